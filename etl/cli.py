@@ -1,0 +1,119 @@
+"""`pr-atlas`: ingest reports, inspect what the parser reads, and query the warehouse without the Dagster UI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .db import WarehouseBusy, connect, database_path
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from .pipeline import run_ingest
+
+    include_sample = True if args.sample else (False if args.reports else None)
+    database = str(database_path(args.db))
+    print(f"ingesting into {database}", file=sys.stderr)
+    summary = run_ingest(database, locations=args.reports, include_sample=include_sample,
+                         default_repo=args.default_repo)
+    print(summary.line())
+    return 0 if summary.success and not summary.failed_checks else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .pipeline import run_ingest
+
+    database = database_path(args.db)
+    for stale in (database, database.with_name(database.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    print(f"building a fresh demo warehouse at {database} from the bundled sample reports", file=sys.stderr)
+    summary = run_ingest(str(database), locations=[], include_sample=True)
+    print(summary.line())
+    if summary.success:
+        print(f"\nQuery it:  pr-atlas sql \"select report_id, display_title, risk_level from core.reports\" "
+              f"--db {database}")
+    return 0 if summary.success else 1
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from .parsing import UnreadableDocument, parse_bytes
+    from .settings import default_repo
+
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            record = parse_bytes(path.read_bytes(), str(path.resolve()), args.default_repo or default_repo()).to_dict()
+        except UnreadableDocument as exc:
+            record, status = {"file": name, "quarantine_reason": exc.reason, "detail": exc.detail}, 1
+        except OSError as exc:
+            record, status = {"file": name, "error": str(exc)}, 1
+        record = {"file": name, **record}
+        if args.format == "json":
+            print(json.dumps(record, ensure_ascii=False, default=str))
+        else:
+            print(json.dumps(record, ensure_ascii=False, default=str, indent=2))
+    return status
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    with connect(database_path(args.db), read_only=True) as con:
+        frame = con.execute(args.query).df()
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    else:
+        print(frame.to_string(index=False, max_colwidth=80) if len(frame) else "(no rows)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pr-atlas", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    db_help = "DuckDB file (default: $PR_ATLAS_DB, else warehouse/pr_atlas.duckdb)"
+
+    ingest = commands.add_parser("ingest", help="materialize every asset in-process through Dagster")
+    ingest.add_argument("--db", help=db_help)
+    ingest.add_argument("--reports", nargs="+", metavar="DIR_OR_URL", help="report folders, files or URLs")
+    ingest.add_argument("--sample", action="store_true", help="also ingest the bundled sample reports")
+    ingest.add_argument("--default-repo", help="repo for reports that name none (default: $PR_ATLAS_DEFAULT_REPO)")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    demo = commands.add_parser("demo", help="build a fresh warehouse from the sample reports")
+    demo.add_argument("--db", help=db_help)
+    demo.set_defaults(func=_cmd_demo)
+
+    parse = commands.add_parser("parse", help="print what the parser extracts from report files")
+    parse.add_argument("files", nargs="+", metavar="FILE")
+    parse.add_argument("--format", choices=("json", "pretty"), default="pretty",
+                       help="json: one object per line; pretty: indented (default)")
+    parse.add_argument("--default-repo", help="repo for reports that name none")
+    parse.set_defaults(func=_cmd_parse)
+
+    sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--db", help=db_help)
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.set_defaults(func=_cmd_sql)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (WarehouseBusy, FileNotFoundError) as exc:
+        print(f"pr-atlas: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # duckdb errors in `sql` are the user's to read, not a traceback
+        if type(exc).__module__.startswith("duckdb") or type(exc).__module__.startswith("_duckdb"):
+            print(f"pr-atlas: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Who the report is about: repo, PR number, title, merge time, author and source link, read from the
+header when it has them, else from where the document came from, else from its original link."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .text import plain
+
+REPO = r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*"
+_PULL_LOCATION = re.compile(rf"(?:^|/)(?P<repo>{REPO})/pull/(?P<number>\d+)(?:/report\.md|/)?(?:[?#].*)?$")
+_PULL_ANYWHERE = re.compile(rf"(?P<repo>{REPO})/pull/(?P<number>\d+)")
+_PR_TITLE_LINE = re.compile(r"^\s*(?:#+\s*)?PR\s*#\s*(?P<number>\d+)\s*[:：—–-]?\s*(?P<rest>.*)$", re.I)
+_LABEL = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?:\*\*)?\s*(?P<label>仓库|Repository|Repo|标题|Title|合并时间|Merged(?: at)?|"
+    r"原文链接|原始链接|链接|Source|URL|作者|Author|PR 编号|编号)\s*(?:\*\*)?\s*[:：]\s*(?P<value>.*)$",
+    re.I,
+)
+_BARE_REPO = re.compile(rf"^\s*(?P<repo>{REPO})\s*$")
+_URL = re.compile(r"https?://[^\s<>()\"'）]+")
+_DATE = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*T?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
+)
+_REPORT_WORDS = re.compile(r"(完整报告|分析报告|报告|report)\s*$", re.I)
+
+
+@dataclass
+class Identity:
+    repo: str | None = None
+    repo_source: str | None = None
+    number: int | None = None
+    number_source: str | None = None
+    title: str | None = None
+    merged_at: datetime | None = None
+    author: str | None = None
+    source_url: str | None = None
+
+
+def parse_datetime(value: str) -> datetime | None:
+    m = _DATE.search(value)
+    if not m:
+        return None
+    try:
+        return datetime(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0),
+                        int(m["S"] or 0))
+    except ValueError:
+        return None
+
+
+def location_identity(location: str | None) -> tuple[str | None, int | None]:
+    """Repo and number from a path or URL laid out like the report site: <owner>/<repo>/pull/<n>."""
+    if not location:
+        return None, None
+    m = _PULL_LOCATION.search(location.replace("\\", "/"))
+    if not m:
+        return None, None
+    return m["repo"], int(m["number"])
+
+
+def _page_header(line: str, ident: Identity) -> bool:
+    """An HTML render's header: `owner/repo · 作者 X · 合并时间 2026-04-08 17:03 · #21035`."""
+    if "·" not in line:
+        return False
+    matched = False
+    for part in (p.strip() for p in line.split("·")):
+        if m := _BARE_REPO.match(part):
+            ident.repo, ident.repo_source, matched = m["repo"], "header", True
+        elif part.startswith(("作者", "Author", "author")):
+            ident.author, matched = part.split(None, 1)[-1].strip(" :：") or None, True
+        elif part.startswith(("合并时间", "合并于", "Merged", "merged")):
+            ident.merged_at, matched = parse_datetime(part), True
+        elif m := re.fullmatch(r"(?:PR\s*)?#(\d+)", part):
+            ident.number, ident.number_source, matched = int(m[1]), "header", True
+    return matched
+
+
+def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
+    ident = Identity()
+    loose_lines: list[str] = []
+    for raw in header_lines:
+        line = raw.strip()
+        if not line or set(line) <= set("-=*_#"):
+            continue
+        if m := _PR_TITLE_LINE.match(line):
+            ident.number, ident.number_source = int(m["number"]), "header"
+            rest = _REPORT_WORDS.sub("", m["rest"]).strip(" :：—–-")
+            if rest:
+                ident.title = plain(rest)
+            continue
+        if m := _LABEL.match(line):
+            _apply_label(ident, m["label"], m["value"])
+            continue
+        if _page_header(line, ident):
+            continue
+        if (m := _BARE_REPO.match(line)) and not ident.repo:
+            ident.repo, ident.repo_source = m["repo"], "header"
+            continue
+        loose_lines.append(line)
+    if ident.title is None and loose_lines:
+        title = plain(loose_lines[0].lstrip("# "))
+        ident.title = title if len(title) <= 300 else None
+    if ident.source_url is None:
+        # The original link can also sit below the header ("原文链接" under the summary).
+        for raw in all_lines:
+            m = _LABEL.match(raw)
+            if m and m["label"] in ("原文链接", "原始链接"):
+                _apply_label(ident, m["label"], m["value"])
+                break
+    return ident
+
+
+def _apply_label(ident: Identity, label: str, value: str) -> None:
+    label = label.lower()
+    value = value.strip()
+    if label in ("仓库", "repository", "repo"):
+        if m := re.search(REPO, plain(value)):
+            ident.repo, ident.repo_source = m.group(0), "header"
+    elif label in ("标题", "title"):
+        ident.title = plain(value) or None
+    elif label in ("合并时间", "merged", "merged at"):
+        ident.merged_at = parse_datetime(value)
+    elif label in ("作者", "author"):
+        ident.author = plain(value).lstrip("@") or None
+    elif label in ("pr 编号", "编号"):
+        if m := re.search(r"\d+", value):
+            ident.number, ident.number_source = int(m.group(0)), "header"
+    elif m := _URL.search(value):
+        ident.source_url = m.group(0).rstrip(".,;>")
+
+
+def resolve_identity(ident: Identity, location: str | None, default_repo: str | None) -> Identity:
+    """Fill what the header lacks: location first, then the original link, then the configured repo."""
+    loc_repo, loc_number = location_identity(location)
+    link_repo = link_number = None
+    if ident.source_url and (m := _PULL_ANYWHERE.search(ident.source_url)):
+        link_repo, link_number = m["repo"], int(m["number"])
+    if ident.number is None:
+        if loc_number is not None:
+            ident.number, ident.number_source = loc_number, "location"
+        elif link_number is not None:
+            ident.number, ident.number_source = link_number, "link"
+    if ident.repo is None:
+        for repo, source in ((loc_repo, "location"), (link_repo, "link"), (default_repo, "default")):
+            if repo:
+                ident.repo, ident.repo_source = repo, source
+                break
+    if ident.source_url is None and location and location.startswith(("http://", "https://")):
+        ident.source_url = location
+    return ident

@@ -1,0 +1,97 @@
+"""Find the report's sections whatever their markup: `## 1. 执行摘要`, a bare `执行摘要` line, bold
+`**风险与影响**`, or an HTML render where the heading is only a line of text. Lines inside code fences are
+never headings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .text import FENCE
+
+# Canonical section name -> heading words (Chinese and English), longest first within the regex.
+SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
+    "summary": ("执行摘要", "摘要", "概要", "Executive Summary", "Summary", "TL;DR"),
+    "motivation": ("功能与动机", "背景与动机", "动机", "Motivation", "Background"),
+    "implementation": ("实现拆解", "实现细节", "实现", "Implementation"),
+    "key_files": ("关键文件", "涉及文件", "变更文件", "Key Files", "Files"),
+    "key_symbols": ("关键符号", "Key Symbols", "Symbols"),
+    "code": ("关键源码片段", "源码片段", "关键代码", "Code Snippets", "Key Code"),
+    "review": ("评论区精华", "评审要点", "Review Highlights", "Review"),
+    "risks": ("风险与影响", "风险评估", "Risks and Impact", "Risks & Impact", "Risk and Impact", "Risks"),
+    "related": ("关联脉络", "关联 PR", "相关 PR", "Related PRs", "Related"),
+    "discussion": ("参与讨论", "Participants", "Discussion"),
+}
+# Sections whose value may stand on the heading line itself (`关键符号: a, b`).
+INLINE_VALUE_SECTIONS = {"key_symbols", "key_files"}
+# A glued HTML heading such as `执行摘要一句话：...` is still a heading when a known label follows.
+_LEADING_LABELS = re.compile(r"^(?:[-*•]\s*)?(一句话|推荐动作|风险|影响|Risk|Impact|One-liner)\s*[:：]")
+
+_WORD_TO_SECTION = {word.lower(): name for name, words in SECTION_HEADINGS.items() for word in words}
+_ALTERNATION = "|".join(re.escape(w) for w in sorted(_WORD_TO_SECTION, key=len, reverse=True))
+HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*\s*)?"
+    r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、)）]\s*)?(?:\*\*\s*)?"
+    rf"(?P<word>{_ALTERNATION})\s*(?:\*\*\s*)?(?:[:：]\s*(?:\*\*\s*)?)?(?P<rest>.*?)\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Section:
+    name: str
+    heading: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines).strip()
+
+
+@dataclass
+class SplitDocument:
+    header: list[str]
+    sections: list[Section]
+
+    def first(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+    def lines_of(self, name: str) -> list[str]:
+        """All lines of every section with that name (a report may repeat a heading)."""
+        return [line for s in self.sections if s.name == name for line in s.lines]
+
+
+def match_heading(line: str) -> tuple[str, str] | None:
+    """(section name, text after the heading) when the line is a section heading."""
+    if len(line) > 200:
+        return None
+    m = HEADING.match(line)
+    if not m:
+        return None
+    name = _WORD_TO_SECTION[m.group("word").lower()]
+    rest = m.group("rest")
+    if rest and name not in INLINE_VALUE_SECTIONS and not _LEADING_LABELS.match(rest):
+        return None
+    if rest and name == "key_files" and not re.match(r"^[`\w./-]+\.[A-Za-z0-9]+", rest):
+        return None
+    # An English heading word must stand alone: "Review 中没有..." is prose, not a heading.
+    if rest and m.group("word").isascii() and name not in INLINE_VALUE_SECTIONS:
+        return None
+    return name, rest
+
+
+def split_sections(text: str) -> SplitDocument:
+    header: list[str] = []
+    sections: list[Section] = []
+    in_fence = False
+    for line in text.split("\n"):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and (found := match_heading(line)):
+            name, rest = found
+            sections.append(Section(name=name, heading=line.strip()))
+            if rest:
+                sections[-1].lines.append(rest)
+            continue
+        (sections[-1].lines if sections else header).append(line)
+    return SplitDocument(header=header, sections=sections)

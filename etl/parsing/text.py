@@ -1,0 +1,96 @@
+"""Small text helpers shared by the section parsers: cleaning markdown noise, re-joining lines that PDF
+extraction folded, and cutting text into list items and sentences."""
+
+from __future__ import annotations
+
+import re
+
+_MD_ESCAPE = re.compile(r"\\+([\\`*_{}\[\]()#+\-.!|<>~])")
+_INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+                            "\u00a0": " ", "\u3000": " "})
+FENCE = re.compile(r"^\s*(```|~~~)")
+BULLET = re.compile(r"^\s*(?:[-*+•·]\s+|•\s*|\d{1,2}[.、)）]\s+|\d{1,2}、\s*|[（(]\d{1,2}[)）]\s*)")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_SENTENCE_END = re.compile(r"(?<=[。！？；;!?])\s*|\n+")
+_BOLD = re.compile(r"\*\*\s*(.*?)\s*\*\*")
+_INLINE_CODE = re.compile(r"`+([^`\n]*?)`+")
+
+
+def clean_document(text: str) -> str:
+    """Line ends to LF, invisible characters out, markdown escapes undone outside code fences."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    lines = text.split("\n")
+    in_fence = False
+    for i, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence and "\\" in line:
+            lines[i] = _MD_ESCAPE.sub(r"\1", line)
+    return "\n".join(lines)
+
+
+def plain(text: str) -> str:
+    """Inline markup off (bold, backticks), whitespace folded: for values stored in columns."""
+    text = _BOLD.sub(r"\1", text)
+    text = _INLINE_CODE.sub(r"\1", text)
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK.match(ch))
+
+
+def join_folded(left: str, right: str) -> str:
+    """Join two pieces of one folded line: no space between two CJK characters, one space otherwise."""
+    left, right = left.rstrip(), right.lstrip()
+    if not left:
+        return right
+    if not right:
+        return left
+    glue = "" if is_cjk(left[-1]) and is_cjk(right[0]) else " "
+    return left + glue + right
+
+
+def items(lines: list[str], *, blank_ends_item: bool = True, starts_item: re.Pattern | None = None) -> list[str]:
+    """Group lines into list items: a bullet or number starts an item, other lines continue it.
+
+    Text before the first bullet forms items of its own, one per paragraph. `starts_item` marks more
+    lines that open an item (labels such as `推荐动作：` when an HTML render dropped the bullets).
+    """
+    result: list[str] = []
+    current: str | None = None
+    for line in lines:
+        if not line.strip():
+            if blank_ends_item and current is not None:
+                result.append(current)
+                current = None
+            continue
+        if BULLET.match(line) or current is None or (starts_item and starts_item.match(line.strip())):
+            if current is not None:
+                result.append(current)
+            current = line.strip()
+        else:
+            current = join_folded(current, line)
+    if current is not None:
+        result.append(current)
+    return result
+
+
+def strip_bullet(item: str) -> str:
+    return BULLET.sub("", item, count=1).strip()
+
+
+def unfold(lines: list[str]) -> str:
+    """Section text with folded lines re-joined; paragraphs and list items each on one line."""
+    return "\n".join(items(lines))
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def split_list(value: str) -> list[str]:
+    """A comma, ideographic comma or semicolon separated list, backticks and trailing stops dropped."""
+    parts = re.split(r"[,，、;；]\s*", plain(value))
+    return [p.strip(" 。.\"'“”") for p in parts if p.strip(" 。.\"'“”")]

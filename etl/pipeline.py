@@ -1,0 +1,121 @@
+"""Run the whole ingestion in-process through Dagster (for `pr-atlas ingest` and tests) and summarise it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from .db import connect
+from .definitions import build_definitions
+from .defs.reports.assets import CORE_TABLES
+from .defs.resources import ReportSourcesResource, WarehouseResource, resources_from_environment
+
+INGEST_JOB = "ingest_everything"
+SUMMARY_TABLES = ("raw.documents", *CORE_TABLES)
+
+
+class _MessageOnly(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        meta = getattr(record, "dagster_meta", None) or {}
+        step = meta.get("step_key") or ""
+        return f"  {step + ': ' if step else ''}{meta.get('orig_message', record.getMessage())}"
+
+
+@dg.logger(description="Progress lines only, without Dagster's event noise: for the command line.")
+def progress_logger(_init_context) -> logging.Logger:
+    logger = logging.getLogger("pr_atlas.progress")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_MessageOnly())
+        logger.addHandler(handler)
+    return logger
+
+
+@dataclass
+class IngestSummary:
+    success: bool
+    run_id: str
+    documents_read: int = 0
+    new_documents: int = 0
+    parsed: int = 0
+    quarantined: int = 0
+    row_counts: dict[str, int] = field(default_factory=dict)
+    failed_checks: list[str] = field(default_factory=list)
+    check_warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def line(self) -> str:
+        tables = ", ".join(f"{name.split('.')[-1]} {count}" for name, count in self.row_counts.items())
+        checks = f"; FAILED checks: {', '.join(self.failed_checks)}" if self.failed_checks else ""
+        checks += f"; check warnings: {', '.join(self.check_warnings)}" if self.check_warnings else ""
+        status = "ok" if self.success else f"FAILED ({self.error})"
+        return (f"{status}: {self.documents_read} documents read, {self.new_documents} new, {self.parsed} parsed, "
+                f"{self.quarantined} quarantined | rows: {tables}{checks}")
+
+
+def _instance() -> dg.DagsterInstance:
+    """The project's instance when DAGSTER_HOME is set (runs show in the UI), else a throwaway one."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def run_ingest(database: str | None = None, locations: list[str] | None = None, include_sample: bool | None = None,
+               default_repo: str | None = None) -> IngestSummary:
+    resources = resources_from_environment()
+    warehouse: WarehouseResource = resources["warehouse"]
+    sources: ReportSourcesResource = resources["report_sources"]
+    if database:
+        warehouse = WarehouseResource(database=database)
+    if locations is not None or include_sample is not None or default_repo:
+        sources = ReportSourcesResource(
+            locations=locations if locations is not None else sources.locations,
+            include_sample=bool(include_sample),
+            default_repo=default_repo or sources.default_repo)
+
+    base = build_definitions()
+    defs = dg.Definitions(
+        assets=list(base.assets or []), asset_checks=list(base.asset_checks or []),
+        resources={**(base.resources or {}), "warehouse": warehouse, "report_sources": sources},
+        jobs=[dg.define_asset_job(INGEST_JOB, selection=dg.AssetSelection.all())],
+        loggers={"progress": progress_logger},
+    )
+    with _instance() as instance:
+        result = defs.resolve_job_def(INGEST_JOB).execute_in_process(
+            instance=instance, run_config={"loggers": {"progress": {}}}, raise_on_error=False,
+            tags={"pr_atlas/trigger": "cli"})
+    return _summarise(result, warehouse.database)
+
+
+def _root_cause(error) -> str:
+    """The innermost error's message, without Dagster's wrapping ("Error occurred while executing op")."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().split(": ", 1)[-1]
+
+
+def _summarise(result, database: str) -> IngestSummary:
+    summary = IngestSummary(success=result.success, run_id=result.run_id)
+    for event in result.get_asset_materialization_events():
+        metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+        summary.documents_read += metadata.get("documents_read", 0)
+        summary.new_documents += metadata.get("new_documents", 0)
+        summary.parsed += metadata.get("parsed", 0)
+        summary.quarantined += metadata.get("quarantined", 0)
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            warn = evaluation.severity == dg.AssetCheckSeverity.WARN
+            (summary.check_warnings if warn else summary.failed_checks).append(evaluation.check_name)
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_step_failure]
+        summary.error = _root_cause(failures[0].event_specific_data.error) if failures else "run failed"
+    if os.path.exists(database):
+        with connect(database, read_only=True) as con:
+            summary.row_counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in SUMMARY_TABLES}
+    return summary

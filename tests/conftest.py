@@ -1,0 +1,39 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+SAMPLES = PROJECT_ROOT / "samples" / "reports"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed reports not found at {SEEDS} (shared/ is expected beside the checkout)")
+    return SEEDS
+
+
+@pytest.fixture(autouse=True)
+def _throwaway_dagster_instance(monkeypatch):
+    """Tests never write runs into the developer's Dagster instance."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    for name in ("PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def cli_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DAGSTER_HOME", "PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE")}
+    return env
+
+
+def run_cli(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "etl.cli", *args], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, env=cli_env(), timeout=300, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"pr-atlas {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result

@@ -1,0 +1,129 @@
+"""Ingestion through Dagster into a real DuckDB file: counts, idempotence, versions, quarantine, and a
+run killed mid-load."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from etl.pipeline import SUMMARY_TABLES, run_ingest
+
+from .conftest import PROJECT_ROOT, SAMPLES, cli_env
+
+REPORT = """# PR #{n} 完整报告
+
+- 仓库：o/r
+- 标题：Title {n}
+
+## 执行摘要
+
+- 一句话：{summary}
+
+## 风险与影响
+
+- 风险：低风险
+- 风险标记：缺少测试覆盖
+"""
+
+
+def counts(db) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in SUMMARY_TABLES}
+
+
+def test_sample_corpus_loads_with_its_quarantine(tmp_path):
+    db = tmp_path / "w.duckdb"
+    summary = run_ingest(str(db), locations=[], include_sample=True)
+    assert summary.success and not summary.failed_checks
+    assert summary.documents_read == summary.new_documents == 34
+    assert (summary.parsed, summary.quarantined) == (30, 4)
+    with duckdb.connect(str(db), read_only=True) as con:
+        reasons = dict(con.execute("select reason, count(*) from core.quarantine group by all").fetchall())
+        assert reasons == {"empty": 1, "binary": 1, "undecodable": 1, "not_a_report": 1}
+        repos = {r[0] for r in con.execute("select distinct repo from core.reports").fetchall()}
+        assert repos == {"sgl-project/sglang", "flashinfer-ai/flashinfer"}
+        chain = con.execute("""select pr_number, ref_number, relation from core.report_references
+                               where relation <> 'reference' and pr_number in (22598, 23188, 23251, 24077, 24150)
+                                 and section = 'related' order by pr_number, ref_number""").fetchall()
+        assert (22598, 20978, "regression") in chain and (23251, 23188, "regression") in chain
+        assert (24150, 24010, "follow_up") in chain
+        pp_fix = con.execute("""select r.relation from core.report_references r join core.reports v using (document_id)
+                                where v.pr_number is null and r.ref_number = 25945 and r.section = 'motivation'""").fetchall()
+        assert pp_fix == [("follow_up",)]
+
+
+def test_ingesting_twice_changes_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    run_ingest(str(db), locations=[], include_sample=True)
+    first = counts(db)
+    again = run_ingest(str(db), locations=[], include_sample=True)
+    assert (again.new_documents, again.parsed, again.quarantined) == (0, 0, 0)
+    assert counts(db) == first
+
+
+def test_a_changed_document_is_a_new_version_and_the_latest_wins(tmp_path):
+    reports, db = tmp_path / "reports", tmp_path / "w.duckdb"
+    (reports / "o/r/pull/1").mkdir(parents=True)
+    path = reports / "o/r/pull/1/report.md"
+    path.write_text(REPORT.format(n=1, summary="第一版"), encoding="utf-8")
+    run_ingest(str(db), locations=[str(reports)])
+    path.write_text(REPORT.format(n=1, summary="第二版"), encoding="utf-8")
+    run_ingest(str(db), locations=[str(reports)])
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.documents").fetchone()[0] == 2
+        assert con.execute("select count(*) from core.report_versions").fetchone()[0] == 2
+        assert con.execute("select one_liner from core.reports where report_id = 'o/r#1'").fetchall() == [("第二版",)]
+
+
+def test_one_bad_document_never_aborts_the_run(tmp_path):
+    reports, db = tmp_path / "reports", tmp_path / "w.duckdb"
+    reports.mkdir()
+    (reports / "good.md").write_text(REPORT.format(n=2, summary="好的"), encoding="utf-8")
+    (reports / "bad.bin").write_bytes(b"\x00\x01\x02" * 100)
+    (reports / "empty.md").write_bytes(b"")
+    summary = run_ingest(str(db), locations=[str(reports)])
+    assert summary.success and (summary.parsed, summary.quarantined) == (1, 2)
+    assert "quarantine_is_empty" in summary.check_warnings
+    with duckdb.connect(str(db), read_only=True) as con:
+        # Quarantined documents keep their bytes in the raw layer.
+        kept = con.execute("""select octet_length(d.content) from core.quarantine q join raw.documents d
+                              using (document_id) order by 1""").fetchall()
+        assert kept == [(0,), (300,)]
+
+
+def test_missing_location_fails_the_run_with_a_clear_error(tmp_path):
+    summary = run_ingest(str(tmp_path / "w.duckdb"), locations=[str(tmp_path / "nowhere")])
+    assert not summary.success and "does not exist" in summary.error
+
+
+@pytest.mark.slow
+def test_a_run_killed_mid_load_leaves_a_consistent_warehouse(tmp_path):
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "synthetic_reports.py"), str(corpus),
+                    "--count", "6000"], check=True, cwd=PROJECT_ROOT)
+    killed_db, clean_db = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
+    process = subprocess.Popen([sys.executable, "-m", "etl.cli", "ingest", "--db", str(killed_db),
+                                "--reports", str(corpus)], cwd=PROJECT_ROOT, env=cli_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Kill it once the parse stage has committed at least one batch but before it finishes.
+    deadline = time.monotonic() + 240
+    for line in process.stdout:
+        if "core: 2000/" in line or time.monotonic() > deadline:
+            break
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    partial = counts(killed_db)
+    assert 0 < partial["core.report_versions"] < 6000  # it really was stopped part-way
+    with duckdb.connect(str(killed_db), read_only=True) as con:  # every committed report has all its rows
+        orphans = con.execute("""select count(*) from core.report_risk_flags f where not exists
+                                 (select 1 from core.report_versions v where v.document_id = f.document_id)""").fetchone()[0]
+        assert orphans == 0
+    rerun = run_ingest(str(killed_db), locations=[str(corpus)])
+    assert rerun.success and not rerun.failed_checks
+    run_ingest(str(clean_db), locations=[str(corpus)])
+    assert counts(killed_db) == counts(clean_db)

@@ -1,0 +1,109 @@
+"""The five real reports in shared/seeds parse completely, with no quarantine."""
+
+import pytest
+
+from etl.parsing import parse_bytes
+
+
+def parse_seed(seeds_dir, prefix):
+    (path,) = seeds_dir.glob(f"{prefix}_*.txt")
+    return parse_bytes(path.read_bytes(), str(path), default_repo="sgl-project/sglang")
+
+
+@pytest.fixture
+def seeds(seeds_dir):
+    return {prefix: parse_seed(seeds_dir, prefix) for prefix in ("000", "001", "002", "003", "004")}
+
+
+def test_numbers_and_surrogates(seeds):
+    assert [seeds[p].pr_number for p in ("000", "002", "004")] == [21035, 22598, 25891]
+    assert seeds["001"].pr_number is None and seeds["003"].pr_number is None
+    assert seeds["001"].identity_source == "surrogate"
+    assert seeds["001"].report_id != seeds["003"].report_id
+    assert seeds["001"].display_title == "修复 PP profiler 中 deferred H2D 后 input_ids 未赋值"
+
+
+def test_header_fields(seeds):
+    r = seeds["000"]
+    assert r.repo == "sgl-project/sglang" and r.repo_source == "header"
+    assert r.title == "fix: wrap _import_static_state in inference_mode to fix resume on Blackwell"
+    assert r.merged_at.isoformat() == "2026-04-08T17:03:00"
+    assert r.source_url == "http://prhub.com.cn/sgl-project/sglang/pull/21035"
+
+
+@pytest.mark.parametrize("prefix, paths, modules", [
+    ("000", ["python/sglang/srt/managers/scheduler_update_weights_mixin.py"], ["srt/managers"]),
+    ("001", ["python/sglang/srt/managers/scheduler_pp_mixin.py"], ["调度器"]),
+    ("002", ["python/sglang/srt/layers/attention/aiter_backend.py", "test/registered/amd/test_moriep_small.py"],
+     ["注意力后端", "AMD 测试"]),
+    ("003", ["python/sglang/srt/mem_cache/memory_pool.py", "python/sglang/srt/disaggregation/utils.py"],
+     ["内存池", "输出缓冲"]),
+])
+def test_key_files(seeds, prefix, paths, modules):
+    files = seeds[prefix].key_files
+    assert [f.path for f in files] == paths
+    assert [f.module_label for f in files] == modules
+
+
+def test_key_files_of_the_long_report(seeds):
+    files = seeds["004"].key_files
+    assert len(files) == 10
+    assert files[0].symbols == ["_stage_execution_context", "_stage_needs_version_counters", "run_stage_with_context"]
+    assert (files[0].category, files[0].file_type) == ("source", "core-logic")
+    # A description folded across a blank line by PDF extraction is joined back.
+    assert files[8].description.endswith("run_stage_with_context, 与 parallel_executor 保持一致。")
+    assert files[9].path == "sgl-model-gateway/src/service_discovery.rs" and files[9].file_type == "data-contract"
+
+
+def test_symbols(seeds):
+    assert seeds["000"].key_symbols == ["_import_static_state"]
+    assert seeds["001"].key_symbols == []  # 未识别
+    assert seeds["002"].key_symbols == ["init_cuda_graph_state", "wait_all_ports_release"]
+    assert seeds["003"].key_symbols == ["_clear_buffers", "get_cpu_copy", "load_cpu_copy", "get_buf"]
+    assert seeds["004"].key_symbols[-1] == "_as_mutable_tensor"
+
+
+def test_risk_flags_and_levels(seeds):
+    assert seeds["000"].risk_flags == ["特定硬件依赖", "推理模式边界"]
+    assert seeds["001"].risk_flags == ["PP 专属路径"]
+    assert seeds["002"].risk_flags == ["缓冲区大小管理", "dtype 一致性"]
+    assert seeds["003"].risk_flags == ["核心路径变更", "返回类型不一致", "缺少测试覆盖"]
+    assert len(seeds["004"].risk_flags) == 3 and seeds["004"].risk_flags[1].startswith("NPU 平台")
+    levels = {p: r.risk_level for p, r in seeds.items()}
+    # 003 and 004 describe risks without stating a level; that is recorded as unknown, not guessed.
+    assert levels == {"000": "low", "001": "low", "002": "low", "003": "unknown", "004": "unknown"}
+
+
+def test_regression_and_follow_up_references(seeds):
+    refs_22598 = {(r.number, r.relation) for r in seeds["002"].references}
+    assert (20978, "regression") in refs_22598
+    refs_pp = {(r.number, r.relation, r.referenced_is) for r in seeds["001"].references}
+    assert (25945, "follow_up", "earlier") in refs_pp
+    related = [r for r in seeds["000"].references if r.section == "related"]
+    assert [(r.number, r.relation) for r in related] == [(22304, "reference"), (22290, "reference"),
+                                                        (21692, "reference")]
+    assert related[0].title == "[tiny] Fix TOCTOU race in pause-aware weight update locking"
+
+
+def test_code_snippets(seeds):
+    pp = seeds["001"].code_snippets
+    assert len(pp) == 1 and pp[0].path.endswith("scheduler_pp_mixin.py") and pp[0].language == "python"
+    assert pp[0].description.startswith("唯一修改的文件") and "prefill_input_ids_cpu" in pp[0].code
+    # Fences split in two by PDF extraction stay one snippet per file.
+    amd = seeds["002"].code_snippets
+    assert [s.path for s in amd] == ["python/sglang/srt/layers/attention/aiter_backend.py",
+                                     "test/registered/amd/test_moriep_small.py"]
+    assert "is_port_available" in amd[1].code and "def wait_all_ports_release" in amd[1].code
+    assert len(seeds["004"].code_snippets) == 3
+
+
+def test_review(seeds):
+    assert seeds["002"].reviewers_named == ["gemini-code-assist[bot]", "billishyahao"]
+    assert seeds["003"].review_highlights[0].category == "design"
+    assert seeds["000"].review_highlights[0].topic == "推理模式与缓冲区写入兼容性"
+
+
+def test_nothing_is_missing(seeds):
+    for prefix, report in seeds.items():
+        assert report.one_liner, prefix
+        assert report.motivation and report.implementation and report.risk_text and report.impact, prefix

@@ -12,7 +12,7 @@ import pytest
 
 from etl.pipeline import SUMMARY_TABLES, run_ingest
 
-from .conftest import PROJECT_ROOT, SAMPLES, cli_env
+from .conftest import PROJECT_ROOT, cli_env
 
 REPORT = """# PR #{n} 完整报告
 

@@ -124,7 +124,8 @@ def parse_pending(con, *, default_repo: str | None = None, batch_size: int = 200
     stats = ParseStats()
     if not pending:
         return stats
-    workers = workers if workers is not None else (multiprocessing.cpu_count() if len(pending) >= PARALLEL_THRESHOLD else 1)
+    if workers is None:
+        workers = multiprocessing.cpu_count() if len(pending) >= PARALLEL_THRESHOLD else 1
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
             if workers > 1 else None)
     try:

@@ -10,12 +10,14 @@ from .model import ReviewHighlight
 from .text import items, join_folded, plain, split_list, strip_bullet
 
 _SUMMARY_LABEL = re.compile(
-    r"^(?:\*\*)?\s*(?P<label>一句话(?:总结)?|推荐动作|推荐|建议|关注点|One-liner|Recommendation)\s*(?:\*\*)?\s*[:：]\s*",
+    r"^(?:\*\*)?\s*(?P<label>一句话(?:总结)?|推荐动作|推荐|建议|关注点|One-liner|Recommendation)"
+    r"\s*(?:\*\*)?\s*[:：]\s*",
     re.I,
 )
 # `- 风险：`, `- 影响：`, `- 风险标记：` at a line start or after ` - ` in a line that PDF text glued together.
 _RISK_LABEL = re.compile(
-    r"(?:^|\n|\s-\s)\s*(?:[-*•]\s*)?(?:\*\*)?\s*(?P<label>风险标记|风险等级|风险|影响|Risk flags|Risk level|Risks?|Impact)"
+    r"(?:^|\n|\s-\s)\s*(?:[-*•]\s*)?(?:\*\*)?\s*"
+    r"(?P<label>风险标记|风险等级|风险|影响|Risk flags|Risk level|Risks?|Impact)"
     r"\s*(?:\*\*)?\s*[:：]\s*",
     re.I,
 )
@@ -25,7 +27,8 @@ _LEVELS = (
     ("low", re.compile(r"低风险|风险(?:较|很|偏|极)?低|风险可控|low(?:\s+risk)?\b", re.I)),
 )
 _CATEGORY = re.compile(
-    r"^(?P<topic>.+?)\s*[(（]\s*(?P<category>[A-Za-z][A-Za-z /_-]{1,30}|正确性|设计|性能|测试|可维护性|风格|安全)\s*[)）]"
+    r"^(?P<topic>.+?)\s*[(（]\s*"
+    r"(?P<category>[A-Za-z][A-Za-z /_-]{1,30}|正确性|设计|性能|测试|可维护性|风格|安全)\s*[)）]"
     r"\s*[:：]?\s*(?P<text>.*)$"
 )
 _NOTHING = re.compile(r"^(暂无|无|没有|None|N/A)")

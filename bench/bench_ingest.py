@@ -1,0 +1,92 @@
+"""Ingestion benchmark: N synthetic reports in the seeds' formats, a full build into a fresh warehouse,
+then a rerun with nothing new. Prints reports per second, wall times and peak memory.
+
+    python bench/bench_ingest.py [--count 20000] [--keep]
+
+Each phase runs in its own process through the real path (`etl.pipeline.run_ingest`: Dagster
+in-process, DuckDB file on disk), so its peak memory is its own. Targets on a 2-core machine: full build
+>= 1,000 reports/s, incremental rerun < 3 s, peak memory < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from synthetic_reports import write_corpus  # noqa: E402
+
+PHASE = """
+import json, sys, time
+from etl.pipeline import run_ingest
+from tree_memory import PeakTreeMemory
+with PeakTreeMemory() as memory:
+    start = time.perf_counter()
+    summary = run_ingest(sys.argv[1], locations=[sys.argv[2]], include_sample=False)
+    elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "success": summary.success, "parsed": summary.parsed,
+                  "new": summary.new_documents, "quarantined": summary.quarantined,
+                  "peak_mb": memory.peak_total_mb, "main_peak_mb": memory.peak_main_mb,
+                  "rows": summary.row_counts}))
+"""
+
+
+def run_phase(database: Path, corpus: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}  # a throwaway Dagster instance
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", PHASE, str(database), str(corpus)], cwd=PROJECT_ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_seconds"] = time.perf_counter() - start
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time a full build and an incremental rerun.")
+    parser.add_argument("--count", type=int, default=int(os.environ.get("N", 20000)))
+    parser.add_argument("--keep", action="store_true", help="keep the corpus and warehouse under bench/out/")
+    args = parser.parse_args()
+
+    work = BENCH_DIR / "out" if args.keep else Path(tempfile.mkdtemp(prefix="pr-atlas-bench-"))
+    corpus, database = work / f"corpus_{args.count}", work / "bench.duckdb"
+    try:
+        if not corpus.exists():
+            started = time.perf_counter()
+            write_corpus(corpus, args.count)
+            print(f"generated {args.count} synthetic reports in {time.perf_counter() - started:.1f} s")
+        size_mb = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
+        for stale in (database, database.with_name(database.name + ".wal")):
+            stale.unlink(missing_ok=True)
+
+        full = run_phase(database, corpus)
+        rerun = run_phase(database, corpus)
+        assert full["success"] and rerun["success"] and rerun["new"] == 0 and rerun["parsed"] == 0
+
+        print(f"corpus: {args.count} reports, {size_mb:.1f} MB, {os.cpu_count()} cores")
+        print(f"full build:   {full['seconds']:6.2f} s  ->  {args.count / full['seconds']:7.0f} reports/s  "
+              f"(parsed {full['parsed']}, quarantined {full['quarantined']}; "
+              f"process incl. start-up {full['process_seconds']:.2f} s)")
+        print(f"incremental:  {rerun['seconds']:6.2f} s  (nothing new; process incl. start-up "
+              f"{rerun['process_seconds']:.2f} s)")
+        print(f"peak memory:  {full['peak_mb']:.0f} MB for the whole process tree (main process alone "
+              f"{full['main_peak_mb']:.0f} MB); rerun {rerun['peak_mb']:.0f} MB")
+        print(f"warehouse:    {database.stat().st_size / 1e6:.0f} MB; rows: "
+              + ", ".join(f"{k.split('.')[-1]} {v}" for k, v in full["rows"].items()))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

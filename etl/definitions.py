@@ -4,11 +4,9 @@ from pathlib import Path
 
 import dagster as dg
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 def build_definitions() -> dg.Definitions:
-    return dg.load_from_defs_folder(project_root=PROJECT_ROOT)
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).resolve().parent)
 
 
 @dg.definitions

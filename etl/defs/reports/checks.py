@@ -6,7 +6,8 @@ import dagster as dg
 
 from etl.defs.resources import WarehouseResource
 
-from .assets import core_reports
+# By key, not by importing the asset: the defs loader would otherwise find the asset in two modules.
+core_reports = dg.AssetKey(["core", "reports"])
 
 ORPHAN_SQL = """
 select '{table}' as child_table, count(*) as orphans

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from etl.definitions import build_definitions
+from etl.models import discover
 
 from .conftest import PROJECT_ROOT, cli_env
 
@@ -20,10 +21,15 @@ def test_dg_check_defs_passes():
 
 def test_assets_checks_and_resources():
     defs = build_definitions()
-    keys = sorted(a.key.to_user_string() for a in defs.assets)
-    assert keys == ["core/reports", "raw/documents"]
+    groups = {key.to_user_string(): a.group_names_by_key[key] for a in defs.assets for key in a.keys}
+    assert groups["raw/documents"] == groups["core/reports"] == "reports"
+    # One asset per SQL model file, plus the config tables and the public views, all in the metrics group.
+    models = {f"{m.layer}/{m.name}" for m in discover()}
+    assert {"staging/report_links", "marts/regression_chains", "marts/weekly_trends"} <= models
+    metrics = {key for key, group in groups.items() if group == "metrics"}
+    assert metrics == models | {"config/module_rules", "config/risk_taxonomy", "public/views"}
     checks = {c.name for checks_def in defs.asset_checks for c in checks_def.check_specs}
     assert {"every_document_accounted_for", "one_latest_version_per_report", "no_orphan_report_rows",
-            "quarantine_is_empty"} <= checks
+            "quarantine_is_empty", "regression_chains_are_acyclic", "pr_links_endpoints_exist",
+            "risk_flags_are_mapped", "weekly_totals_match_merged_prs"} <= checks
     assert set(defs.resources) == {"warehouse", "report_sources"}
-    assert all(a.group_names_by_key[k] == "reports" for a in defs.assets for k in a.keys)

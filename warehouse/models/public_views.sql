@@ -1,0 +1,21 @@
+-- The public SQL contract: views queried by bare name. Their names and columns are stable across
+-- releases; every column is described in warehouse/README.md. They read plain tables, so any DuckDB
+-- client opens them without project code or extensions.
+create or replace view pull_requests as select * from marts.pull_requests;
+create or replace view pr_reports as
+    select pr_key, repo, pr_number as number, report_id, title, display_title, merged_at, author, source_url,
+           identity_source, repo_source, one_liner, recommendation, summary, motivation, implementation,
+           implementation_steps, key_symbols, review_summary, reviewers_named, risk_level, risk_text, impact,
+           sections_found, warnings, source_uri, received_at, body_text
+    from staging.reports;
+create or replace view pr_files as select * from marts.pr_files;
+create or replace view pr_reviews as select * from marts.pr_reviews;
+create or replace view pr_risk_flags as select * from marts.pr_risk_flags;
+create or replace view pr_links as select * from marts.pr_links;
+create or replace view regression_chains as select * from marts.regression_chains;
+create or replace view module_risk as select * from marts.module_risk;
+create or replace view weekly_trends as select * from marts.weekly_trends;
+create or replace view weekly_flag_counts as select * from marts.weekly_flag_counts;
+create or replace view quarantine as
+    select q.document_id, q.source_uri, q.reason, q.detail, q.byte_size, q.sha256, q.quarantined_at
+    from core.quarantine q;

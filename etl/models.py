@@ -4,8 +4,10 @@ names the SQL mentions, so adding a model needs no Python."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .db import WAREHOUSE_DIR
@@ -35,15 +37,44 @@ class Model:
         code = re.sub(r"--[^\n]*", "", self.sql)
         return {ref for ref in _REFERENCE.findall(code) if ref != (self.layer, self.name)}
 
-    def build(self, con) -> int:
+    def build(self, con, fingerprint: str | None = None) -> tuple[int, bool]:
+        """Rebuild the table, unless it was last built from the same inputs. Returns (rows, rebuilt)."""
+        con.execute("create schema if not exists meta")
+        con.execute("create table if not exists meta.model_builds "
+                    "(model varchar primary key, fingerprint varchar, built_at timestamp, row_count bigint)")
+        if fingerprint is not None:
+            built = con.execute("select row_count from meta.model_builds m join information_schema.tables t "
+                                "on t.table_schema || '.' || t.table_name = m.model "
+                                "where m.model = ? and m.fingerprint = ?", [self.table, fingerprint]).fetchone()
+            if built:
+                return built[0], False
         con.execute(f"create schema if not exists {self.layer}")
+        con.begin()
         con.execute(f"create or replace table {self.table} as\n{self.sql}")
-        return con.execute(f"select count(*) from {self.table}").fetchone()[0]
+        rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
+        con.execute("insert or replace into meta.model_builds values (?, ?, ?, ?)",
+                    [self.table, fingerprint, datetime.now(UTC).replace(tzinfo=None), rows])
+        con.commit()
+        return rows, True
 
 
 def discover() -> list[Model]:
     return [Model(layer, path.stem, path) for layer in LAYERS
             for path in sorted((MODELS_DIR / layer).glob("*.sql"))]
+
+
+def inputs_fingerprint(con) -> str:
+    """What every model derives from: the parsed reports (count and last parse time), the SQL of all
+    models and the config files. Equal fingerprints mean a rebuild would produce the same tables."""
+    digest = hashlib.sha256()
+    for row in con.execute("""
+        select (select count(*) from core.report_versions), (select max(parsed_at) from core.report_versions),
+               (select count(*) from core.quarantine), (select max(quarantined_at) from core.quarantine)
+    """).fetchone():
+        digest.update(str(row).encode())
+    for path in sorted([*MODELS_DIR.rglob("*.sql"), *(WAREHOUSE_DIR / "config").glob("*.csv")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def create_public_views(con) -> None:

@@ -16,6 +16,7 @@ from .defs.resources import ReportSourcesResource, WarehouseResource, resources_
 
 INGEST_JOB = "ingest_everything"
 SUMMARY_TABLES = ("raw.documents", *CORE_TABLES)
+PUBLIC_VIEWS = ("pull_requests", "pr_files", "pr_links", "regression_chains", "module_risk", "weekly_trends")
 
 
 class _MessageOnly(logging.Formatter):
@@ -67,7 +68,8 @@ def _instance() -> dg.DagsterInstance:
 
 
 def run_ingest(database: str | None = None, locations: list[str] | None = None, include_sample: bool | None = None,
-               default_repo: str | None = None) -> IngestSummary:
+               default_repo: str | None = None, groups: list[str] | None = None) -> IngestSummary:
+    """Materialize every asset (or only the asset groups named) and run their checks, in-process."""
     resources = resources_from_environment()
     warehouse: WarehouseResource = resources["warehouse"]
     sources: ReportSourcesResource = resources["report_sources"]
@@ -83,7 +85,8 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
     defs = dg.Definitions(
         assets=list(base.assets or []), asset_checks=list(base.asset_checks or []),
         resources={**(base.resources or {}), "warehouse": warehouse, "report_sources": sources},
-        jobs=[dg.define_asset_job(INGEST_JOB, selection=dg.AssetSelection.all())],
+        jobs=[dg.define_asset_job(INGEST_JOB, selection=dg.AssetSelection.groups(*groups) if groups
+                                  else dg.AssetSelection.all())],
         loggers={"progress": progress_logger},
     )
     with _instance() as instance:
@@ -117,5 +120,9 @@ def _summarise(result, database: str) -> IngestSummary:
         summary.error = _root_cause(failures[0].event_specific_data.error) if failures else "run failed"
     if os.path.exists(database):
         with connect(database, read_only=True) as con:
-            summary.row_counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in SUMMARY_TABLES}
+            existing = {r[0] for r in con.execute(
+                "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
+            for table in (*SUMMARY_TABLES, *(f"main.{v}" for v in PUBLIC_VIEWS)):
+                if table in existing:
+                    summary.row_counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
     return summary

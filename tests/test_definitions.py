@@ -28,7 +28,8 @@ def test_assets_checks_and_resources():
     assert {"staging/report_links", "marts/regression_chains", "marts/weekly_trends"} <= models
     metrics = {key for key, group in groups.items() if group == "metrics"}
     assert metrics == models | {"config/module_rules", "config/risk_taxonomy", "public/views"}
-    checks = {c.name for checks_def in defs.asset_checks for c in checks_def.check_specs}
+    # Checks run inside the steps that build their assets (check_specs), on the same connection.
+    checks = {spec.name for a in defs.assets for spec in a.check_specs}
     assert {"every_document_accounted_for", "one_latest_version_per_report", "no_orphan_report_rows",
             "quarantine_is_empty", "regression_chains_are_acyclic", "pr_links_endpoints_exist",
             "risk_flags_are_mapped", "weekly_totals_match_merged_prs"} <= checks

@@ -61,6 +61,8 @@ def find_references(text: str, section: str, *, repo: str | None, own_number: in
     refs: list[PrReference] = []
     seen: set[tuple[int, str, str]] = set()
     for sentence in sentences(text):
+        if "#" not in sentence and "/pull/" not in sentence and "/issues/" not in sentence:
+            continue  # cheap test first: most sentences mention nothing
         matches = [m for m in _REF.finditer(sentence) if not (section in _EXPLICIT_ONLY and m["num"])]
         relations = classify(sentence, [m.span() for m in matches])
         for m, relation in zip(matches, relations, strict=True):

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 _MD_ESCAPE = re.compile(r"\\+([\\`*_{}\[\]()#+\-.!|<>~])")
-_INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
-                            "\u00a0": " ", "\u3000": " "})
+_INVISIBLE = (("\u200b", ""), ("\u200c", ""), ("\u200d", ""), ("\ufeff", ""), ("\u00a0", " "), ("\u3000", " "))
 FENCE = re.compile(r"^\s*(```|~~~)")
 BULLET = re.compile(r"^\s*(?:[-*+•·]\s+|•\s*|\d{1,2}[.、)）]\s+|\d{1,2}、\s*|[（(]\d{1,2}[)）]\s*)")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -18,7 +17,10 @@ _INLINE_CODE = re.compile(r"`+([^`\n]*?)`+")
 
 def clean_document(text: str) -> str:
     """Line ends to LF, invisible characters out, markdown escapes undone outside code fences."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for invisible, replacement in _INVISIBLE:  # str.replace is far faster than translate with a dict
+        if invisible in text:
+            text = text.replace(invisible, replacement)
     lines = text.split("\n")
     in_fence = False
     for i, line in enumerate(lines):

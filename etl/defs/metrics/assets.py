@@ -1,76 +1,83 @@
 """Metrics domain: the config mappings, the SQL models under warehouse/models (staging -> marts), and the
-public views. Model assets are made from the SQL files; each follows its inputs automatically."""
+public views, as one subsettable multi-asset (like dagster-dbt): one Dagster step builds whichever models
+are selected, in dependency order, and then runs their checks. Each model is still its own asset."""
+
+import graphlib
 
 import dagster as dg
 
 from etl.defs.resources import WarehouseResource
-from etl.models import Model, create_public_views, discover
+from etl.models import Model, create_public_views, discover, inputs_fingerprint
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
+
+from .checks import CHECKS, CheckSpec, run_check
 
 GROUP = "metrics"
 CORE_REPORTS = dg.AssetKey(["core", "reports"])
+CONFIG_TABLES = {
+    dg.AssetKey(["config", "module_rules"]): (
+        "config.module_rules", module_rules_table,
+        "Path rules to canonical modules (warehouse/config/module_rules.csv)."),
+    dg.AssetKey(["config", "risk_taxonomy"]): (
+        "config.risk_taxonomy", risk_taxonomy_table,
+        "Risk-flag keywords to canonical flags (warehouse/config/risk_taxonomy.csv)."),
+}
+PUBLIC_VIEWS_DOC = ("The public SQL contract: pull_requests, pr_reports, pr_files, pr_reviews, pr_risk_flags, "
+                    "pr_links, regression_chains, module_risk, weekly_trends, weekly_flag_counts, quarantine.")
+VIEWS_KEY = dg.AssetKey(["public", "views"])
 
 
-def _preview(con, table: str, limit: int = 5) -> dg.MetadataValue:
-    frame = con.execute(f"select * from {table} limit {limit}").df()
-    return dg.MetadataValue.md(frame.to_markdown(index=False) if len(frame) else "(empty)")
+def _key(schema: str, table: str) -> dg.AssetKey:
+    return CORE_REPORTS if schema == "core" else dg.AssetKey([schema, table])  # core/reports writes all core.*
 
 
-@dg.asset(key=["config", "module_rules"], group_name=GROUP, kinds={"duckdb"},
-          description="Path rules to canonical modules, from warehouse/config/module_rules.csv.")
-def module_rules(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def _in_build_order(models: list[Model]) -> list[Model]:
+    by_table = {m.table: m for m in models}
+    graph = {m.table: {f"{s}.{t}" for s, t in m.references()} & by_table.keys() for m in models}
+    return [by_table[t] for t in graphlib.TopologicalSorter(graph).static_order()]
+
+
+MODELS = _in_build_order(discover())
+
+
+def _asset_specs() -> list[dg.AssetSpec]:
+    # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
+    eager = dg.AutomationCondition.eager()
+    return [
+    *(dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=doc)
+      for key, (_, _, doc) in CONFIG_TABLES.items()),
+    *(dg.AssetSpec([m.layer, m.name], deps=sorted({_key(*r) for r in m.references()}, key=str), group_name=GROUP,
+                   kinds={"duckdb", "sql"}, automation_condition=eager,
+                   description=f"Table {m.table}, built by warehouse/models/{m.layer}/{m.name}.sql.")
+      for m in MODELS),
+    dg.AssetSpec(VIEWS_KEY, deps=[dg.AssetKey(["staging", "reports"])]
+                 + [dg.AssetKey([m.layer, m.name]) for m in MODELS if m.layer == "marts"],
+                 group_name=GROUP, kinds={"duckdb"}, automation_condition=eager, description=PUBLIC_VIEWS_DOC),
+    ]
+
+
+def _check_spec(check: CheckSpec) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(check.name, asset=dg.AssetKey(check.asset.split("/")), description=check.description)
+
+
+@dg.multi_asset(specs=_asset_specs(), check_specs=[_check_spec(c) for c in CHECKS], can_subset=True, name="metrics")
+def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    selected = context.selected_asset_keys
     with warehouse.connection() as con:
-        rows = replace_table(con, "config.module_rules", module_rules_table())
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows})
-
-
-@dg.asset(key=["config", "risk_taxonomy"], group_name=GROUP, kinds={"duckdb"},
-          description="Risk-flag keywords to canonical flags, from warehouse/config/risk_taxonomy.csv.")
-def risk_taxonomy(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    with warehouse.connection() as con:
-        rows = replace_table(con, "config.risk_taxonomy", risk_taxonomy_table())
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows})
-
-
-def _dependency(schema: str, table: str) -> dg.AssetKey:
-    # Every core table is written by the core/reports asset.
-    return CORE_REPORTS if schema == "core" else dg.AssetKey([schema, table])
-
-
-def model_asset(model: Model) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=[model.layer, model.name],
-        deps=sorted({_dependency(*ref) for ref in model.references()}, key=str),
-        group_name=GROUP,
-        kinds={"duckdb", "sql"},
-        description=f"Table {model.table}, built by warehouse/models/{model.layer}/{model.name}.sql.",
-        automation_condition=dg.AutomationCondition.eager(),
-    )
-    def build(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        with warehouse.connection() as con:
-            rows = model.build(con)
-            preview = _preview(con, model.table)
-        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": preview})
-
-    return build
-
-
-MODELS = discover()
-model_assets = [model_asset(model) for model in MODELS]
-
-
-@dg.asset(
-    key=["public", "views"],
-    deps=[dg.AssetKey(["staging", "reports"]), *(dg.AssetKey([m.layer, m.name]) for m in MODELS if m.layer == "marts")],
-    group_name=GROUP,
-    kinds={"duckdb"},
-    description="The public SQL contract: pull_requests, pr_reports, pr_files, pr_reviews, pr_risk_flags, "
-                "pr_links, regression_chains, module_risk, weekly_trends, weekly_flag_counts, quarantine.",
-    automation_condition=dg.AutomationCondition.eager(),
-)
-def public_views(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    with warehouse.connection() as con:
-        create_public_views(con)
-        views = [r[0] for r in con.execute(
-            "select view_name from duckdb_views() where schema_name = 'main' and not internal order by 1").fetchall()]
-    return dg.MaterializeResult(metadata={"views": dg.MetadataValue.json(views)})
+        for key, (table, load, _) in CONFIG_TABLES.items():
+            if key in selected:
+                rows = replace_table(con, table, load())
+                yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
+        fingerprint = inputs_fingerprint(con)
+        for model in MODELS:
+            key = dg.AssetKey([model.layer, model.name])
+            if key in selected:
+                rows, rebuilt = model.build(con, fingerprint)
+                # rebuilt is false when reports, SQL and config are as they were at the last build
+                yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows, "rebuilt": rebuilt})
+        if VIEWS_KEY in selected:
+            create_public_views(con)
+            yield dg.MaterializeResult(asset_key=VIEWS_KEY)
+        for check in CHECKS:
+            if dg.AssetCheckKey(dg.AssetKey(check.asset.split("/")), check.name) in context.selected_asset_check_keys:
+                yield run_check(con, check)

@@ -1,9 +1,17 @@
 """Checks on what dashboard and SQL users rely on. Each check is a query that returns the offending rows:
 it passes when there are none, and shows the first of them when it fails."""
 
+from typing import NamedTuple
+
 import dagster as dg
 
-from etl.defs.resources import WarehouseResource
+
+class CheckSpec(NamedTuple):
+    asset: str
+    name: str
+    description: str
+    sql: str
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
 
 CYCLE_SQL = """
 with recursive chain_links as (
@@ -17,7 +25,7 @@ walk(start, node, steps) as (
 select distinct start as pr_key from walk where node = start
 """
 
-CHECKS = [
+_CHECKS = [
     ("marts/pull_requests", "pull_requests_key_is_unique", "One row per pr_key.",
      "select pr_key, count(*) as n from marts.pull_requests group by pr_key having count(*) > 1"),
     ("marts/pr_links", "pr_links_pair_is_unique", "One link per (from, to) pair.",
@@ -50,25 +58,16 @@ CHECKS = [
 ]
 
 # Not an error: a flag the taxonomy does not cover yet. Listed so the mapping can grow.
-COVERAGE = ("marts/pr_risk_flags", "risk_flags_are_mapped",
-            "Lists risk flags no keyword in warehouse/config/risk_taxonomy.csv covers (canonical 'other').",
-            "select flag, count(*) as prs from marts.pr_risk_flags where canonical_flag = 'other' "
-            "group by flag order by prs desc, flag")
+COVERAGE = CheckSpec("marts/pr_risk_flags", "risk_flags_are_mapped",
+                     "Lists risk flags no keyword in warehouse/config/risk_taxonomy.csv covers (canonical 'other').",
+                     "select flag, count(*) as prs from marts.pr_risk_flags where canonical_flag = 'other' "
+                     "group by flag order by prs desc, flag", dg.AssetCheckSeverity.WARN)
+CHECKS = [*(CheckSpec(*spec) for spec in _CHECKS), COVERAGE]
 
 
-def sql_check(asset: str, name: str, description: str, sql: str,
-              severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=dg.AssetKey(asset.split("/")), name=name, description=description,
-                    blocking=severity == dg.AssetCheckSeverity.ERROR)
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connection(read_only=True) as con:
-            offending = con.execute(sql).df()
-        sample = offending.head(20).to_markdown(index=False) if len(offending) else "(none)"
-        return dg.AssetCheckResult(passed=offending.empty, severity=severity,
-                                   metadata={"offending_rows": len(offending), "sample": dg.MetadataValue.md(sample)})
-
-    return check
-
-
-mart_checks = [sql_check(*spec) for spec in CHECKS]
-taxonomy_coverage = sql_check(*COVERAGE, severity=dg.AssetCheckSeverity.WARN)
+def run_check(con, check: CheckSpec) -> dg.AssetCheckResult:
+    offending = con.execute(check.sql).df()
+    sample = offending.head(20).to_markdown(index=False) if len(offending) else "(none)"
+    return dg.AssetCheckResult(asset_key=dg.AssetKey(check.asset.split("/")), check_name=check.name,
+                               passed=offending.empty, severity=check.severity,
+                               metadata={"offending_rows": len(offending), "sample": dg.MetadataValue.md(sample)})

@@ -7,6 +7,8 @@ from etl.ingest.core_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
 from etl.sources.report_files import iter_documents
 
+from .checks import CHECK_SPECS, run_checks
+
 CORE_TABLES = ("core.report_versions", "core.report_key_files", "core.report_code_snippets",
                "core.report_review_highlights", "core.report_risk_flags", "core.report_references",
                "core.quarantine")
@@ -42,19 +44,21 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     deps=[raw_documents],
     group_name="reports",
     kinds={"duckdb"},
+    check_specs=CHECK_SPECS,
     description="Parsed reports (one row per document version; core.reports is the latest per report) with "
                 "key files, code snippets, review highlights, risk flags and PR references; unreadable "
                 "documents go to core.quarantine with their reason.",
 )
 def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                 report_sources: ReportSourcesResource) -> dg.MaterializeResult:
+                 report_sources: ReportSourcesResource):
     with warehouse.connection() as con:
         stats = parse_pending(con, default_repo=report_sources.default_repo, progress=context.log.info)
         counts = table_counts(con, CORE_TABLES)
         preview = con.execute(
             "select report_id, display_title, risk_level from core.reports order by report_id limit 10"
         ).df()
-    return dg.MaterializeResult(metadata={
+        checks = run_checks(con)
+    yield dg.MaterializeResult(metadata={
         "parsed": stats.parsed,
         "quarantined": stats.quarantined,
         "quarantine_reasons": dg.MetadataValue.json(dict(stats.quarantine_reasons)),
@@ -62,3 +66,4 @@ def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "row_counts": dg.MetadataValue.json(counts),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)"),
     })
+    yield from checks

@@ -32,8 +32,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     summary = run_ingest(str(database), locations=[], include_sample=True)
     print(summary.line())
     if summary.success:
-        print(f"\nQuery it:  .venv/bin/pr-atlas sql \"select report_id, display_title, risk_level from core.reports\" "
-              f"--db {database}")
+        query = "select chain_id, member_numbers, days_to_fix from regression_chains"
+        print(f'\nQuery it:  .venv/bin/pr-atlas sql "{query}" --db {database}')
     return 0 if summary.success else 1
 
 

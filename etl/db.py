@@ -42,6 +42,13 @@ def connect(path: str | os.PathLike, *, read_only: bool = False) -> Iterator[duc
         con.close()
 
 
+def table_counts(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
+    """Rows per table, for the tables (or views) that exist; `main.` names the public views."""
+    existing = {r[0] for r in con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
+    return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables if t in existing}
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Run every schema file in order. Each is idempotent (create ... if not exists / or replace)."""
     for sql_file in sorted((WAREHOUSE_DIR / "schema").glob("*.sql")):

@@ -39,16 +39,12 @@ class Model:
 
     def build(self, con, fingerprint: str | None = None) -> tuple[int, bool]:
         """Rebuild the table, unless it was last built from the same inputs. Returns (rows, rebuilt)."""
-        con.execute("create schema if not exists meta")
-        con.execute("create table if not exists meta.model_builds "
-                    "(model varchar primary key, fingerprint varchar, built_at timestamp, row_count bigint)")
         if fingerprint is not None:
             built = con.execute("select row_count from meta.model_builds m join information_schema.tables t "
                                 "on t.table_schema || '.' || t.table_name = m.model "
                                 "where m.model = ? and m.fingerprint = ?", [self.table, fingerprint]).fetchone()
             if built:
                 return built[0], False
-        con.execute(f"create schema if not exists {self.layer}")
         con.begin()
         con.execute(f"create or replace table {self.table} as\n{self.sql}")
         rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]

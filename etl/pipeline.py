@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from .db import connect
+from .db import connect, table_counts
 from .definitions import build_definitions
 from .defs.reports.assets import CORE_TABLES
 from .defs.resources import ReportSourcesResource, WarehouseResource, resources_from_environment
@@ -120,9 +120,5 @@ def _summarise(result, database: str) -> IngestSummary:
         summary.error = _root_cause(failures[0].event_specific_data.error) if failures else "run failed"
     if os.path.exists(database):
         with connect(database, read_only=True) as con:
-            existing = {r[0] for r in con.execute(
-                "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
-            for table in (*SUMMARY_TABLES, *(f"main.{v}" for v in PUBLIC_VIEWS)):
-                if table in existing:
-                    summary.row_counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
+            summary.row_counts = table_counts(con, (*SUMMARY_TABLES, *(f"main.{v}" for v in PUBLIC_VIEWS)))
     return summary

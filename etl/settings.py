@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from .db import database_path
-from .sources.report_files import SAMPLE_REPORTS
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -33,5 +32,3 @@ def default_repo() -> str | None:
 def warehouse_database() -> str:
     return str(database_path())
 
-
-__all__ = ["SAMPLE_REPORTS", "default_repo", "include_sample_reports", "report_locations", "warehouse_database"]

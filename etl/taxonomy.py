@@ -73,8 +73,6 @@ def risk_taxonomy_table(path: Path = RISK_TAXONOMY) -> pa.Table:
 
 
 def replace_table(con, table: str, data: pa.Table) -> int:
-    schema = table.split(".")[0]
-    con.execute(f"create schema if not exists {schema}")
     con.register("_config_rows", data)
     try:
         con.execute(f"create or replace table {table} as select * from _config_rows")

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from etl import settings
 from etl.db import apply_schema, connect, database_path
+from etl.sources.report_files import SAMPLE_REPORTS
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -33,7 +34,7 @@ class ReportSourcesResource(dg.ConfigurableResource):
     default_repo: str | None = Field(default=None, description="Repo for reports that name none.")
 
     def all_locations(self) -> list[str]:
-        return ([str(settings.SAMPLE_REPORTS)] if self.include_sample else []) + list(self.locations)
+        return ([str(SAMPLE_REPORTS)] if self.include_sample else []) + list(self.locations)
 
 
 def resources_from_environment() -> dict[str, dg.ConfigurableResource]:

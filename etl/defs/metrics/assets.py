@@ -10,10 +10,10 @@ from etl.defs.resources import WarehouseResource
 from etl.models import Model, create_public_views, discover, inputs_fingerprint
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
+from ..reports.checks import CORE_REPORTS
 from .checks import CHECKS, CheckSpec, run_check
 
 GROUP = "metrics"
-CORE_REPORTS = dg.AssetKey(["core", "reports"])
 CONFIG_TABLES = {
     dg.AssetKey(["config", "module_rules"]): (
         "config.module_rules", module_rules_table,

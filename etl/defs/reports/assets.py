@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from etl.db import table_counts
 from etl.defs.resources import ReportSourcesResource, WarehouseResource
 from etl.ingest.core_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
@@ -13,8 +14,6 @@ CORE_TABLES = ("core.report_versions", "core.report_key_files", "core.report_cod
                "core.report_review_highlights", "core.report_risk_flags", "core.report_references",
                "core.quarantine")
 
-def table_counts(con, tables) -> dict[str, int]:
-    return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
 
 @dg.asset(
     key_prefix="raw",

@@ -6,7 +6,8 @@ import pyarrow as pa
 
 _TYPES = {
     "varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "timestamp": pa.timestamp("us"),
-    "varchar[]": pa.list_(pa.string()), "blob": pa.binary(),
+    "varchar[]": pa.list_(pa.string()), "blob": pa.binary(), "boolean": pa.bool_(), "json": pa.string(),
+    "double": pa.float64(),
 }
 
 
@@ -28,12 +29,14 @@ class RowBuffer:
     def to_arrow(self) -> pa.Table:
         return pa.table({name: pa.array(self.values[name], type=_TYPES[kind]) for name, kind in self.columns.items()})
 
-    def insert(self, con) -> int:
+    def insert(self, con, on_conflict: str | None = None) -> int:
+        """Append the rows; on_conflict 'ignore' or 'replace' applies to tables with a primary key."""
         count = len(self)
         if count:
             view = f"_incoming_{self.table.replace('.', '_')}"
+            verb = {None: "insert", "ignore": "insert or ignore", "replace": "insert or replace"}[on_conflict]
             con.register(view, self.to_arrow())
-            con.execute(f"insert into {self.table} by name select * from {view}")
+            con.execute(f"{verb} into {self.table} by name select * from {view}")
             con.unregister(view)
         for column in self.values.values():
             column.clear()

@@ -1,0 +1,134 @@
+"""What the GitHub collector reads from and writes to the warehouse. Everything learnt about a list page
+and its pull requests (raw responses, the validators for conditional requests, core rows) commits in one
+transaction, so a run killed half-way leaves each PR either fully loaded or untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from requests.structures import CaseInsensitiveDict
+
+from .arrow_rows import RowBuffer
+
+RAW_COLUMNS = {"response_id": "varchar", "repo": "varchar", "resource": "varchar", "pr_number": "integer",
+               "url": "varchar", "status": "integer", "etag": "varchar", "last_modified": "varchar",
+               "headers": "json", "sha256": "varchar", "content": "blob", "received_at": "timestamp",
+               "ingest_run": "varchar"}
+CACHE_COLUMNS = {"url": "varchar", "etag": "varchar", "last_modified": "varchar", "response_id": "varchar",
+                 "checked_at": "timestamp"}
+PULL_COLUMNS = {"repo": "varchar", "number": "integer", "title": "varchar", "body": "varchar", "author": "varchar",
+                "author_is_bot": "boolean", "state": "varchar", "draft": "boolean", "created_at": "timestamp",
+                "updated_at": "timestamp", "merged_at": "timestamp", "closed_at": "timestamp",
+                "base_ref": "varchar", "head_ref": "varchar", "merge_commit_sha": "varchar",
+                "additions": "integer", "deletions": "integer", "changed_files": "integer", "labels": "varchar[]",
+                "html_url": "varchar", "response_id": "varchar", "loaded_at": "timestamp"}
+FILE_COLUMNS = {"repo": "varchar", "number": "integer", "path": "varchar", "status": "varchar",
+                "additions": "integer", "deletions": "integer", "previous_path": "varchar", "loaded_at": "timestamp"}
+REVIEW_COLUMNS = {"repo": "varchar", "number": "integer", "review_id": "bigint", "reviewer": "varchar",
+                  "reviewer_is_bot": "boolean", "state": "varchar", "submitted_at": "timestamp", "body": "varchar",
+                  "commit_id": "varchar", "loaded_at": "timestamp"}
+COMMENT_COLUMNS = {"repo": "varchar", "number": "integer", "comment_id": "bigint", "review_id": "bigint",
+                   "author": "varchar", "author_is_bot": "boolean", "path": "varchar", "line": "integer",
+                   "body": "varchar", "created_at": "timestamp", "in_reply_to": "bigint", "loaded_at": "timestamp"}
+CHILD_TABLES = {"files": ("core.github_files", FILE_COLUMNS), "reviews": ("core.github_reviews", REVIEW_COLUMNS),
+                "comments": ("core.github_review_comments", COMMENT_COLUMNS)}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def response_id(url: str, sha256: str) -> str:
+    return hashlib.sha256(f"{url}\n{sha256}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class CachedResponse:
+    etag: str | None
+    last_modified: str | None
+    response_id: str
+    content: bytes
+    headers: dict
+
+
+@dataclass
+class PendingWrite:
+    """Rows gathered for one unit of work (a list page, or one PR and its children), written together."""
+    raw: RowBuffer = field(default_factory=lambda: RowBuffer("raw.github_responses", RAW_COLUMNS))
+    cache: RowBuffer = field(default_factory=lambda: RowBuffer("meta.http_cache", CACHE_COLUMNS))
+    pull: RowBuffer = field(default_factory=lambda: RowBuffer("core.github_pulls", PULL_COLUMNS))
+    children: dict[str, RowBuffer] = field(
+        default_factory=lambda: {kind: RowBuffer(table, columns) for kind, (table, columns) in CHILD_TABLES.items()})
+    replaced: set[tuple[str, int]] = field(default_factory=set)  # PRs whose child rows are replaced
+
+
+class GitHubStore:
+    def __init__(self, con, run_id: str | None = None):
+        self.con = con
+        self.run_id = run_id
+
+    # reads
+    def cached(self, url: str) -> CachedResponse | None:
+        row = self.con.execute(
+            "select c.etag, c.last_modified, c.response_id, r.content, r.headers from meta.http_cache c "
+            "join raw.github_responses r using (response_id) where c.url = ?", [url]).fetchone()
+        return CachedResponse(row[0], row[1], row[2], row[3], json.loads(row[4])) if row else None
+
+    def bookmark(self, repo: str) -> datetime | None:
+        row = self.con.execute("select newest_updated from meta.github_bookmarks where repo = ?", [repo]).fetchone()
+        return row[0] if row else None
+
+    def known_updated_at(self, repo: str) -> dict[int, datetime]:
+        return dict(self.con.execute("select number, updated_at from core.github_pulls where repo = ?",
+                                     [repo]).fetchall())
+
+    # staging rows
+    def add_response(self, pending: PendingWrite, *, repo: str, resource: str, pr_number: int | None, url: str,
+                     status: int, headers: dict, content: bytes) -> str:
+        sha = hashlib.sha256(content).hexdigest()
+        rid = response_id(url, sha)
+        lookup = CaseInsensitiveDict(headers)
+        pending.raw.add(response_id=rid, repo=repo, resource=resource, pr_number=pr_number, url=url, status=status,
+                        etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
+                        headers=json.dumps(dict(headers)), sha256=sha, content=content, received_at=utc_now(),
+                        ingest_run=self.run_id)
+        self.note_validators(pending, url, lookup.get("ETag"), lookup.get("Last-Modified"), rid)
+        return rid
+
+    @staticmethod
+    def note_validators(pending: PendingWrite, url: str, etag: str | None, last_modified: str | None,
+                        rid: str) -> None:
+        pending.cache.add(url=url, etag=etag, last_modified=last_modified, response_id=rid, checked_at=utc_now())
+
+    # writes
+    def commit(self, pending: PendingWrite) -> None:
+        self.con.begin()
+        try:
+            pending.raw.insert(self.con, on_conflict="ignore")
+            pending.cache.insert(self.con, on_conflict="replace")
+            for repo in {repo for repo, _ in pending.replaced}:
+                numbers = [number for r, number in pending.replaced if r == repo]
+                for table, _ in CHILD_TABLES.values():
+                    self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
+                                     [repo, numbers])
+            for rows in pending.children.values():
+                rows.insert(self.con, on_conflict="replace")
+            pending.pull.insert(self.con, on_conflict="replace")
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
+    def record_miss(self, *, source: str, url: str, repo: str, pr_number: int | None, status: int, detail: str) -> None:
+        self.con.execute("insert or replace into meta.fetch_misses values (?, ?, ?, ?, ?, ?, ?)",
+                         [url, source, repo, pr_number, status, detail, utc_now()])
+
+    def clear_miss(self, url: str) -> None:
+        self.con.execute("delete from meta.fetch_misses where url = ?", [url])
+
+    def save_bookmark(self, repo: str, newest_updated: datetime) -> None:
+        self.con.execute("insert or replace into meta.github_bookmarks values (?, ?, ?)",
+                         [repo, newest_updated, utc_now()])

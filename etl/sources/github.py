@@ -1,0 +1,215 @@
+"""The GitHub REST collector: per repo, the pull requests (newest update first, down to the bookmark) and,
+for each PR that changed since it was last loaded, its files, reviews and review comments. Every page
+is fetched conditionally with the validators of the last response for its URL, so an unchanged page
+costs a 304, which GitHub does not count against the rate limit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from ..ingest.github_store import GitHubStore, PendingWrite, utc_now
+from .http import HttpClient, HttpError, next_link
+
+DEFAULT_API_URL = "https://api.github.com"
+ACCEPT = "application/vnd.github+json"
+CHILD_RESOURCES = ("files", "reviews", "comments")
+MISSING_STATUS = (404, 410)
+
+
+@dataclass
+class RepoStats:
+    repo: str
+    list_pages: int = 0
+    prs_seen: int = 0
+    prs_loaded: int = 0
+    prs_unchanged: int = 0
+    prs_missing: int = 0
+    stopped_at_bookmark: bool = False
+
+
+@dataclass
+class Page:
+    items: list
+    next_url: str | None
+    response_id: str
+
+
+class _Missing(Exception):
+    def __init__(self, url: str, status: int):
+        super().__init__(f"HTTP {status} for {url}")
+        self.url, self.status = url, status
+
+
+def parse_time(value) -> datetime | None:
+    """GitHub's ISO times as naive UTC; None when absent or unreadable (some recordings have mangled times)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _login(user) -> tuple[str | None, bool | None]:
+    if not isinstance(user, dict):
+        return None, None
+    login = user.get("login")
+    return login, (user.get("type") == "Bot" or str(login or "").endswith("[bot]"))
+
+
+class GitHubCollector:
+    def __init__(self, client: HttpClient, store: GitHubStore, api_url: str = DEFAULT_API_URL,
+                 log: Callable[[str], None] | None = None, commit_every: int = 25):
+        self.client = client
+        self.commit_every = commit_every  # PRs per transaction: fewer commits, at most this many to redo
+        self.store = store
+        self.api_url = api_url.rstrip("/")
+        self.log = log or (lambda _message: None)
+
+    def collect(self, repo: str) -> RepoStats:
+        stats = RepoStats(repo)
+        bookmark = self.store.bookmark(repo)
+        known = self.store.known_updated_at(repo)
+        newest = bookmark
+        url = f"{self.api_url}/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100"
+        while url and not stats.stopped_at_bookmark:
+            pending = PendingWrite()
+            try:
+                page = self._fetch(pending, url, repo, "pulls", None)
+            except _Missing as missing:
+                raise HttpError(f"repository {repo} not found at {self.api_url} (HTTP {missing.status})") from None
+            stats.list_pages += 1
+            for item in page.items:
+                updated = parse_time(item.get("updated_at"))
+                if bookmark is not None and updated is not None and updated < bookmark:
+                    stats.stopped_at_bookmark = True  # everything further down was loaded by an earlier walk
+                    break
+                stats.prs_seen += 1
+                newest = max(filter(None, (newest, updated)), default=None)
+                if known.get(item["number"]) == updated:
+                    stats.prs_unchanged += 1
+                elif self._load_pull(pending, repo, item, page.response_id):
+                    stats.prs_loaded += 1
+                    if len(pending.pull) >= self.commit_every:
+                        self.store.commit(pending)
+                        pending = PendingWrite()
+                else:
+                    stats.prs_missing += 1
+            self.store.commit(pending)
+            url = page.next_url
+            self.log(f"github {repo}: {stats.list_pages} list page(s), {stats.prs_loaded} PRs loaded, "
+                     f"{stats.prs_unchanged} unchanged")
+        if newest is not None:
+            self.store.save_bookmark(repo, newest)  # only after a complete walk: an interrupted one resumes
+        return stats
+
+    def _load_pull(self, pending: PendingWrite, repo: str, item: dict, list_response_id: str) -> bool:
+        """Fetch a PR's files, reviews and comments into `pending`; False when one of them is missing (the
+        responses already fetched are still kept in raw)."""
+        number = item["number"]
+        children: dict[str, list] = {}
+
+        for resource in CHILD_RESOURCES:
+            url = f"{self.api_url}/repos/{repo}/pulls/{number}/{resource}?per_page=100"
+            try:
+                children[resource] = [entry for page in self._pages(pending, url, repo, resource, number)
+                                      for entry in page.items]
+            except _Missing as missing:
+                self.store.record_miss(source="github", url=missing.url, repo=repo, pr_number=number,
+                                       status=missing.status, detail=f"{resource} of #{number} not found; skipped")
+                self.log(f"github {repo}#{number}: {resource} answered HTTP {missing.status}; skipped")
+                return False
+        now = utc_now()
+        pending.pull.add(**pull_row(repo, item, children["files"]), response_id=list_response_id, loaded_at=now)
+        pending.replaced.add((repo, number))
+        for resource, rows in (("files", file_rows), ("reviews", review_rows), ("comments", comment_rows)):
+            for row in rows(children[resource]):
+                pending.children[resource].add(repo=repo, number=number, loaded_at=now, **row)
+        return True
+
+    def _pages(self, pending: PendingWrite, url: str, repo: str, resource: str, number: int | None) -> Iterator[Page]:
+        while url:
+            page = self._fetch(pending, url, repo, resource, number)
+            yield page
+            url = page.next_url
+
+    def _fetch(self, pending: PendingWrite, url: str, repo: str, resource: str, number: int | None) -> Page:
+        cached = self.store.cached(url)
+        response = self.client.get(url, etag=cached.etag if cached else None,
+                                   last_modified=cached.last_modified if cached and not cached.etag else None)
+        if response.status_code in MISSING_STATUS:
+            raise _Missing(url, response.status_code)
+        if response.status_code == 304:
+            if cached is None:
+                raise HttpError(f"GET {url}: HTTP 304 to a request that sent no validators")
+            return Page(json.loads(cached.content), next_link(cached.headers), cached.response_id)
+        try:
+            items = response.json()
+        except ValueError:
+            raise HttpError(f"GET {url}: HTTP 200 with a body that is not JSON "
+                            f"({response.headers.get('Content-Type', 'no content type')})") from None
+        if not isinstance(items, list):
+            raise HttpError(f"GET {url}: expected a JSON list, got {type(items).__name__}")
+        rid = self.store.add_response(pending, repo=repo, resource=resource, pr_number=number, url=url,
+                                      status=response.status_code, headers=response.headers,
+                                      content=response.content)
+        return Page(items, next_link(response.headers), rid)
+
+
+def pull_row(repo: str, item: dict, files: list) -> dict:
+    author, author_is_bot = _login(item.get("user"))
+
+    def total(field: str, per_file: str):
+        value = item.get(field)
+        return value if value is not None else sum(f.get(per_file) or 0 for f in files)
+
+    return {
+        "repo": repo, "number": item["number"], "title": item.get("title"), "body": item.get("body"),
+        "author": author, "author_is_bot": author_is_bot, "state": item.get("state"), "draft": item.get("draft"),
+        "created_at": parse_time(item.get("created_at")), "updated_at": parse_time(item.get("updated_at")),
+        "merged_at": parse_time(item.get("merged_at")), "closed_at": parse_time(item.get("closed_at")),
+        "base_ref": (item.get("base") or {}).get("ref"), "head_ref": (item.get("head") or {}).get("ref"),
+        "merge_commit_sha": item.get("merge_commit_sha"),
+        "additions": total("additions", "additions"), "deletions": total("deletions", "deletions"),
+        "changed_files": item.get("changed_files") if item.get("changed_files") is not None else len(files),
+        "labels": [label.get("name") for label in item.get("labels") or [] if isinstance(label, dict)],
+        "html_url": item.get("html_url"),
+    }
+
+
+def file_rows(files: list) -> Iterator[dict]:
+    seen = set()
+    for entry in files:
+        path = entry.get("filename")
+        if path and path not in seen:
+            seen.add(path)
+            yield {"path": path, "status": entry.get("status"), "additions": entry.get("additions"),
+                   "deletions": entry.get("deletions"), "previous_path": entry.get("previous_filename")}
+
+
+def review_rows(reviews: list) -> Iterator[dict]:
+    for review in reviews:
+        reviewer, is_bot = _login(review.get("user"))
+        yield {"review_id": review["id"], "reviewer": reviewer, "reviewer_is_bot": is_bot,
+               "state": review.get("state"), "submitted_at": parse_time(review.get("submitted_at")),
+               "body": review.get("body"), "commit_id": review.get("commit_id")}
+
+
+def comment_rows(comments: list) -> Iterator[dict]:
+    for comment in comments:
+        author, is_bot = _login(comment.get("user"))
+        yield {"comment_id": comment["id"], "review_id": comment.get("pull_request_review_id"),
+               "author": author, "author_is_bot": is_bot, "path": comment.get("path"),
+               "line": comment.get("line") or comment.get("original_line") or comment.get("position"),
+               "body": comment.get("body"), "created_at": parse_time(comment.get("created_at")),
+               "in_reply_to": comment.get("in_reply_to_id")}
+
+
+def collect_repos(repos: list[str], store: GitHubStore, client: HttpClient, api_url: str,
+                  log: Callable[[str], None] | None = None) -> list[dict]:
+    collector = GitHubCollector(client, store, api_url, log)
+    return [asdict(collector.collect(repo)) for repo in repos]

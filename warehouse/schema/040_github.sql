@@ -1,0 +1,113 @@
+-- GitHub REST data. raw.github_responses keeps every 200 response body exactly as received (content-
+-- addressed per URL, so an unchanged page fetched again adds nothing); the core tables hold what was
+-- read from them, one row per pull request, file, review and review comment.
+create table if not exists raw.github_responses (
+    response_id  varchar primary key,  -- hash of (url, sha256)
+    repo         varchar   not null,   -- owner/repo as configured
+    resource     varchar   not null,   -- pulls | files | reviews | comments
+    pr_number    integer,              -- null for list pages
+    url          varchar   not null,   -- as requested (the token is sent in a header, never in the URL)
+    status       integer   not null,
+    etag         varchar,
+    last_modified varchar,
+    headers      json      not null,   -- response headers as received
+    sha256       varchar   not null,
+    content      blob      not null,   -- the body as received
+    received_at  timestamp not null,   -- UTC
+    ingest_run   varchar
+);
+
+-- The validators of the last response seen per URL, for conditional requests (If-None-Match / If-Modified-Since).
+create table if not exists meta.http_cache (
+    url           varchar primary key,
+    etag          varchar,
+    last_modified varchar,
+    response_id   varchar,  -- the stored body a 304 stands for (raw.github_responses or raw.documents)
+    checked_at    timestamp not null
+);
+
+-- Per repo: the newest pull request updated_at that a completed walk has loaded. The next walk stops there.
+create table if not exists meta.github_bookmarks (
+    repo            varchar primary key,
+    newest_updated  timestamp not null,
+    completed_at    timestamp not null
+);
+
+-- Requests that gave up on one item (a 404 for a PR, a report not published yet): kept, not fatal.
+create table if not exists meta.fetch_misses (
+    url       varchar primary key,
+    source    varchar   not null,  -- github | report_site
+    repo      varchar,
+    pr_number integer,
+    status    integer   not null,
+    detail    varchar   not null,
+    seen_at   timestamp not null
+);
+
+create table if not exists core.github_pulls (
+    repo            varchar   not null,
+    number          integer   not null,
+    title           varchar,
+    body            varchar,
+    author          varchar,
+    author_is_bot   boolean,
+    state           varchar,    -- open | closed
+    draft           boolean,
+    created_at      timestamp,  -- UTC, as are all GitHub times
+    updated_at      timestamp not null,
+    merged_at       timestamp,
+    closed_at       timestamp,
+    base_ref        varchar,
+    head_ref        varchar,
+    merge_commit_sha varchar,
+    additions       integer,    -- from the PR payload when it has them, else summed over its files
+    deletions       integer,
+    changed_files   integer,
+    labels          varchar[],
+    html_url        varchar,
+    response_id     varchar   not null,  -- the list page it was read from
+    loaded_at       timestamp not null,
+    primary key (repo, number)
+);
+
+create table if not exists core.github_files (
+    repo          varchar not null,
+    number        integer not null,
+    path          varchar not null,
+    status        varchar,  -- added | modified | removed | renamed | copied | changed | unchanged
+    additions     integer,
+    deletions     integer,
+    previous_path varchar,
+    loaded_at     timestamp not null,
+    primary key (repo, number, path)
+);
+
+create table if not exists core.github_reviews (
+    repo          varchar not null,
+    number        integer not null,
+    review_id     bigint  not null,
+    reviewer      varchar,
+    reviewer_is_bot boolean,
+    state         varchar,    -- APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+    submitted_at  timestamp,  -- null when pending, or when the payload's time is unreadable
+    body          varchar,
+    commit_id     varchar,
+    loaded_at     timestamp not null,
+    primary key (repo, number, review_id)
+);
+
+create table if not exists core.github_review_comments (
+    repo          varchar not null,
+    number        integer not null,
+    comment_id    bigint  not null,
+    review_id     bigint,
+    author        varchar,
+    author_is_bot boolean,
+    path          varchar,
+    line          integer,
+    body          varchar,
+    created_at    timestamp,
+    in_reply_to   bigint,
+    loaded_at     timestamp not null,
+    primary key (repo, number, comment_id)
+);

@@ -10,14 +10,27 @@ from pathlib import Path
 from .db import WarehouseBusy, connect, database_path
 
 
+def _sample_clone(database: Path) -> str:
+    """The bundled sample history as a clone beside the warehouse, named for its repo."""
+    from .sources.sample_history import build_sample_clone
+
+    return f"sgl-project/sglang={build_sample_clone(database.parent / 'sample_clone')}"
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .pipeline import run_ingest
 
-    include_sample = True if args.sample else (False if args.reports else None)
-    database = str(database_path(args.db))
+    # Whichever sources are named run alone; with none named, the environment's configuration applies.
+    named = any((args.reports, args.github, args.git, args.report_site, args.report_numbers, args.sample))
+    database = database_path(args.db)
+    git = list(args.git or []) + ([_sample_clone(database)] if args.sample else [])
     print(f"ingesting into {database}", file=sys.stderr)
-    summary = run_ingest(database, locations=args.reports, include_sample=include_sample,
-                         default_repo=args.default_repo)
+    summary = run_ingest(str(database), locations=args.reports if args.reports or not named else [],
+                         include_sample=True if args.sample else (False if named else None),
+                         default_repo=args.default_repo,
+                         github_repos=args.github if args.github or not named else [],
+                         github_api_url=args.github_api_url, git_clones=git if git or not named else [],
+                         report_site=args.report_site, report_numbers=args.report_numbers)
     print(summary.line())
     return 0 if summary.success and not summary.failed_checks else 1
 
@@ -28,8 +41,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     database = database_path(args.db)
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
-    print(f"building a fresh demo warehouse at {database} from the bundled sample reports", file=sys.stderr)
-    summary = run_ingest(str(database), locations=[], include_sample=True)
+    print(f"building a fresh demo warehouse at {database} from the bundled sample reports and git history",
+          file=sys.stderr)
+    summary = run_ingest(str(database), locations=[], include_sample=True, github_repos=[],
+                         git_clones=[_sample_clone(database)])
     print(summary.line())
     if summary.success:
         query = "select chain_id, member_numbers, days_to_fix from regression_chains"
@@ -78,7 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="materialize every asset in-process through Dagster")
     ingest.add_argument("--db", help=db_help)
     ingest.add_argument("--reports", nargs="+", metavar="DIR_OR_URL", help="report folders, files or URLs")
-    ingest.add_argument("--sample", action="store_true", help="also ingest the bundled sample reports")
+    ingest.add_argument("--github", action="append", metavar="OWNER/REPO",
+                        help="collect pull requests, files and reviews from the GitHub API (repeatable; "
+                             "token from $GITHUB_TOKEN)")
+    ingest.add_argument("--github-api-url", metavar="URL",
+                        help="GitHub REST API base (default: $GITHUB_API_URL, else https://api.github.com)")
+    ingest.add_argument("--git", action="append", metavar="PATH",
+                        help="load the history of a local clone (repeatable; OWNER/REPO=PATH names its repo)")
+    ingest.add_argument("--report-site", metavar="URL",
+                        help="fetch reports from URL/<owner>/<repo>/pull/<n>/report.md for merged PRs without one")
+    ingest.add_argument("--report-numbers", nargs="+", type=int, metavar="N",
+                        help="PR numbers (in the default repo) to fetch from the report site")
+    ingest.add_argument("--sample", action="store_true",
+                        help="also ingest the bundled sample reports and sample git history")
     ingest.add_argument("--default-repo", help="repo for reports that name none (default: $PR_ATLAS_DEFAULT_REPO)")
     ingest.set_defaults(func=_cmd_ingest)
 

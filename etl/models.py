@@ -15,6 +15,11 @@ from .db import WAREHOUSE_DIR
 MODELS_DIR = WAREHOUSE_DIR / "models"
 LAYERS = ("staging", "marts")
 PUBLIC_VIEWS = MODELS_DIR / "public_views.sql"
+# Each core table with the column that records when its rows were written.
+SOURCE_WATERMARKS = (("core.report_versions", "parsed_at"), ("core.quarantine", "quarantined_at"),
+                     ("core.github_pulls", "loaded_at"), ("core.github_files", "loaded_at"),
+                     ("core.github_reviews", "loaded_at"), ("core.github_review_comments", "loaded_at"),
+                     ("core.git_commits", "loaded_at"))
 _REFERENCE = re.compile(r"\b(core|config|staging|marts)\.([a-z_][a-z0-9_]*)\b")
 
 
@@ -60,13 +65,12 @@ def discover() -> list[Model]:
 
 
 def inputs_fingerprint(con) -> str:
-    """What every model derives from: the parsed reports (count and last parse time), the SQL of all
-    models and the config files. Equal fingerprints mean a rebuild would produce the same tables."""
+    """What every model derives from: the core tables (row count and last load time of each), the SQL of
+    all models and the config files. Equal fingerprints mean a rebuild would produce the same tables."""
     digest = hashlib.sha256()
-    for row in con.execute("""
-        select (select count(*) from core.report_versions), (select max(parsed_at) from core.report_versions),
-               (select count(*) from core.quarantine), (select max(quarantined_at) from core.quarantine)
-    """).fetchone():
+    watermarks = " union all ".join(
+        f"select '{table}', count(*), max({column}) from {table}" for table, column in SOURCE_WATERMARKS)
+    for row in con.execute(watermarks).fetchall():
         digest.update(str(row).encode())
     for path in sorted([*MODELS_DIR.rglob("*.sql"), *(WAREHOUSE_DIR / "config").glob("*.csv")]):
         digest.update(path.name.encode() + path.read_bytes())

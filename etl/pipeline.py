@@ -9,13 +9,22 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from . import settings
 from .db import connect, table_counts
 from .definitions import build_definitions
 from .defs.reports.assets import CORE_TABLES
-from .defs.resources import ReportSourcesResource, WarehouseResource, resources_from_environment
+from .defs.resources import (
+    GitHistoryResource,
+    GitHubResource,
+    ReportSiteResource,
+    ReportSourcesResource,
+    WarehouseResource,
+    resources_from_environment,
+)
 
 INGEST_JOB = "ingest_everything"
-SUMMARY_TABLES = ("raw.documents", *CORE_TABLES)
+SUMMARY_TABLES = ("raw.documents", *CORE_TABLES, "raw.github_responses", "core.github_pulls", "core.github_files",
+                  "core.github_reviews", "core.git_commits", "core.git_commit_files")
 PUBLIC_VIEWS = ("pull_requests", "pr_files", "pr_links", "regression_chains", "module_risk", "weekly_trends")
 
 
@@ -68,9 +77,26 @@ def _instance() -> dg.DagsterInstance:
 
 
 def run_ingest(database: str | None = None, locations: list[str] | None = None, include_sample: bool | None = None,
-               default_repo: str | None = None, groups: list[str] | None = None) -> IngestSummary:
-    """Materialize every asset (or only the asset groups named) and run their checks, in-process."""
+               default_repo: str | None = None, groups: list[str] | None = None, *,
+               github_repos: list[str] | None = None, github_api_url: str | None = None,
+               git_clones: list[str] | None = None, report_site: str | None = None,
+               report_numbers: list[int] | None = None) -> IngestSummary:
+    """Materialize every asset (or only the asset groups named) and run their checks, in-process. Arguments
+    left as None keep what the environment configures."""
     resources = resources_from_environment()
+    github: GitHubResource = resources["github_api"]
+    if github_repos is not None or github_api_url:
+        resources["github_api"] = GitHubResource(
+            repos=github.repos if github_repos is None else github_repos, api_url=github_api_url or github.api_url,
+            token=dg.EnvVar("GITHUB_TOKEN") if settings.github_token_is_set() else None)
+    if git_clones is not None:
+        resources["git_history"] = GitHistoryResource(
+            clones=git_clones, default_repo=default_repo or resources["git_history"].default_repo)
+    if report_site or report_numbers:
+        site: ReportSiteResource = resources["report_site"]
+        resources["report_site"] = ReportSiteResource(base_url=report_site or site.base_url,
+                                                      numbers=report_numbers or [],
+                                                      repo=default_repo or site.repo)
     warehouse: WarehouseResource = resources["warehouse"]
     sources: ReportSourcesResource = resources["report_sources"]
     if database:
@@ -84,7 +110,7 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
     base = build_definitions()
     defs = dg.Definitions(
         assets=list(base.assets or []), asset_checks=list(base.asset_checks or []),
-        resources={**(base.resources or {}), "warehouse": warehouse, "report_sources": sources},
+        resources={**(base.resources or {}), **resources, "warehouse": warehouse, "report_sources": sources},
         jobs=[dg.define_asset_job(INGEST_JOB, selection=dg.AssetSelection.groups(*groups) if groups
                                   else dg.AssetSelection.all())],
         loggers={"progress": progress_logger},

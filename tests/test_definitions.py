@@ -33,4 +33,7 @@ def test_assets_checks_and_resources():
     assert {"every_document_accounted_for", "one_latest_version_per_report", "no_orphan_report_rows",
             "quarantine_is_empty", "regression_chains_are_acyclic", "pr_links_endpoints_exist",
             "risk_flags_are_mapped", "weekly_totals_match_merged_prs"} <= checks
-    assert set(defs.resources) == {"warehouse", "report_sources"}
+    assert set(defs.resources) == {"warehouse", "report_sources", "github_api", "git_history", "report_site"}
+    assert groups["raw/github_responses"] == groups["core/github"] == "github"
+    assert groups["raw/git_logs"] == groups["core/git"] == "git"
+    assert groups["raw/report_site"] == "reports"

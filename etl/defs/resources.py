@@ -1,7 +1,8 @@
-"""Resources shared by every domain: the DuckDB warehouse and where reports come from."""
+"""Resources shared by every domain: the DuckDB warehouse and the sources it is filled from. Every field
+has an environment variable (etl/settings.py); the GitHub token is only ever an EnvVar."""
 
-
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import dagster as dg
@@ -10,6 +11,8 @@ from pydantic import Field
 
 from etl import settings
 from etl.db import apply_schema, connect, database_path
+from etl.sources.git_log import repo_from_remote
+from etl.sources.http import HttpClient, HttpPolicy
 from etl.sources.report_files import SAMPLE_REPORTS
 
 
@@ -37,12 +40,64 @@ class ReportSourcesResource(dg.ConfigurableResource):
         return ([str(SAMPLE_REPORTS)] if self.include_sample else []) + list(self.locations)
 
 
+class GitHubResource(dg.ConfigurableResource):
+    """The GitHub REST API: which repos to collect and how politely."""
+
+    repos: list[str] = Field(default_factory=list, description="owner/repo names (env PR_ATLAS_GITHUB_REPOS).")
+    api_url: str = Field(default="https://api.github.com", description="REST API base (env GITHUB_API_URL).")
+    token: str | None = Field(default=None, description="Token, as EnvVar('GITHUB_TOKEN'); optional, unauthenticated "
+                                                        "requests get the lower rate limit.")
+    rate_limit_buffer: int = Field(default=50, description="Calls kept in reserve: below this, wait for the reset.")
+    max_retries: int = Field(default=5, description="Retries per request on 5xx and connection errors.")
+    timeout_seconds: float = Field(default=60.0, description="Read timeout per request (connect: 10 s).")
+
+    def client(self, log: Callable[[str], None] | None = None) -> HttpClient:
+        policy = HttpPolicy(timeout=(10.0, self.timeout_seconds), max_retries=self.max_retries,
+                            rate_limit_buffer=self.rate_limit_buffer)
+        return HttpClient(token=self.token, accept="application/vnd.github+json", policy=policy, log=log)
+
+
+class GitHistoryResource(dg.ConfigurableResource):
+    """Local clones whose history is loaded."""
+
+    clones: list[str] = Field(default_factory=list, description="PATH or OWNER/REPO=PATH (env PR_ATLAS_GIT_CLONES); "
+                                                                "without a repo, the origin remote names it.")
+    default_repo: str | None = Field(default=None,
+                                     description="Repo of a clone with neither a name nor a GitHub origin.")
+
+    def clones_by_repo(self) -> list[tuple[str, str]]:
+        """(repo, path) per clone."""
+        found = []
+        for spec in self.clones:
+            named = re.match(r"^([\w.-]+/[\w.-]+)=(.+)$", spec)
+            path = named.group(2) if named else spec
+            repo = named.group(1) if named else repo_from_remote(path) or self.default_repo
+            if not repo:
+                raise ValueError(f"cannot tell which repo the clone {path} is: give it as OWNER/REPO={path}")
+            found.append((repo, path))
+        return found
+
+
+class ReportSiteResource(dg.ConfigurableResource):
+    """A site publishing reports at <base_url>/<owner>/<repo>/pull/<number>/report.md."""
+
+    base_url: str | None = Field(default=None, description="Site root (env PR_ATLAS_REPORT_SITE); unset: not used.")
+    numbers: list[int] = Field(default_factory=list, description="PR numbers to fetch, in `repo`.")
+    repo: str | None = Field(default=None, description="Repo of `numbers` (default: the default repo).")
+    missing_from_warehouse: bool = Field(default=True, description="Also fetch every merged PR (from GitHub or git) "
+                                                                   "that has no report yet.")
+
+
 def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
+    token = dg.EnvVar("GITHUB_TOKEN") if settings.github_token_is_set() else None
     return {
         "warehouse": WarehouseResource(database=settings.warehouse_database()),
         "report_sources": ReportSourcesResource(locations=settings.report_locations(),
                                                 include_sample=settings.include_sample_reports(),
                                                 default_repo=settings.default_repo()),
+        "github_api": GitHubResource(repos=settings.github_repos(), api_url=settings.github_api_url(), token=token),
+        "git_history": GitHistoryResource(clones=settings.git_clones(), default_repo=settings.default_repo()),
+        "report_site": ReportSiteResource(base_url=settings.report_site(), repo=settings.default_repo()),
     }
 
 

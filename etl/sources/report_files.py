@@ -8,12 +8,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 from ..db import PROJECT_ROOT
+from .http import HttpClient, HttpError
 
 SAMPLE_REPORTS = PROJECT_ROOT / "samples" / "reports"
-HTTP_TIMEOUT = (5, 30)  # connect, read seconds
 
 
 @dataclass(frozen=True)
@@ -39,15 +37,16 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def iter_documents(locations: Iterable[str], session: requests.Session | None = None) -> Iterator[SourceDocument]:
+def iter_documents(locations: Iterable[str], client: HttpClient | None = None) -> Iterator[SourceDocument]:
     for location in locations:
         if _is_url(location):
-            session = session or requests.Session()
+            client = client or HttpClient()
             try:
-                response = session.get(location, timeout=HTTP_TIMEOUT)
-                response.raise_for_status()
-            except requests.RequestException as exc:
+                response = client.get(location)
+            except HttpError as exc:
                 raise SourceError(f"cannot fetch {location}: {exc}") from exc
+            if response.status_code != 200:
+                raise SourceError(f"cannot fetch {location}: HTTP {response.status_code}")
             yield SourceDocument(location, response.content)
             continue
         path = Path(location).expanduser().resolve()

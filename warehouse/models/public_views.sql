@@ -6,7 +6,7 @@ create or replace view pr_reports as
     select pr_key, repo, pr_number as number, report_id, title, display_title, merged_at, author, source_url,
            identity_source, repo_source, one_liner, recommendation, summary, motivation, implementation,
            implementation_steps, key_symbols, review_summary, reviewers_named, risk_level, risk_text, impact,
-           sections_found, warnings, source_uri, received_at, body_text
+           sections_found, warnings, source_uri, received_at, body_text, pr_number_source
     from staging.reports;
 create or replace view pr_files as select * from marts.pr_files;
 create or replace view pr_reviews as select * from marts.pr_reviews;
@@ -16,6 +16,11 @@ create or replace view regression_chains as select * from marts.regression_chain
 create or replace view module_risk as select * from marts.module_risk;
 create or replace view weekly_trends as select * from marts.weekly_trends;
 create or replace view weekly_flag_counts as select * from marts.weekly_flag_counts;
+create or replace view pr_review_comments as
+    select repo || '#' || number as pr_key, repo, number, comment_id, review_id, author, author_is_bot, path, line,
+           body, created_at, in_reply_to
+    from core.github_review_comments;
+create or replace view report_matches as select * from staging.report_matches;
 create or replace view quarantine as
     select q.document_id, q.source_uri, q.reason, q.detail, q.byte_size, q.sha256, q.quarantined_at
     from core.quarantine q;

@@ -1,7 +1,7 @@
 -- Git history read from local clones with one streamed `git log`. raw.git_logs keeps each load's log
 -- output as received; core has one row per commit and per changed file.
 create table if not exists raw.git_logs (
-    load_id     varchar primary key,  -- hash of (repo, output sha256)
+    load_id     varchar primary key,  -- hash of (repo, revision range)
     repo        varchar   not null,
     clone_path  varchar   not null,
     revisions   varchar   not null,   -- the revision range that was logged

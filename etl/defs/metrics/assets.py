@@ -10,7 +10,7 @@ from etl.defs.resources import WarehouseResource
 from etl.models import Model, create_public_views, discover, inputs_fingerprint
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
-from ..reports.checks import CORE_REPORTS
+from ..keys import CORE_GITHUB, core_table_owner
 from .checks import CHECKS, CheckSpec, run_check
 
 GROUP = "metrics"
@@ -22,13 +22,14 @@ CONFIG_TABLES = {
         "config.risk_taxonomy", risk_taxonomy_table,
         "Risk-flag keywords to canonical flags (warehouse/config/risk_taxonomy.csv)."),
 }
-PUBLIC_VIEWS_DOC = ("The public SQL contract: pull_requests, pr_reports, pr_files, pr_reviews, pr_risk_flags, "
-                    "pr_links, regression_chains, module_risk, weekly_trends, weekly_flag_counts, quarantine.")
+PUBLIC_VIEWS_DOC = ("The public SQL contract: pull_requests, pr_reports, pr_files, pr_reviews, pr_review_comments, "
+                    "pr_risk_flags, pr_links, regression_chains, module_risk, weekly_trends, weekly_flag_counts, "
+                    "report_matches, quarantine.")
 VIEWS_KEY = dg.AssetKey(["public", "views"])
 
 
 def _key(schema: str, table: str) -> dg.AssetKey:
-    return CORE_REPORTS if schema == "core" else dg.AssetKey([schema, table])  # core/reports writes all core.*
+    return core_table_owner(table) if schema == "core" else dg.AssetKey([schema, table])
 
 
 def _in_build_order(models: list[Model]) -> list[Model]:
@@ -50,7 +51,8 @@ def _asset_specs() -> list[dg.AssetSpec]:
                    kinds={"duckdb", "sql"}, automation_condition=eager,
                    description=f"Table {m.table}, built by warehouse/models/{m.layer}/{m.name}.sql.")
       for m in MODELS),
-    dg.AssetSpec(VIEWS_KEY, deps=[dg.AssetKey(["staging", "reports"])]
+    dg.AssetSpec(VIEWS_KEY, deps=[dg.AssetKey(["staging", "reports"]), dg.AssetKey(["staging", "report_matches"]),
+                                  CORE_GITHUB]
                  + [dg.AssetKey([m.layer, m.name]) for m in MODELS if m.layer == "marts"],
                  group_name=GROUP, kinds={"duckdb"}, automation_condition=eager, description=PUBLIC_VIEWS_DOC),
     ]

@@ -1,13 +1,17 @@
-"""Reports domain: documents as received (raw) and what the parser read from them (core)."""
+"""Reports domain: documents as received (raw: local files and URLs, and the report site) and what the
+parser read from them (core)."""
 
 import dagster as dg
 
 from etl.db import table_counts
-from etl.defs.resources import ReportSourcesResource, WarehouseResource
+from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
 from etl.ingest.core_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
+from etl.sources.http import HttpClient
 from etl.sources.report_files import iter_documents
+from etl.sources.report_site import ReportSite, prs_without_report
 
+from ..keys import CORE_GIT, CORE_GITHUB
 from .checks import CHECK_SPECS, run_checks
 
 CORE_TABLES = ("core.report_versions", "core.report_key_files", "core.report_code_snippets",
@@ -38,9 +42,37 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     })
 
 @dg.asset(
+    key_prefix="raw",
+    name="report_site",
+    deps=[CORE_GITHUB, CORE_GIT],
+    group_name="reports",
+    kinds={"duckdb"},
+    description="Reports fetched from the report site into raw.documents: the configured PR numbers, and every "
+                "merged PR that GitHub or git knows and that has no report yet. A 404 is asked again next run.",
+)
+def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                    report_site: ReportSiteResource) -> dg.MaterializeResult:
+    if not report_site.base_url:
+        return dg.MaterializeResult(metadata={"skipped": "no report site configured"})
+    client = HttpClient(log=context.log.info)  # never the GitHub token: the site is another host
+    with warehouse.connection() as con:
+        targets = [(report_site.repo, n) for n in report_site.numbers if report_site.repo]
+        if report_site.missing_from_warehouse:
+            targets += [t for t in prs_without_report(con) if t not in targets]
+        site = ReportSite(con, client, report_site.base_url, log=context.log.info)
+        stored = store_documents(con, site.documents(targets), run_id=context.run.run_id, progress=context.log.info)
+        site.save_validators()
+    client.close()
+    return dg.MaterializeResult(metadata={
+        "requested": site.stats.requested, "new_documents": stored.new_documents, "fetched": site.stats.fetched,
+        "unchanged": site.stats.unchanged, "not_published_yet": site.stats.not_published,
+        "base_url": report_site.base_url})
+
+
+@dg.asset(
     key_prefix="core",
     name="reports",
-    deps=[raw_documents],
+    deps=[raw_documents, raw_report_site],
     group_name="reports",
     kinds={"duckdb"},
     check_specs=CHECK_SPECS,

@@ -4,7 +4,8 @@ right after the load, on its connection."""
 
 import dagster as dg
 
-CORE_REPORTS = dg.AssetKey(["core", "reports"])
+from ..keys import CORE_REPORTS
+
 CHILD_TABLES = ("core.report_key_files", "core.report_code_snippets", "core.report_review_highlights",
                 "core.report_risk_flags", "core.report_references")
 

@@ -1,7 +1,11 @@
--- Canonical module of every distinct (repo, path): the first matching rule in
--- warehouse/config/module_rules.csv, else the path's first two meaningful folders.
+-- Canonical module of every distinct (repo, path) seen in a report, on GitHub or in git: the first
+-- matching rule in warehouse/config/module_rules.csv, else the path's first two meaningful folders.
 with distinct_paths as (
-    select distinct repo, path from core.report_key_files
+    select repo, path from core.report_key_files
+    union
+    select repo, path from core.github_files
+    union
+    select repo, path from core.git_commit_files
 ),
 
 ruled as (

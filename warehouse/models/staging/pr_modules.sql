@@ -1,7 +1,21 @@
--- The modules each PR touches; a PR with no known files belongs to module 'unknown'.
-with touched as (
-    select distinct pr_key, module from staging.report_files
+-- The modules each PR touches, from its report's key files and from the files GitHub or git say it
+-- changed; a PR with no known files belongs to module 'unknown'.
+with prs as (
+    select pr_key, repo from staging.reports
+    union
+    select repo || '#' || number, repo from core.github_pulls
+    union
+    select pr_key, repo from staging.git_pulls
+),
+
+touched as (
+    select pr_key, module from staging.report_files
+    union
+    select c.pr_key, m.module
+    from staging.pr_changed_files c
+    join staging.file_modules m on m.repo = c.repo and m.path = c.path
 )
-select r.pr_key, r.repo, coalesce(t.module, 'unknown') as module
-from staging.reports r
+
+select p.pr_key, p.repo, coalesce(t.module, 'unknown') as module
+from prs p
 left join touched t using (pr_key)

@@ -1,5 +1,14 @@
--- The latest version of each report, with pr_key: 'owner/repo#N', or the report_id of an unnumbered one.
+-- The latest version of each report, with pr_key: 'owner/repo#N' for a numbered report or one matched to
+-- its PR (staging.report_matches), else the report_id of the unnumbered report.
+with matched as (
+    select report_id, candidate_number as number from staging.report_matches where matched
+)
+
 select
-    case when pr_number is not null then repo || '#' || pr_number else report_id end as pr_key,
-    *
-from core.reports
+    case when r.pr_number is not null then r.repo || '#' || r.pr_number
+         when m.number is not null then r.repo || '#' || m.number
+         else r.report_id end as pr_key,
+    r.* replace (coalesce(r.pr_number, m.number) as pr_number),
+    case when r.pr_number is not null then 'report' when m.number is not null then 'matched' end as pr_number_source
+from core.reports r
+left join matched m using (report_id)

@@ -1,0 +1,47 @@
+"""GitHub domain: pull requests, their files, reviews and review comments from the REST API. One step
+fetches and loads together, because what to fetch next depends on what is already loaded (bookmarks,
+ETags, unchanged PRs)."""
+
+import dagster as dg
+
+from etl.db import table_counts
+from etl.defs.resources import GitHubResource, WarehouseResource
+from etl.ingest.github_store import GitHubStore
+from etl.sources.github import collect_repos
+
+from ..keys import CORE_GITHUB
+
+RAW_GITHUB = dg.AssetKey(["raw", "github_responses"])
+CORE_TABLES = ("core.github_pulls", "core.github_files", "core.github_reviews", "core.github_review_comments")
+
+
+def _specs() -> list[dg.AssetSpec]:
+    return [
+        dg.AssetSpec(RAW_GITHUB, group_name="github", kinds={"duckdb"},
+                     description="Every GitHub API response body exactly as received, with its URL, status and "
+                                 "headers. Append-only; an unchanged page fetched again adds nothing."),
+        dg.AssetSpec(CORE_GITHUB, group_name="github", kinds={"duckdb"},
+                     description="Pull requests, changed files, reviews and review comments read from the API "
+                                 "(core.github_pulls, core.github_files, core.github_reviews, "
+                                 "core.github_review_comments)."),
+    ]
+
+
+@dg.multi_asset(name="github", specs=_specs())
+def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, github_api: GitHubResource):
+    client = github_api.client(log=context.log.info)
+    with warehouse.connection() as con:
+        store = GitHubStore(con, run_id=context.run.run_id)
+        repos = collect_repos(github_api.repos, store, client, github_api.api_url, log=context.log.info)
+        raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
+        counts = table_counts(con, CORE_TABLES)
+        preview = con.execute("select repo, number, title, state, merged_at from core.github_pulls "
+                              "order by updated_at desc limit 10").df()
+    client.close()
+    yield dg.MaterializeResult(asset_key=RAW_GITHUB, metadata={
+        "dagster/row_count": raw_rows, "requests": dg.MetadataValue.json(client.stats.as_dict()),
+        "api_url": github_api.api_url})
+    yield dg.MaterializeResult(asset_key=CORE_GITHUB, metadata={
+        "dagster/row_count": counts["core.github_pulls"], "repos": dg.MetadataValue.json(repos),
+        "row_counts": dg.MetadataValue.json(counts),
+        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)")})

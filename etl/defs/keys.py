@@ -1,0 +1,16 @@
+"""Asset keys that more than one domain refers to (keys, not asset objects, so domains stay independent)."""
+
+import dagster as dg
+
+CORE_REPORTS = dg.AssetKey(["core", "reports"])
+CORE_GITHUB = dg.AssetKey(["core", "github"])
+CORE_GIT = dg.AssetKey(["core", "git"])
+
+
+def core_table_owner(table: str) -> dg.AssetKey:
+    """The asset that writes core.<table>."""
+    if table.startswith("github_"):
+        return CORE_GITHUB
+    if table.startswith("git_"):
+        return CORE_GIT
+    return CORE_REPORTS

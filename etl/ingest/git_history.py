@@ -1,0 +1,126 @@
+"""Load a clone's history into core.git_commits and core.git_commit_files. Only commits not reachable from
+the tip loaded last time are logged; each batch inserts just the commits not yet present, so a run
+killed part-way is completed by the next one without duplicates. The log output itself is kept in
+raw.git_logs, and the tip moves only when everything up to it is loaded."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..sources.git_log import Commit, has_commit, head, stream_log
+from .arrow_rows import RowBuffer
+from .github_store import utc_now
+
+COMMIT_COLUMNS = {"repo": "varchar", "sha": "varchar", "parents": "varchar[]", "author_name": "varchar",
+                  "author_email": "varchar", "authored_at": "timestamp", "committed_at": "timestamp",
+                  "subject": "varchar", "body": "varchar", "pr_number": "integer", "pr_evidence": "varchar",
+                  "load_id": "varchar", "loaded_at": "timestamp"}
+FILE_COLUMNS = {"repo": "varchar", "sha": "varchar", "path": "varchar", "additions": "integer",
+                "deletions": "integer", "old_path": "varchar"}
+RAW_COLUMNS = {"load_id": "varchar", "repo": "varchar", "clone_path": "varchar", "revisions": "varchar",
+               "sha256": "varchar", "content": "blob", "received_at": "timestamp", "ingest_run": "varchar"}
+
+
+@dataclass
+class GitLoadStats:
+    repo: str
+    clone: str
+    revisions: str = ""
+    commits_read: int = 0
+    commits_added: int = 0
+    files_added: int = 0
+    with_pr_number: int = 0
+
+
+class _Batch:
+    def __init__(self, repo: str, load_id: str):
+        self.repo, self.load_id = repo, load_id
+        self.commits = RowBuffer("core.git_commits", COMMIT_COLUMNS)
+        self.files = RowBuffer("core.git_commit_files", FILE_COLUMNS)
+
+    def add(self, commit: Commit, loaded_at) -> None:
+        self.commits.add(repo=self.repo, sha=commit.sha, parents=commit.parents, author_name=commit.author_name,
+                         author_email=commit.author_email, authored_at=commit.authored_at,
+                         committed_at=commit.committed_at, subject=commit.subject, body=commit.body,
+                         pr_number=commit.pr_number, pr_evidence=commit.pr_evidence, load_id=self.load_id,
+                         loaded_at=loaded_at)
+        for path, added, deleted, old in commit.files:
+            self.files.add(repo=self.repo, sha=commit.sha, path=path, additions=added, deletions=deleted,
+                           old_path=old)
+
+    def insert_new(self, con) -> tuple[int, int]:
+        """Insert the commits (and their files) that the warehouse does not have yet."""
+        commits, files = self.commits.to_arrow(), self.files.to_arrow()
+        self.commits = RowBuffer("core.git_commits", COMMIT_COLUMNS)
+        self.files = RowBuffer("core.git_commit_files", FILE_COLUMNS)
+        con.register("_git_commits", commits)
+        con.register("_git_files", files)
+        try:
+            con.execute("create or replace temp table _new_shas as select c.sha from _git_commits c "
+                        "anti join core.git_commits g on g.repo = c.repo and g.sha = c.sha")
+            added = con.execute("insert into core.git_commits by name select * from _git_commits "
+                                "where sha in (select sha from _new_shas)").fetchone()[0]
+            files_added = con.execute("insert into core.git_commit_files by name select * from _git_files "
+                                      "where sha in (select sha from _new_shas)").fetchone()[0]
+        finally:
+            con.unregister("_git_commits")
+            con.unregister("_git_files")
+        return added, files_added
+
+
+def load_history(con, clone: Path, repo: str, *, run_id: str | None = None, batch_size: int = 5000,
+                 progress: Callable[[str], None] | None = None) -> GitLoadStats:
+    clone = Path(clone).expanduser().resolve()
+    stats = GitLoadStats(repo, str(clone))
+    tip = head(clone)
+    last = con.execute("select sha from meta.git_tips where repo = ?", [repo]).fetchone()
+    if last and last[0] == tip:
+        stats.revisions = f"{tip} (already loaded)"
+        return stats
+    revisions = [tip] + ([f"^{last[0]}"] if last and has_commit(clone, last[0]) else [])
+    stats.revisions = " ".join(revisions)
+    raw = bytearray()
+    load_id = hashlib.sha256(f"{repo}\n{stats.revisions}".encode()).hexdigest()[:32]
+    batch = _Batch(repo, load_id)
+    loaded_at = utc_now()
+
+    def flush() -> None:
+        con.begin()
+        try:
+            added, files = batch.insert_new(con)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        stats.commits_added += added
+        stats.files_added += files
+        if progress:
+            progress(f"git {repo}: {stats.commits_read} commits read, {stats.commits_added} new")
+
+    for commit in stream_log(clone, revisions, keep_raw=raw.extend):
+        stats.commits_read += 1
+        stats.with_pr_number += commit.pr_number is not None
+        batch.add(commit, loaded_at)
+        if len(batch.commits) >= batch_size:
+            flush()
+    con.begin()
+    try:
+        if len(batch.commits):
+            added, files = batch.insert_new(con)
+            stats.commits_added += added
+            stats.files_added += files
+        content = bytes(raw)
+        rows = RowBuffer("raw.git_logs", RAW_COLUMNS)
+        rows.add(load_id=load_id, repo=repo, clone_path=str(clone), revisions=stats.revisions,
+                 sha256=hashlib.sha256(content).hexdigest(), content=content, received_at=loaded_at,
+                 ingest_run=run_id)
+        rows.insert(con, on_conflict="ignore")
+        con.execute("insert or replace into meta.git_tips values (?, ?, ?)", [repo, tip, loaded_at])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return stats

@@ -7,7 +7,7 @@ export DAGSTER_HOME := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: demo test bench lint dagster setup clean
+.PHONY: demo test bench bench-git bench-github lint dagster setup clean
 
 demo: .venv/.synced ## build the sample warehouse (warehouse/pr_atlas.duckdb)
 	$(RUN) pr-atlas demo
@@ -17,6 +17,12 @@ test: .venv/.synced ## run the test suite
 
 bench: .venv/.synced ## time a full build and an incremental rerun on synthetic reports
 	$(RUN) python bench/bench_ingest.py
+
+bench-git: .venv/.synced ## time a full and an incremental load of a 20,000-commit synthetic repository
+	$(RUN) python bench/bench_git.py
+
+bench-github: .venv/.synced ## time the GitHub collector against a local API server (first run, nothing new, 1% updated)
+	$(RUN) python bench/bench_github.py
 
 lint: .venv/.synced
 	$(RUN) ruff check .
@@ -36,4 +42,4 @@ $(CURDIR)/.tools/bin/uv:
 	@touch $@
 
 clean:
-	rm -rf .venv .tools .dagster warehouse/*.duckdb warehouse/*.duckdb.wal
+	rm -rf .venv .tools .dagster warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/sample_clone

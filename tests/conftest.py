@@ -31,9 +31,10 @@ def cli_env() -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+def run_cli(*args: str, check: bool = True, env_extra: dict[str, str] | None = None,
+            **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "etl.cli", *args], capture_output=True, text=True,
-                            cwd=PROJECT_ROOT, env=cli_env(), timeout=300, **kwargs)
+                            cwd=PROJECT_ROOT, env={**cli_env(), **(env_extra or {})}, timeout=300, **kwargs)
     if check and result.returncode != 0:
         raise AssertionError(f"pr-atlas {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

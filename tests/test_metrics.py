@@ -1,6 +1,7 @@
 """Derived layer: links, chains, modules, taxonomy, trends and the public views, on hand-built reports
 and on the bundled samples."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 from etl.pipeline import run_ingest
 from etl.taxonomy import glob_to_regex, keyword_pattern
 
-PUBLIC_VIEWS = ["pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_risk_flags", "pr_links",
-                "regression_chains", "module_risk", "weekly_trends", "quarantine"]
+PUBLIC_VIEWS = ["pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_review_comments", "pr_risk_flags",
+                "pr_links", "regression_chains", "module_risk", "weekly_trends", "weekly_flag_counts",
+                "report_matches", "quarantine"]
+WAREHOUSE_README = Path(__file__).resolve().parents[1] / "warehouse" / "README.md"
 
 
 def report(number, body, merged="2026-01-05 10:00", path="python/sglang/srt/managers/scheduler.py", flags="核心路径变更"):
@@ -195,3 +198,18 @@ def test_views_open_without_project_code(sample_db, tmp_path):
     result = subprocess.run([sys.executable, "-I", "-c", script, str(sample_db)], capture_output=True, text=True,
                             cwd=tmp_path)
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_every_public_view_and_column_is_documented(sample_db):
+    """warehouse/README.md is the contract for ad-hoc SQL: a section per view naming each of its columns."""
+    text = WAREHOUSE_README.read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^##)", text, flags=re.S | re.M))
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        views = [r[0] for r in con.execute("select view_name from duckdb_views() where schema_name = 'main' "
+                                           "and not internal").fetchall()]
+        assert sorted(views) == sorted(PUBLIC_VIEWS)
+        for view in views:
+            assert view in sections, f"no section for {view}"
+            columns = [r[0] for r in con.execute(f"describe {view}").fetchall()]
+            missing = [c for c in columns if not re.search(rf"\b{c}\b", sections[view])]
+            assert not missing, f"{view}: undocumented columns {missing}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,11 @@ import duckdb
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
 DEFAULT_DATABASE = WAREHOUSE_DIR / "pr_atlas.duckdb"
+
+
+def utc_now() -> datetime:
+    """Now in UTC, without a time zone: every time the warehouse writes is naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class WarehouseBusy(RuntimeError):

@@ -7,10 +7,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from .db import WAREHOUSE_DIR
+from .db import WAREHOUSE_DIR, utc_now
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
 LAYERS = ("staging", "marts")
@@ -54,7 +53,7 @@ class Model:
         con.execute(f"create or replace table {self.table} as\n{self.sql}")
         rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
         con.execute("insert or replace into meta.model_builds values (?, ?, ?, ?)",
-                    [self.table, fingerprint, datetime.now(UTC).replace(tzinfo=None), rows])
+                    [self.table, fingerprint, utc_now(), rows])
         con.commit()
         return rows, True
 

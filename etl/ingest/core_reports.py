@@ -10,10 +10,11 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pyarrow as pa
 
+from ..db import utc_now
 from ..parsing import PARSER_VERSION, ParsedReport, UnreadableDocument, decode_document, parse_text
 from .arrow_rows import RowBuffer
 
@@ -153,7 +154,7 @@ def _load_batch(con, ids: list[str], default_repo: str | None, pool, stats: Pars
     outcomes = pool.map(parse_one, work, chunksize=64) if pool else map(parse_one, work)
 
     buffers = {table: RowBuffer(table, columns) for table, columns in TABLES.items()}
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     for outcome in outcomes:
         source = raw[outcome.document_id]
         if outcome.report is not None:

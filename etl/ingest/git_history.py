@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..db import utc_now
 from ..sources.git_log import Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
-from .github_store import utc_now
 
 COMMIT_COLUMNS = {"repo": "varchar", "sha": "varchar", "parents": "varchar[]", "author_name": "varchar",
                   "author_email": "varchar", "authored_at": "timestamp", "committed_at": "timestamp",

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from requests.structures import CaseInsensitiveDict
 
+from ..db import utc_now
 from .arrow_rows import RowBuffer
+from .fetch_misses import forget_misses
 
 RAW_COLUMNS = {"response_id": "varchar", "repo": "varchar", "resource": "varchar", "pr_number": "integer",
                "url": "varchar", "status": "integer", "etag": "varchar", "last_modified": "varchar",
@@ -35,10 +37,6 @@ COMMENT_COLUMNS = {"repo": "varchar", "number": "integer", "comment_id": "bigint
                    "body": "varchar", "created_at": "timestamp", "in_reply_to": "bigint", "loaded_at": "timestamp"}
 CHILD_TABLES = {"files": ("core.github_files", FILE_COLUMNS), "reviews": ("core.github_reviews", REVIEW_COLUMNS),
                 "comments": ("core.github_review_comments", COMMENT_COLUMNS)}
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def response_id(url: str, sha256: str) -> str:
@@ -114,6 +112,7 @@ class GitHubStore:
                 for table, _ in CHILD_TABLES.values():
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
+                forget_misses(self.con, source="github", repo=repo, pr_numbers=numbers)
             for rows in pending.children.values():
                 rows.insert(self.con, on_conflict="replace")
             pending.pull.insert(self.con, on_conflict="replace")
@@ -121,13 +120,6 @@ class GitHubStore:
         except BaseException:
             self.con.rollback()
             raise
-
-    def record_miss(self, *, source: str, url: str, repo: str, pr_number: int | None, status: int, detail: str) -> None:
-        self.con.execute("insert or replace into meta.fetch_misses values (?, ?, ?, ?, ?, ?, ?)",
-                         [url, source, repo, pr_number, status, detail, utc_now()])
-
-    def clear_miss(self, url: str) -> None:
-        self.con.execute("delete from meta.fetch_misses where url = ?", [url])
 
     def save_bookmark(self, repo: str, newest_updated: datetime) -> None:
         self.con.execute("insert or replace into meta.github_bookmarks values (?, ?, ?)",

@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from ..db import utc_now
 from ..sources.report_files import SourceDocument
 from .arrow_rows import RowBuffer
 
@@ -52,7 +52,7 @@ def store_documents(con, documents: Iterable[SourceDocument], *, run_id: str | N
         missing = _missing_ids(con, list(batch))
         if missing:
             rows = RowBuffer("raw.documents", RAW_COLUMNS)
-            received_at = datetime.now(UTC).replace(tzinfo=None)
+            received_at = utc_now()
             for doc_id in missing:
                 doc, sha = batch[doc_id]
                 rows.add(document_id=doc_id, source_uri=doc.location, sha256=sha, byte_size=len(doc.content),

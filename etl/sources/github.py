@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from ..ingest.github_store import GitHubStore, PendingWrite, utc_now
+from ..db import utc_now
+from ..ingest.fetch_misses import note_miss
+from ..ingest.github_store import GitHubStore, PendingWrite
 from .http import HttpClient, HttpError, next_link
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -119,8 +121,8 @@ class GitHubCollector:
                 children[resource] = [entry for page in self._pages(pending, url, repo, resource, number)
                                       for entry in page.items]
             except _Missing as missing:
-                self.store.record_miss(source="github", url=missing.url, repo=repo, pr_number=number,
-                                       status=missing.status, detail=f"{resource} of #{number} not found; skipped")
+                note_miss(self.store.con, source="github", url=missing.url, repo=repo, pr_number=number,
+                          status=missing.status, detail=f"{resource} of #{number} not found; skipped")
                 self.log(f"github {repo}#{number}: {resource} answered HTTP {missing.status}; skipped")
                 return False
         now = utc_now()

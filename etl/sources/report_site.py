@@ -9,7 +9,8 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..ingest.github_store import utc_now
+from ..db import utc_now
+from ..ingest.fetch_misses import forget_misses, note_miss
 from ..ingest.raw_documents import document_id
 from .http import HttpClient
 from .report_files import SourceDocument
@@ -64,12 +65,11 @@ class ReportSite:
                 continue
             if response.status_code in (404, 410):
                 self.stats.not_published += 1
-                self.con.execute("insert or replace into meta.fetch_misses values (?, 'report_site', ?, ?, ?, ?, ?)",
-                                 [url, repo, number, response.status_code, "no report published yet; asked again "
-                                  "on the next run", utc_now()])
+                note_miss(self.con, source="report_site", url=url, repo=repo, pr_number=number,
+                          status=response.status_code, detail="no report published yet; asked again on the next run")
                 continue
             self.stats.fetched += 1
-            self.con.execute("delete from meta.fetch_misses where url = ?", [url])
+            forget_misses(self.con, source="report_site", repo=repo, pr_numbers=[number])
             rid = document_id(url, hashlib.sha256(response.content).hexdigest())
             self._validators.append([url, response.headers.get("ETag"), response.headers.get("Last-Modified"),
                                      rid, utc_now()])

@@ -127,3 +127,26 @@ def test_a_run_killed_mid_load_leaves_a_consistent_warehouse(tmp_path):
     assert rerun.success and not rerun.failed_checks
     run_ingest(str(clean_db), locations=[str(corpus)])
     assert counts(killed_db) == counts(clean_db)
+
+
+def test_unchanged_files_are_not_read_again_but_touched_or_edited_ones_are(tmp_path):
+    from etl.db import apply_schema
+    from etl.ingest.raw_documents import store_documents
+    from etl.sources.report_files import iter_documents
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.md").write_text(f"# PR #{n} 完整报告\n\n## 执行摘要\n\n- 一句话：第 {n} 个。\n", encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(con)
+    first = store_documents(con, iter_documents([str(folder)]))
+    second = store_documents(con, iter_documents([str(folder)]))
+    os.utime(folder / "0.md", ns=(time.time_ns(), time.time_ns() + 10**9))  # touched: same bytes
+    (folder / "1.md").write_text("# PR #1 完整报告\n\n## 执行摘要\n\n- 一句话：改过。\n", encoding="utf-8")
+    third = store_documents(con, iter_documents([str(folder)]))
+    assert (first.new_documents, first.unchanged_files) == (3, 0)
+    assert (second.new_documents, second.unchanged_files, second.bytes_read) == (0, 3, 0)
+    assert (third.new_documents, third.unchanged_files) == (1, 1)  # 0.md re-read and found equal; 1.md is new
+    assert con.execute("select count(*) from raw.documents").fetchone()[0] == 4
+    con.close()

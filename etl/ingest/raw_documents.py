@@ -23,6 +23,10 @@ class RawStats:
     documents_read: int = 0
     new_documents: int = 0
     bytes_read: int = 0
+    unchanged_files: int = 0  # local files with the size and mtime they had when last read: not read again
+
+
+STAT_COLUMNS = {"source_uri": "varchar", "byte_size": "bigint", "mtime_ns": "bigint", "sha256": "varchar"}
 
 
 def document_id(source_uri: str, sha256: str) -> str:
@@ -44,36 +48,48 @@ def _missing_ids(con, ids: list[str]) -> set[str]:
 def store_documents(con, documents: Iterable[SourceDocument], *, run_id: str | None = None,
                     batch_size: int = 2000, progress: Callable[[str], None] | None = None) -> RawStats:
     stats = RawStats()
-    batch: dict[str, tuple[SourceDocument, str]] = {}
+    batch: dict[str, tuple[SourceDocument, bytes, str]] = {}
+    known_stats = {uri: (size, mtime) for uri, size, mtime in
+                   con.execute("select source_uri, byte_size, mtime_ns from meta.file_stats").fetchall()}
 
     def flush() -> None:
         if not batch:
             return
         missing = _missing_ids(con, list(batch))
-        if missing:
-            rows = RowBuffer("raw.documents", RAW_COLUMNS)
-            received_at = utc_now()
-            for doc_id in missing:
-                doc, sha = batch[doc_id]
-                rows.add(document_id=doc_id, source_uri=doc.location, sha256=sha, byte_size=len(doc.content),
-                         content=doc.content, received_at=received_at, ingest_run=run_id)
-            con.begin()
-            try:
-                stats.new_documents += rows.insert(con)
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
+        rows = RowBuffer("raw.documents", RAW_COLUMNS)
+        file_stats = RowBuffer("meta.file_stats", STAT_COLUMNS)
+        received_at = utc_now()
+        for doc_id, (doc, content, sha) in batch.items():
+            if doc_id in missing:
+                rows.add(document_id=doc_id, source_uri=doc.location, sha256=sha, byte_size=len(content),
+                         content=content, received_at=received_at, ingest_run=run_id)
+            if doc.file_stat is not None:
+                file_stats.add(source_uri=doc.location, byte_size=doc.file_stat[0], mtime_ns=doc.file_stat[1],
+                               sha256=sha)
+        con.begin()  # a file's stat is recorded only together with its stored bytes
+        try:
+            stats.new_documents += rows.insert(con)
+            file_stats.insert(con, on_conflict="replace")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
         batch.clear()
         if progress:
             progress(f"raw: {stats.documents_read} documents read, {stats.new_documents} new")
 
     for doc in documents:
         stats.documents_read += 1
-        stats.bytes_read += len(doc.content)
-        sha = hashlib.sha256(doc.content).hexdigest()
-        batch[document_id(doc.location, sha)] = (doc, sha)
+        if doc.file_stat is not None and known_stats.get(doc.location) == doc.file_stat:
+            stats.unchanged_files += 1
+            continue
+        content = doc.read()
+        stats.bytes_read += len(content)
+        sha = hashlib.sha256(content).hexdigest()
+        batch[document_id(doc.location, sha)] = (doc, content, sha)
         if len(batch) >= batch_size:
             flush()
     flush()
+    if progress and stats.unchanged_files:
+        progress(f"raw: {stats.unchanged_files} files unchanged since they were last read")
     return stats

@@ -1,5 +1,6 @@
 """Where report documents come from: files, folders (walked recursively) and single report URLs.
-Each document is yielded as (location, bytes) exactly as read; nothing is decoded here."""
+A URL's bytes are yielded as received; a local file is yielded with its size and mtime and read only
+when the loader needs it. Nothing is decoded here."""
 
 from __future__ import annotations
 
@@ -17,7 +18,16 @@ SAMPLE_REPORTS = PROJECT_ROOT / "samples" / "reports"
 @dataclass(frozen=True)
 class SourceDocument:
     location: str
-    content: bytes
+    content: bytes | None = None          # None for a local file, read only when needed
+    file_stat: tuple[int, int] | None = None  # (size, mtime_ns) of a local file
+
+    def read(self) -> bytes:
+        return self.content if self.content is not None else Path(self.location).read_bytes()
+
+
+def _local(path: Path) -> SourceDocument:
+    stat = path.stat()
+    return SourceDocument(str(path), file_stat=(stat.st_size, stat.st_mtime_ns))
 
 
 class SourceError(RuntimeError):
@@ -51,9 +61,9 @@ def iter_documents(locations: Iterable[str], client: HttpClient | None = None) -
             continue
         path = Path(location).expanduser().resolve()
         if path.is_file():
-            yield SourceDocument(str(path), path.read_bytes())
+            yield _local(path)
         elif path.is_dir():
             for file in _walk(path):
-                yield SourceDocument(str(file), file.read_bytes())
+                yield _local(file)
         else:
             raise SourceError(f"report location {location} does not exist")

@@ -11,3 +11,13 @@ create table if not exists raw.documents (
     received_at  timestamp not null,    -- UTC
     ingest_run   varchar                -- Dagster run id of the run that stored it
 );
+
+-- Size and modification time of each local file when it was last read, so that an unchanged file is
+-- not read and hashed again (the same shortcut git's index takes).
+create schema if not exists meta;
+create table if not exists meta.file_stats (
+    source_uri varchar primary key,
+    byte_size  bigint not null,
+    mtime_ns   bigint not null,
+    sha256     varchar not null
+);

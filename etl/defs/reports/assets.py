@@ -37,6 +37,7 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         "documents_read": stats.documents_read,
         "new_documents": stats.new_documents,
         "bytes_read": stats.bytes_read,
+        "unchanged_files": stats.unchanged_files,
         "dagster/row_count": total,
         "locations": dg.MetadataValue.json(locations),
     })

@@ -22,12 +22,15 @@ class SourceDocument:
     file_stat: tuple[int, int] | None = None  # (size, mtime_ns) of a local file
 
     def read(self) -> bytes:
-        return self.content if self.content is not None else Path(self.location).read_bytes()
+        if self.content is not None:
+            return self.content
+        with open(self.location, "rb") as file:
+            return file.read()
 
 
-def _local(path: Path) -> SourceDocument:
-    stat = path.stat()
-    return SourceDocument(str(path), file_stat=(stat.st_size, stat.st_mtime_ns))
+def _local(path: str) -> SourceDocument:
+    stat = os.stat(path)
+    return SourceDocument(path, file_stat=(stat.st_size, stat.st_mtime_ns))
 
 
 class SourceError(RuntimeError):
@@ -38,13 +41,14 @@ def _is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    # Sorted so that runs see documents in the same order; hidden files and folders are skipped.
+def _walk(folder: Path) -> Iterator[str]:
+    # Sorted so that runs see documents in the same order; hidden files and folders are skipped. Plain
+    # strings, not Path objects: on 20,000 files the difference is most of an incremental run's walk.
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(root) / name
+                yield os.path.join(root, name)
 
 
 def iter_documents(locations: Iterable[str], client: HttpClient | None = None) -> Iterator[SourceDocument]:
@@ -61,7 +65,7 @@ def iter_documents(locations: Iterable[str], client: HttpClient | None = None) -
             continue
         path = Path(location).expanduser().resolve()
         if path.is_file():
-            yield _local(path)
+            yield _local(str(path))
         elif path.is_dir():
             for file in _walk(path):
                 yield _local(file)

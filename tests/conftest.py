@@ -3,7 +3,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from etl.db import apply_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
@@ -38,3 +41,12 @@ def run_cli(*args: str, check: bool = True, env_extra: dict[str, str] | None = N
     if check and result.returncode != 0:
         raise AssertionError(f"pr-atlas {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+@pytest.fixture
+def con(tmp_path):
+    """An empty warehouse with the schema applied, for tests of one loader."""
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    apply_schema(connection)
+    yield connection
+    connection.close()

@@ -25,14 +25,6 @@ def git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    apply_schema(connection)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
 def awkward_repo(tmp_path) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()

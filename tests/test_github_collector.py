@@ -3,10 +3,8 @@ by a local server. Waits go to a fake clock, so rate limits are exercised withou
 
 import random
 
-import duckdb
 import pytest
 
-from etl.db import apply_schema
 from etl.ingest.github_store import GitHubStore
 from etl.sources.github import GitHubCollector
 from etl.sources.http import HttpClient, HttpError, HttpPolicy
@@ -22,14 +20,6 @@ EMPTY = Recorded.json([])
 @pytest.fixture
 def fixtures():
     return require_fixtures()
-
-
-@pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    apply_schema(connection)
-    yield connection
-    connection.close()
 
 
 def child(number: int, resource: str) -> str:

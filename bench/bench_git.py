@@ -12,7 +12,6 @@ collector, which needs about 7 s for 3,000 commits on this kind of machine (430 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -25,6 +24,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
+from phases import run_phase  # noqa: E402
 from synthetic_git import append_commits, build_repo  # noqa: E402
 
 PHASE = """
@@ -47,17 +47,6 @@ print(json.dumps({"seconds": elapsed, "read": stats.commits_read, "added": stats
 """
 
 
-def run_phase(database: Path, clone: Path) -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", PHASE, str(database), str(clone)], cwd=PROJECT_ROOT, env=env,
-                         capture_output=True, text=True, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["process_seconds"] = time.perf_counter() - start
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Time a full and an incremental git history load.")
     parser.add_argument("--commits", type=int, default=int(os.environ.get("COMMITS", 20000)))
@@ -74,11 +63,11 @@ def main() -> None:
         for stale in (database, database.with_name(database.name + ".wal")):
             stale.unlink(missing_ok=True)
 
-        full = run_phase(database, clone)
+        full = run_phase(PHASE, str(database), str(clone))
         extra = max(1, args.commits // 100)
         append_commits(clone, extra, start_commit=args.commits)
-        incremental = run_phase(database, clone)
-        nothing = run_phase(database, clone)
+        incremental = run_phase(PHASE, str(database), str(clone))
+        nothing = run_phase(PHASE, str(database), str(clone))
         assert incremental["added"] == incremental["read"] > 0 and nothing["read"] == 0
 
         print(f"machine: {os.cpu_count()} cores; {subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")

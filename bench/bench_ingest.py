@@ -11,10 +11,8 @@ in-process, DuckDB file on disk), so its peak memory is its own. Targets on a 2-
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +24,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
+from phases import run_phase  # noqa: E402
 from synthetic_reports import write_corpus  # noqa: E402
 
 PHASE = """
@@ -42,17 +41,6 @@ print(json.dumps({"seconds": elapsed, "success": summary.success, "parsed": summ
                   "peak_mb": memory.peak_total_mb, "main_peak_mb": memory.peak_main_mb,
                   "rows": summary.row_counts}))
 """
-
-
-def run_phase(database: Path, corpus: Path, *groups: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}  # a throwaway Dagster instance
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", PHASE, str(database), str(corpus), *groups], cwd=PROJECT_ROOT, env=env,
-                         capture_output=True, text=True, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["process_seconds"] = time.perf_counter() - start
-    return result
 
 
 def main() -> None:
@@ -72,11 +60,11 @@ def main() -> None:
         for stale in (database, database.with_name(database.name + ".wal")):
             stale.unlink(missing_ok=True)
 
-        full = run_phase(database, corpus)
-        rerun = run_phase(database, corpus)
+        full = run_phase(PHASE, str(database), str(corpus))
+        rerun = run_phase(PHASE, str(database), str(corpus))
         with duckdb.connect(str(database)) as con:  # forget the build fingerprints: time a real rebuild
             con.execute("delete from meta.model_builds")
-        marts = run_phase(database, corpus, "metrics")
+        marts = run_phase(PHASE, str(database), str(corpus), "metrics")
         assert full["success"] and rerun["success"] and rerun["new"] == 0 and rerun["parsed"] == 0
         assert marts["success"]
 

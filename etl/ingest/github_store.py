@@ -93,13 +93,9 @@ class GitHubStore:
                         etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
                         headers=json.dumps(dict(headers)), sha256=sha, content=content, received_at=utc_now(),
                         ingest_run=self.run_id)
-        self.note_validators(pending, url, lookup.get("ETag"), lookup.get("Last-Modified"), rid)
+        pending.cache.add(url=url, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
+                          response_id=rid, checked_at=utc_now())
         return rid
-
-    @staticmethod
-    def note_validators(pending: PendingWrite, url: str, etag: str | None, last_modified: str | None,
-                        rid: str) -> None:
-        pending.cache.add(url=url, etag=etag, last_modified=last_modified, response_id=rid, checked_at=utc_now())
 
     # writes
     def commit(self, pending: PendingWrite) -> None:

@@ -114,7 +114,6 @@ class GitHubCollector:
         responses already fetched are still kept in raw)."""
         number = item["number"]
         children: dict[str, list] = {}
-
         for resource in CHILD_RESOURCES:
             url = f"{self.api_url}/repos/{repo}/pulls/{number}/{resource}?per_page=100"
             try:

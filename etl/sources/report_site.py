@@ -40,9 +40,8 @@ def report_url(base_url: str, repo: str, number: int) -> str:
     return f"{base_url.rstrip('/')}/{repo}/pull/{number}/report.md"
 
 
-def prs_without_report(con, repos: list[str] | None = None) -> list[tuple[str, int]]:
-    rows = con.execute(WITHOUT_REPORT_SQL).fetchall()
-    return [(repo, number) for repo, number in rows if not repos or repo in repos]
+def prs_without_report(con) -> list[tuple[str, int]]:
+    return [tuple(row) for row in con.execute(WITHOUT_REPORT_SQL).fetchall()]
 
 
 class ReportSite:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,34 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if summary.success and not summary.failed_checks else 1
 
 
+def _serve_dashboards(database: Path, port: int, address: str) -> int:
+    """Run the Streamlit app on the warehouse's current snapshot, publishing one first when the warehouse is
+    newer (built before snapshots existed, or changed by hand)."""
+    import subprocess
+
+    from .snapshot import is_stale, publish
+
+    if is_stale(database):
+        try:
+            publish(database)
+        except WarehouseBusy:
+            print("pr-atlas: the warehouse is being written; serving the last snapshot until the ingestion ends",
+                  file=sys.stderr)
+    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    print(f"\nPR Atlas dashboards: open http://{address}:{port}  (Ctrl-C stops them)\n", file=sys.stderr)
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+               "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    try:
+        return subprocess.call(command, env={**os.environ, "PR_ATLAS_DB": str(database)})
+    except KeyboardInterrupt:
+        return 0
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    return _serve_dashboards(database_path(args.db), args.port, args.address)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .pipeline import run_ingest
 
@@ -46,10 +75,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     summary = run_ingest(str(database), locations=[], include_sample=True, github_repos=[],
                          git_clones=[_sample_clone(database)])
     print(summary.line())
-    if summary.success:
-        query = "select chain_id, member_numbers, days_to_fix from regression_chains"
-        print(f'\nQuery it:  .venv/bin/pr-atlas sql "{query}" --db {database}')
-    return 0 if summary.success else 1
+    if not summary.success:
+        return 1
+    query = "select chain_id, member_numbers, days_to_fix from regression_chains"
+    print(f'\nQuery it:  .venv/bin/pr-atlas sql "{query}" --db {database}')
+    if args.no_dashboard:
+        return 0
+    return _serve_dashboards(database, args.port, args.address)
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
@@ -85,6 +117,13 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serving_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--port", type=int, default=int(os.environ.get("PR_ATLAS_DASHBOARD_PORT", "8501")),
+                         help="dashboard port (default: $PR_ATLAS_DASHBOARD_PORT, else 8501)")
+    command.add_argument("--address", default=os.environ.get("PR_ATLAS_DASHBOARD_ADDRESS", "localhost"),
+                         help="address to listen on (default: $PR_ATLAS_DASHBOARD_ADDRESS, else localhost)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pr-atlas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,9 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--default-repo", help="repo for reports that name none (default: $PR_ATLAS_DEFAULT_REPO)")
     ingest.set_defaults(func=_cmd_ingest)
 
-    demo = commands.add_parser("demo", help="build a fresh warehouse from the sample reports")
+    demo = commands.add_parser("demo", help="build a fresh warehouse from the sample data, then serve the dashboards")
     demo.add_argument("--db", help=db_help)
+    demo.add_argument("--no-dashboard", action="store_true", help="only build the warehouse")
+    _serving_options(demo)
     demo.set_defaults(func=_cmd_demo)
+
+    dashboard = commands.add_parser("dashboard", help="serve the Streamlit dashboards on the warehouse")
+    dashboard.add_argument("--db", help=db_help)
+    _serving_options(dashboard)
+    dashboard.set_defaults(func=_cmd_dashboard)
 
     parse = commands.add_parser("parse", help="print what the parser extracts from report files")
     parse.add_argument("files", nargs="+", metavar="FILE")

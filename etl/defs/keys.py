@@ -14,3 +14,6 @@ def core_table_owner(table: str) -> dg.AssetKey:
     if table.startswith("git_"):
         return CORE_GIT
     return CORE_REPORTS
+
+PUBLIC_VIEWS = dg.AssetKey(["public", "views"])
+SEARCH_INDEX = dg.AssetKey(["search", "report_index"])

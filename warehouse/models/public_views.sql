@@ -24,3 +24,6 @@ create or replace view report_matches as select * from staging.report_matches;
 create or replace view quarantine as
     select q.document_id, q.source_uri, q.reason, q.detail, q.byte_size, q.sha256, q.quarantined_at
     from core.quarantine q;
+create or replace view pr_code_snippets as
+    select r.pr_key, r.repo, r.pr_number as number, r.report_id, s.ordinal, s.path, s.language, s.description, s.code
+    from core.report_code_snippets s join staging.reports r using (document_id);

@@ -6,6 +6,7 @@ import dagster as dg
 
 from etl.db import table_counts
 from etl.defs.resources import GitHistoryResource, WarehouseResource
+from etl.defs.run_log import record_source_run
 from etl.ingest.git_history import load_history
 
 from ..keys import CORE_GIT
@@ -30,6 +31,7 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
                  for repo, path in git_history.clones_by_repo()]
         raw_rows = con.execute("select count(*) from raw.git_logs").fetchone()[0]
         counts = table_counts(con, ("core.git_commits", "core.git_commit_files"))
+        record_source_run(con, "git", context.run.run_id, {"loads": loads, **counts})
     yield dg.MaterializeResult(asset_key=RAW_GIT, metadata={"dagster/row_count": raw_rows})
     yield dg.MaterializeResult(asset_key=CORE_GIT, metadata={
         "dagster/row_count": counts["core.git_commits"], "loads": dg.MetadataValue.json(loads),

@@ -6,6 +6,7 @@ import dagster as dg
 
 from etl.db import table_counts
 from etl.defs.resources import GitHubResource, WarehouseResource
+from etl.defs.run_log import record_source_run
 from etl.ingest.github_store import GitHubStore
 from etl.sources.github import collect_repos
 
@@ -37,6 +38,8 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
         counts = table_counts(con, CORE_TABLES)
         preview = con.execute("select repo, number, title, state, merged_at from core.github_pulls "
                               "order by updated_at desc limit 10").df()
+        record_source_run(con, "github", context.run.run_id,
+                          {"repos": repos, "requests": client.stats.as_dict(), **counts})
     client.close()
     yield dg.MaterializeResult(asset_key=RAW_GITHUB, metadata={
         "dagster/row_count": raw_rows, "requests": dg.MetadataValue.json(client.stats.as_dict()),

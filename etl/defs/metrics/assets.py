@@ -7,10 +7,11 @@ import graphlib
 import dagster as dg
 
 from etl.defs.resources import WarehouseResource
+from etl.defs.run_log import record_checks, record_source_run
 from etl.models import Model, create_public_views, discover, inputs_fingerprint
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
-from ..keys import CORE_GITHUB, core_table_owner
+from ..keys import CORE_GITHUB, PUBLIC_VIEWS, core_table_owner
 from .checks import CHECKS, CheckSpec, run_check
 
 GROUP = "metrics"
@@ -25,7 +26,7 @@ CONFIG_TABLES = {
 PUBLIC_VIEWS_DOC = ("The public SQL contract: pull_requests, pr_reports, pr_files, pr_reviews, pr_review_comments, "
                     "pr_risk_flags, pr_links, regression_chains, module_risk, weekly_trends, weekly_flag_counts, "
                     "report_matches, quarantine.")
-VIEWS_KEY = dg.AssetKey(["public", "views"])
+VIEWS_KEY = PUBLIC_VIEWS
 
 
 def _key(schema: str, table: str) -> dg.AssetKey:
@@ -80,6 +81,8 @@ def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         if VIEWS_KEY in selected:
             create_public_views(con)
             yield dg.MaterializeResult(asset_key=VIEWS_KEY)
-        for check in CHECKS:
-            if dg.AssetCheckKey(dg.AssetKey(check.asset.split("/")), check.name) in context.selected_asset_check_keys:
-                yield run_check(con, check)
+        selected_checks = [c for c in CHECKS if dg.AssetCheckKey(dg.AssetKey(c.asset.split("/")), c.name)
+                           in context.selected_asset_check_keys]
+        results = record_checks(con, [run_check(con, c) for c in selected_checks], context.run.run_id)
+        record_source_run(con, "metrics", context.run.run_id, {"models_selected": len(selected)})
+        yield from results

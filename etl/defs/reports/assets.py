@@ -5,6 +5,7 @@ import dagster as dg
 
 from etl.db import table_counts
 from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
+from etl.defs.run_log import record_checks, record_source_run
 from etl.ingest.core_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
 from etl.sources.http import HttpClient
@@ -33,14 +34,15 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     with warehouse.connection() as con:
         stats = store_documents(con, iter_documents(locations), run_id=context.run.run_id, progress=context.log.info)
         total = con.execute("select count(*) from raw.documents").fetchone()[0]
-    return dg.MaterializeResult(metadata={
-        "documents_read": stats.documents_read,
-        "new_documents": stats.new_documents,
-        "bytes_read": stats.bytes_read,
-        "unchanged_files": stats.unchanged_files,
-        "dagster/row_count": total,
-        "locations": dg.MetadataValue.json(locations),
-    })
+        metadata = {
+            "documents_read": stats.documents_read,
+            "new_documents": stats.new_documents,
+            "bytes_read": stats.bytes_read,
+            "unchanged_files": stats.unchanged_files,
+            "dagster/row_count": total,
+        }
+        record_source_run(con, "reports", context.run.run_id, {**metadata, "locations": len(locations)})
+    return dg.MaterializeResult(metadata={**metadata, "locations": dg.MetadataValue.json(locations)})
 
 @dg.asset(
     key_prefix="raw",
@@ -63,11 +65,13 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         site = ReportSite(con, client, report_site.base_url, log=context.log.info)
         stored = store_documents(con, site.documents(targets), run_id=context.run.run_id, progress=context.log.info)
         site.save_validators()
+        metadata = {
+            "requested": site.stats.requested, "new_documents": stored.new_documents, "fetched": site.stats.fetched,
+            "unchanged": site.stats.unchanged, "not_published_yet": site.stats.not_published,
+            "base_url": report_site.base_url}
+        record_source_run(con, "report_site", context.run.run_id, metadata)
     client.close()
-    return dg.MaterializeResult(metadata={
-        "requested": site.stats.requested, "new_documents": stored.new_documents, "fetched": site.stats.fetched,
-        "unchanged": site.stats.unchanged, "not_published_yet": site.stats.not_published,
-        "base_url": report_site.base_url})
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(
@@ -89,7 +93,7 @@ def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         preview = con.execute(
             "select report_id, display_title, risk_level from core.reports order by report_id limit 10"
         ).df()
-        checks = run_checks(con)
+        checks = record_checks(con, run_checks(con), context.run.run_id)
     yield dg.MaterializeResult(metadata={
         "parsed": stats.parsed,
         "quarantined": stats.quarantined,

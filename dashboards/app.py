@@ -1,0 +1,49 @@
+"""PR Atlas dashboards: `pr-atlas dashboard` (or `streamlit run dashboards/app.py`) serves this file.
+
+The entrypoint only sets up navigation, the freshness watch and the first-run gate; each page is a
+thin file under pages/ that draws what dashboards/queries.py returns."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboards import queries, ui
+from dashboards.warehouse import source
+
+HERE = Path(__file__).parent
+REFRESH_SECONDS = 3
+
+st.set_page_config(page_title="PR Atlas", page_icon=":material/hub:", layout="wide")
+
+pages = [
+    st.Page(HERE / "pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends", default=True),
+    st.Page(HERE / "pages/modules.py", title="Modules", icon=":material/grid_view:", url_path="modules"),
+    st.Page(HERE / "pages/chains.py", title="Regression chains", icon=":material/account_tree:", url_path="chains"),
+    st.Page(HERE / "pages/pr.py", title="PR report", icon=":material/article:", url_path="pr"),
+    st.Page(HERE / "pages/search.py", title="Search", icon=":material/search:", url_path="search"),
+    st.Page(HERE / "pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
+    st.Page(HERE / "pages/health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
+]
+page = st.navigation(pages)
+src = source()
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def watch_for_new_data(shown: str | None) -> None:
+    """Reruns the page once an ingestion has published a newer snapshot than the one on screen."""
+    latest = source().version
+    if latest != shown:
+        st.rerun()
+    if shown:
+        st.caption(f"Data: snapshot `{Path(shown).name.split('-')[0]}` (UTC). New data appears within "
+                   f"{REFRESH_SECONDS} s of an ingestion finishing.")
+
+
+with st.sidebar:
+    watch_for_new_data(src.version)
+
+if src.version is None or queries.is_empty(src.version):
+    ui.first_run_message(src, page.title)
+    st.stop()
+st.session_state["snapshot_version"] = src.version
+page.run()

@@ -1,0 +1,40 @@
+"""The drawing of one regression chain, as Graphviz DOT: a node per PR (number and title, or the
+one-liner for a report without a number), an arrow per link labelled with its relation. Each node links
+to its PR page. Labels are quoted for DOT, and text never reaches it unescaped."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+
+from .ui import pr_url
+
+EDGE_COLOURS = {"regression": "#d62728", "revert": "#9467bd", "follow_up": "#1f77b4"}
+
+
+def node_label(node) -> str:
+    if pd.isna(node.number):  # an unnumbered report: its one-liner says what it is
+        return f"(no number) {node.one_liner or node.display_title}"
+    return f"#{int(node.number)} {node.display_title}"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def chain_dot(nodes: pd.DataFrame, edges: pd.DataFrame) -> str:
+    lines = ["digraph chain {", "  rankdir=LR;",
+             '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", fontname="sans-serif", fontsize=11];',
+             '  edge [fontname="sans-serif", fontsize=10];']
+    for node in nodes.itertuples():
+        label = "\n".join(textwrap.wrap(node_label(node), 34)[:3])
+        merged = "" if pd.isna(node.merged_at) else f"\nmerged {node.merged_at:%Y-%m-%d}"
+        lines.append(f"  {_quoted(node.pr_key)} [label={_quoted(label + merged)}, URL={_quoted(pr_url(node.pr_key))}, "
+                     f'target="_self", tooltip={_quoted("Open " + node.pr_key)}];')
+    for edge in edges.itertuples():
+        colour = EDGE_COLOURS.get(edge.relation, "#555555")
+        lines.append(f"  {_quoted(edge.from_key)} -> {_quoted(edge.to_key)} "
+                     f"[label={_quoted(edge.relation)}, color={_quoted(colour)}, fontcolor={_quoted(colour)}];")
+    lines.append("}")
+    return "\n".join(lines)

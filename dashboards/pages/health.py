@@ -1,0 +1,51 @@
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from dashboards import queries, ui
+
+SOURCES = ("reports", "report_site", "github", "git", "metrics", "search", "snapshot")
+
+st.title("Data health")
+version = ui.version()
+st.caption(f"Snapshot `{Path(version).name}`, published by the last ingestion; the dashboards read it, never the "
+           "warehouse being written.")
+
+st.subheader("Last ingestion per source")
+runs = queries.source_runs(version).set_index("source")
+rows = []
+for name in SOURCES:
+    if name in runs.index:
+        run = runs.loc[name]
+        summary = json.loads(run["summary"]) if run["summary"] else {}
+        rows.append({"source": name, "last run (UTC)": run["finished_at"], "run": run["run_id"][:8],
+                     "figures": ", ".join(f"{k}: {v}" for k, v in summary.items() if not isinstance(v, (list, dict)))})
+    else:
+        rows.append({"source": name, "last run (UTC)": None, "run": "never run (not configured?)", "figures": ""})
+st.dataframe(rows, hide_index=True)
+
+left, right = st.columns([1, 2])
+with left:
+    st.subheader("Rows")
+    st.dataframe(queries.row_counts(version), hide_index=True)
+with right:
+    st.subheader("Checks")
+    checks = queries.check_results(version)
+    failed = checks[~checks["passed"]]
+    if failed.empty:
+        st.success(f"All {len(checks)} checks passed.", icon=":material/check_circle:")
+    else:
+        errors = int((failed["severity"] == "ERROR").sum())
+        (st.error if errors else st.warning)(f"{len(failed)} of {len(checks)} checks did not pass "
+                                              f"({errors} errors, {len(failed) - errors} warnings).")
+    st.dataframe(checks.assign(passed=checks["passed"].map({True: "✅", False: "❌"})), hide_index=True)
+
+st.subheader("Quarantine")
+quarantined = queries.quarantine(version)
+if quarantined.empty:
+    st.caption("Nothing in quarantine: every document was read as a report.")
+else:
+    st.caption(f"{len(quarantined)} document(s) could not be read as reports; their bytes are kept in "
+               "raw.documents, exactly as received.")
+    st.dataframe(quarantined, hide_index=True)

@@ -1,0 +1,118 @@
+import pandas as pd
+import streamlit as st
+
+from dashboards import queries, ui
+
+RISK_COLOURS = {"high": "red", "medium": "orange", "low": "green"}
+
+version = ui.version()
+typed = st.text_input("PR", key="pr", bind="query-params",
+                      placeholder="a number (22598), a key (owner/repo#22598) or words from the title")
+if not typed:
+    st.title("PR report")
+    st.caption("Pick a PR above, or follow a link from any other page.")
+    st.stop()
+
+found = queries.find_prs(version, typed)
+exact = found[found["pr_key"] == typed]
+if len(exact) == 1 or len(found) == 1:
+    key = (exact if len(exact) == 1 else found)["pr_key"].iloc[0]
+else:
+    st.title("PR report")
+    if found.empty:
+        st.warning("No PR matches that number, key or title.")
+    else:
+        st.write(f"{len(found)} PRs match; pick one:")
+        for row in found.itertuples():
+            ui.pr_link(row.pr_key, f"{row.repo} · {ui.pr_label(row.number, row.display_title, row.pr_key)}")
+    st.stop()
+
+pr = queries.pr(version, key)
+st.title(ui.pr_label(pr["number"], pr["display_title"], key))
+merged = pr["merged_at"]
+facts = [pr["repo"], f"merged {merged:%Y-%m-%d %H:%M} UTC" if not pd.isna(merged) else (pr["state"] or "not merged"),
+         f"by {pr['author']}" if pr["author"] else None]
+st.caption(" · ".join(ui.as_text(fact) for fact in facts if fact))
+links = st.columns(4)
+if pr["github_url"]:
+    links[0].link_button("On GitHub", pr["github_url"], icon=":material/open_in_new:")
+if pr["source_url"] and str(pr["source_url"]).startswith(("http://", "https://")):
+    links[1].link_button("Original report", pr["source_url"], icon=":material/description:")
+if pr["additions"] is not None and not pd.isna(pr["additions"]):
+    links[2].metric("Lines", f"+{int(pr['additions']):,} / −{int(pr['deletions'] or 0):,}")
+if pr["changed_files"] is not None and not pd.isna(pr["changed_files"]):
+    links[3].metric("Files changed", f"{int(pr['changed_files']):,}")
+
+badges = st.container(horizontal=True)
+with badges:
+    level = pr["risk_level"] or "unknown"
+    st.badge(f"risk: {level}", color=RISK_COLOURS.get(level, "gray"), icon=":material/warning:")
+    for flag in queries.pr_flags(version, key).itertuples():
+        st.badge(f"{flag.canonical_flag}: {flag.flag}" if flag.canonical_flag != "other" else flag.flag,
+                 color="orange" if flag.canonical_flag != "other" else "gray")
+    for source in pr["sources"]:
+        st.badge(f"from {source}", color="blue")
+
+if not pr["has_report"]:
+    st.info("No analysis report for this PR yet; this page shows what GitHub or git recorded.")
+    ui.text_block("Description on GitHub", pr["github_body"])
+ui.text_block("In one line", pr["one_liner"])
+ui.text_block("Recommendation", pr["recommendation"])
+ui.text_block("Motivation", pr["motivation"])
+steps = pr["implementation_steps"]
+if steps is not None and len(steps):
+    st.markdown("**Implementation steps**")
+    st.markdown("\n".join(f"{i}. {ui.as_text(step)}" for i, step in enumerate(steps, 1)))
+elif pr["implementation"]:
+    ui.text_block("Implementation", pr["implementation"])
+
+files = queries.pr_files(version, key)
+if not files.empty:
+    st.subheader("Files")
+    st.dataframe(files, hide_index=True, column_config={
+        "module_label": "module (report)", "file_type": "type", "change_status": "status",
+        "additions": st.column_config.NumberColumn("+", format="%d"),
+        "deletions": st.column_config.NumberColumn("−", format="%d")})
+
+snippets = queries.pr_snippets(version, key)
+if not snippets.empty:
+    st.subheader("Code")
+    for snip in snippets.itertuples():
+        st.markdown(ui.as_text(" · ".join(p for p in (snip.path, snip.description) if p)))
+        st.code(snip.code, language=snip.language or None)
+
+reviews = queries.pr_reviews(version, key)
+if not reviews.empty or pr["review_summary"]:
+    st.subheader("Review")
+    ui.text_block("Summary", pr["review_summary"])
+    for review in reviews.itertuples():
+        if review.source == "report":
+            head = " · ".join(x for x in (review.topic, review.category) if x)
+        else:
+            when = "" if pd.isna(review.submitted_at) else f" {review.submitted_at:%Y-%m-%d}"
+            head = f"GitHub review by {review.reviewer}{' (bot)' if review.reviewer_is_bot else ''}: " \
+                   f"{review.state}{when}"
+        with st.container(border=True):
+            st.markdown(f"**{ui.as_text(head)}**")
+            st.markdown(ui.as_text(review.body) or "*(no text)*")
+
+if pr["risk_text"] or pr["impact"]:
+    st.subheader("Risks and impact")
+    ui.text_block("Risks", pr["risk_text"])
+    ui.text_block("Impact", pr["impact"])
+
+neighbours = queries.pr_neighbours(version, key)
+chain = queries.pr_chain(version, key)
+if not neighbours.empty or not chain.empty:
+    st.subheader("Regression chain")
+    for direction, heading in (("upstream", "Earlier PRs this one fixes, reverts or follows up"),
+                               ("downstream", "Later PRs that fixed, reverted or followed up this one")):
+        rows = neighbours[neighbours["direction"] == direction]
+        if not rows.empty:
+            st.markdown(f"**{heading}**")
+            for row in rows.itertuples():
+                label = ui.pr_label(row.number, row.display_title, row.other_key)
+                ui.pr_link(row.other_key, f"{row.relation}: {label}")
+    for row in chain.itertuples():
+        st.page_link("pages/chains.py", label=f"Whole chain ({len(row.members)} PRs)", icon=":material/account_tree:",
+                     query_params={"chain": row.chain_id})

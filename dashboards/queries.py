@@ -1,0 +1,315 @@
+"""Every query the dashboards run, in one place. Each takes the snapshot version first (so a new snapshot
+means fresh results) and binds its filters as parameters; nothing user-typed is formatted into SQL.
+Filters use null for "all": `($repo is null or repo = $repo)`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from .warehouse import read
+
+cached = st.cache_data(max_entries=512, show_spinner=False)
+ALL_MODULES = "(all)"
+
+
+@cached
+def is_empty(version: str) -> bool:
+    """True before the first ingestion has produced any PR or document."""
+    has_views = read(version, "select count(*) as n from information_schema.tables "
+                              "where table_schema = 'main' and table_name = 'pull_requests'")["n"][0]
+    if not has_views:
+        return True
+    return bool(read(version, "select (select count(*) from pull_requests) + (select count(*) from quarantine) "
+                              "as n")["n"][0] == 0)
+
+
+# ---- filters -------------------------------------------------------------------------------------------
+
+@cached
+def repos(version: str) -> list[str]:
+    return read(version, "select distinct repo from pull_requests order by repo")["repo"].tolist()
+
+
+@cached
+def week_bounds(version: str) -> tuple[date | None, date | None]:
+    row = read(version, "select min(week) as first, max(week) as last from weekly_trends").iloc[0]
+    return (None, None) if pd.isna(row["first"]) else (row["first"].date(), row["last"].date())
+
+
+@cached
+def modules(version: str, repo: str | None) -> list[str]:
+    return read(version, "select module from module_risk where ($repo is null or repo = $repo) "
+                         "group by module order by sum(prs) desc, module", {"repo": repo})["module"].tolist()
+
+
+# ---- trends --------------------------------------------------------------------------------------------
+
+_WEEKS = """
+    from weekly_trends
+    where ($repo is null or repo = $repo) and module = $module and week between $start and $end
+"""
+
+
+def _trend_params(repo, start, end, module) -> dict:
+    return {"repo": repo, "start": start, "end": end, "module": module or ALL_MODULES}
+
+
+@cached
+def headline(version: str, repo: str | None, start: date, end: date, module: str | None) -> dict:
+    totals = read(version, f"""
+        select coalesce(sum(prs_merged), 0) as prs, coalesce(sum(prs_with_reports), 0) as reports,
+               coalesce(sum(flagged_prs), 0) as flagged, coalesce(sum(regression_fixes), 0) as regression_fixes,
+               coalesce(sum(reverts), 0) as reverts
+        {_WEEKS}""", _trend_params(repo, start, end, module)).iloc[0].to_dict()
+    # days to fix: over the regression fixes merged in the range (and touching the module, when one is chosen)
+    fix = read(version, """
+        select median(date_diff('second', f.merged_at, t.merged_at) / 86400.0) as median_days
+        from pr_links l
+        join pull_requests f on f.pr_key = l.from_key
+        join pull_requests t on t.pr_key = l.to_key
+        where l.relation = 'regression' and ($repo is null or t.repo = $repo)
+          and t.merged_at >= $start and t.merged_at < $end + interval 7 day
+          and ($module = '(all)' or exists (select 1 from staging.pr_modules m
+                                             where m.pr_key = t.pr_key and m.module = $module))
+    """, _trend_params(repo, start, end, module)).iloc[0]
+    totals["median_days_to_fix"] = None if pd.isna(fix["median_days"]) else float(fix["median_days"])
+    totals["share_flagged"] = totals["flagged"] / totals["reports"] if totals["reports"] else None
+    return totals
+
+
+@cached
+def weekly(version: str, repo: str | None, start: date, end: date, module: str | None) -> pd.DataFrame:
+    return read(version, f"""
+        select week, sum(high_risk_prs) as high, sum(medium_risk_prs) as medium, sum(low_risk_prs) as low,
+               sum(unknown_risk_prs) as unknown, sum(regression_fixes) as regression_fixes,
+               sum(reverts) as reverts
+        {_WEEKS}
+        group by week order by week""", _trend_params(repo, start, end, module))
+
+
+@cached
+def weekly_flags(version: str, repo: str | None, start: date, end: date, module: str | None) -> pd.DataFrame:
+    return read(version, """
+        select week, canonical_flag, sum(prs) as prs
+        from weekly_flag_counts
+        where ($repo is null or repo = $repo) and module = $module and week between $start and $end
+        group by all order by week, canonical_flag""", _trend_params(repo, start, end, module))
+
+
+# ---- modules -------------------------------------------------------------------------------------------
+
+@cached
+def module_risk(version: str, repo: str | None) -> pd.DataFrame:
+    return read(version, """
+        select repo, module, prs, flagged_prs, high_risk_prs, medium_risk_prs, low_risk_prs,
+               regressions_introduced, reverted_prs, regressions_fixed,
+               round(100 * share_later_fixed_or_reverted, 1) as pct_later_fixed
+        from module_risk where ($repo is null or repo = $repo)
+        order by flagged_prs desc, prs desc, module""", {"repo": repo})
+
+
+@cached
+def module_flag_matrix(version: str, repo: str | None, top: int) -> pd.DataFrame:
+    """Long form (module, canonical_flag, prs) for the `top` modules with the most flagged PRs."""
+    return read(version, """
+        with busiest as (
+            select module, sum(flagged_prs) as flagged from module_risk
+            where ($repo is null or repo = $repo) and flagged_prs > 0
+            group by module order by flagged desc, module limit $top
+        ),
+        flags as (
+            select module, unnest(map_keys(flag_counts)) as canonical_flag, unnest(map_values(flag_counts)) as prs
+            from module_risk where ($repo is null or repo = $repo)
+        )
+        select module, canonical_flag, sum(prs) as prs, any_value(b.flagged) as flagged
+        from flags join busiest b using (module)
+        group by all order by flagged desc, module, canonical_flag""", {"repo": repo, "top": top})
+
+
+@cached
+def module_prs(version: str, repo: str | None, module: str, limit: int = 500) -> pd.DataFrame:
+    return read(version, """
+        select p.pr_key, p.number, p.display_title as title, p.merged_at, p.risk_level,
+               (select list(distinct canonical_flag order by canonical_flag) from pr_risk_flags f
+                where f.pr_key = p.pr_key) as flags
+        from staging.pr_modules m join pull_requests p using (pr_key)
+        where m.module = $module and ($repo is null or m.repo = $repo)
+        order by p.merged_at desc nulls last, p.pr_key limit $limit""",
+                {"repo": repo, "module": module, "limit": limit})
+
+
+# ---- regression chains ---------------------------------------------------------------------------------
+
+@cached
+def chains(version: str, repo: str | None) -> pd.DataFrame:
+    return read(version, """
+        select chain_id, repo, length, days_to_fix, modules, relations, member_numbers, member_titles,
+               first_merged_at
+        from regression_chains where ($repo is null or repo = $repo)
+        order by length desc, first_merged_at desc nulls last, chain_id""", {"repo": repo})
+
+
+@cached
+def chain_nodes(version: str, chain_id: str) -> pd.DataFrame:
+    return read(version, """
+        with chain as (select unnest(members) as pr_key, generate_subscripts(members, 1) as position
+                       from regression_chains where chain_id = $chain)
+        select c.position, c.pr_key, p.number, p.repo, p.display_title, p.merged_at, p.has_report, r.one_liner
+        from chain c join pull_requests p using (pr_key) left join pr_reports r using (pr_key)
+        order by c.position""", {"chain": chain_id})
+
+
+@cached
+def chain_edges(version: str, chain_id: str) -> pd.DataFrame:
+    return read(version, """
+        with chain as (select unnest(members) as pr_key from regression_chains where chain_id = $chain)
+        select from_key, to_key, relation, confidence, evidence from pr_links
+        where relation in ('regression', 'revert', 'follow_up')
+          and from_key in (select pr_key from chain) and to_key in (select pr_key from chain)
+        order by from_key, to_key""", {"chain": chain_id})
+
+
+# ---- one PR --------------------------------------------------------------------------------------------
+
+@cached
+def find_prs(version: str, text: str, limit: int = 20) -> pd.DataFrame:
+    """PRs for what a user typed: a key, a number (#123 or 123), or words of the title or one-liner."""
+    text = text.strip()
+    digits = text.lstrip("#")
+    if digits.isdigit():
+        return read(version, "select pr_key, repo, number, display_title, merged_at from pull_requests "
+                             "where number = $n order by repo limit $limit", {"n": int(digits), "limit": limit})
+    return read(version, """
+        select pr_key, repo, number, display_title, merged_at from pull_requests
+        where pr_key = $text
+        union all
+        (select p.pr_key, p.repo, p.number, p.display_title, p.merged_at
+         from pull_requests p left join pr_reports r using (pr_key)
+         where p.pr_key <> $text
+           and (p.display_title ilike '%' || $text || '%' or r.one_liner ilike '%' || $text || '%')
+         order by p.merged_at desc nulls last limit $limit)""", {"text": text, "limit": limit})
+
+
+@cached
+def pr(version: str, key: str) -> dict | None:
+    frame = read(version, """
+        select p.*, r.one_liner, r.recommendation, r.summary, r.motivation, r.implementation,
+               r.implementation_steps, r.key_symbols, r.review_summary, r.risk_text, r.impact, r.source_uri,
+               r.warnings, g.body as github_body, g.author as github_author
+        from pull_requests p
+        left join pr_reports r using (pr_key)
+        left join core.github_pulls g on g.repo = p.repo and g.number = p.number
+        where p.pr_key = $key""", {"key": key})
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+@cached
+def pr_files(version: str, key: str) -> pd.DataFrame:
+    return read(version, """
+        select path, module, module_label, category, file_type, symbols, additions, deletions, change_status,
+               sources, description
+        from pr_files where pr_key = $key
+        order by ('report' = any(sources)) desc, coalesce(additions, 0) + coalesce(deletions, 0) desc, path""",
+                {"key": key})
+
+
+@cached
+def pr_snippets(version: str, key: str) -> pd.DataFrame:
+    return read(version, "select path, language, description, code from pr_code_snippets where pr_key = $key "
+                         "order by ordinal", {"key": key})
+
+
+@cached
+def pr_reviews(version: str, key: str) -> pd.DataFrame:
+    return read(version, """
+        select source, ordinal, reviewer, reviewer_is_bot, state, submitted_at, topic, category, people, body
+        from pr_reviews where pr_key = $key order by source desc, ordinal""", {"key": key})
+
+
+@cached
+def pr_flags(version: str, key: str) -> pd.DataFrame:
+    return read(version, "select flag, canonical_flag from pr_risk_flags where pr_key = $key order by ordinal",
+                {"key": key})
+
+
+@cached
+def pr_neighbours(version: str, key: str) -> pd.DataFrame:
+    """Links touching the PR: `direction` 'upstream' (an earlier PR it fixes, reverts or follows up) or
+    'downstream' (a later PR that did so to it)."""
+    return read(version, """
+        select case when l.to_key = $key then 'upstream' else 'downstream' end as direction,
+               case when l.to_key = $key then l.from_key else l.to_key end as other_key,
+               l.relation, l.confidence, l.evidence, p.number, p.display_title, p.merged_at
+        from pr_links l
+        join pull_requests p on p.pr_key = case when l.to_key = $key then l.from_key else l.to_key end
+        where $key in (l.from_key, l.to_key)
+        order by direction desc, p.merged_at nulls last""", {"key": key})
+
+
+@cached
+def pr_chain(version: str, key: str) -> pd.DataFrame:
+    return read(version, """
+        select chain_id, members, member_numbers, member_titles, days_to_fix
+        from regression_chains where list_contains(members, $key)""", {"key": key})
+
+
+# ---- search --------------------------------------------------------------------------------------------
+
+BM25_K1, BM25_B = 1.2, 0.75
+
+
+@cached
+def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
+    """Reports ranked by BM25 over the terms search.tokens cuts from `text`; reports holding more of the
+    query's terms come first, then the score decides."""
+    return read(version, """
+        with query_terms as (select distinct unnest(search.tokens($text)) as term),
+        corpus as (select count(*) as n, avg(term_count) as avg_terms from search.documents),
+        hits as (select p.term, p.doc_id, p.tf from search.postings p join query_terms using (term)),
+        df as (select term, count(*) as df from hits group by term),
+        scored as (
+            select h.doc_id, count(*) as terms_matched,
+                   sum(ln(1 + (c.n - df.df + 0.5) / (df.df + 0.5))
+                       * h.tf * ($k1 + 1) / (h.tf + $k1 * (1 - $b + $b * d.term_count / c.avg_terms))) as score
+            from hits h join df using (term) join search.documents d using (doc_id) cross join corpus c
+            group by h.doc_id
+        ),
+        top as (select * from scored order by terms_matched desc, score desc, doc_id limit $limit)
+        select r.pr_key, r.number, r.repo, r.display_title, r.one_liner, r.merged_at, top.terms_matched,
+               (select count(*) from query_terms) as query_terms, round(top.score, 3) as score, r.body_text
+        from top join search.documents d using (doc_id) join pr_reports r using (report_id)
+        order by top.terms_matched desc, top.score desc, top.doc_id""",
+                {"text": text, "k1": BM25_K1, "b": BM25_B, "limit": limit})
+
+
+# ---- data health ---------------------------------------------------------------------------------------
+
+HEALTH_TABLES = ("pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_risk_flags", "pr_links",
+                 "regression_chains", "module_risk", "quarantine", "raw.documents", "raw.github_responses",
+                 "raw.git_logs", "core.github_pulls", "core.git_commits", "search.documents")
+
+
+@cached
+def source_runs(version: str) -> pd.DataFrame:
+    return read(version, "select source, finished_at, run_id, summary from meta.source_runs order by finished_at")
+
+
+@cached
+def row_counts(version: str) -> pd.DataFrame:
+    return read(version, " union all ".join(
+        f"select '{table}' as \"table\", count(*) as rows from {table}" for table in HEALTH_TABLES))
+
+
+@cached
+def check_results(version: str) -> pd.DataFrame:
+    return read(version, "select passed, severity, asset, check_name, checked_at, metadata from meta.check_results "
+                         "order by passed, severity, asset, check_name")
+
+
+@cached
+def quarantine(version: str) -> pd.DataFrame:
+    return read(version, "select reason, source_uri, detail, byte_size, quarantined_at from quarantine "
+                         "order by quarantined_at desc, source_uri")

@@ -1,0 +1,26 @@
+"""Search domain: the full-text index over report text that the dashboard's search page ranks with."""
+
+import dagster as dg
+
+from etl.defs.resources import WarehouseResource
+from etl.defs.run_log import record_source_run
+from etl.ingest.search_index import refresh_search_index
+
+from ..keys import CORE_REPORTS, SEARCH_INDEX
+
+
+@dg.asset(
+    key=SEARCH_INDEX,
+    deps=[CORE_REPORTS],
+    group_name="search",
+    kinds={"duckdb", "sql"},
+    automation_condition=dg.AutomationCondition.eager(),
+    description="search.documents and search.postings: each latest report cut into Chinese bigrams and "
+                "English words (macro search.tokens), for BM25 ranking. Only changed reports are re-cut.",
+)
+def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connection() as con:
+        stats = refresh_search_index(con)
+        metadata = {"dagster/row_count": stats.documents, "postings": stats.postings, "reindexed": stats.reindexed}
+        record_source_run(con, "search", context.run.run_id, metadata)
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,33 @@
+"""Keep the full-text index (search.documents, search.postings) in step with core.reports, incrementally:
+only reports whose latest version changed are cut into terms again. The cutting itself is the SQL macro
+search.tokens, which the dashboard's search also uses for queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..db import WAREHOUSE_DIR
+
+REFRESH_SQL = WAREHOUSE_DIR / "search" / "refresh_index.sql"
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    postings: int
+    reindexed: int
+
+
+def refresh_search_index(con) -> IndexStats:
+    con.begin()
+    try:
+        kept = con.execute("select count(*) from search.documents d join core.reports r using (report_id) "
+                           "where r.document_id = d.document_id").fetchone()[0]
+        con.execute(REFRESH_SQL.read_text(encoding="utf-8"))
+        documents, postings = con.execute(
+            "select (select count(*) from search.documents), (select count(*) from search.postings)").fetchone()
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return IndexStats(documents=documents, postings=postings, reindexed=documents - kept)

@@ -1,7 +1,8 @@
 """PR Atlas dashboards: `pr-atlas dashboard` (or `streamlit run dashboards/app.py`) serves this file.
 
 The entrypoint only sets up navigation, the freshness watch and the first-run gate; each page is a
-thin file under pages/ that draws what dashboards/queries.py returns."""
+thin file under app_pages/ (not pages/, whose presence would switch Streamlit to its older
+folder-based navigation) that draws what dashboards/queries.py returns."""
 
 from pathlib import Path
 
@@ -16,13 +17,13 @@ REFRESH_SECONDS = 3
 st.set_page_config(page_title="PR Atlas", page_icon=":material/hub:", layout="wide")
 
 pages = [
-    st.Page(HERE / "pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends", default=True),
-    st.Page(HERE / "pages/modules.py", title="Modules", icon=":material/grid_view:", url_path="modules"),
-    st.Page(HERE / "pages/chains.py", title="Regression chains", icon=":material/account_tree:", url_path="chains"),
-    st.Page(HERE / "pages/pr.py", title="PR report", icon=":material/article:", url_path="pr"),
-    st.Page(HERE / "pages/search.py", title="Search", icon=":material/search:", url_path="search"),
-    st.Page(HERE / "pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
-    st.Page(HERE / "pages/health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
+    st.Page(HERE / "app_pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends", default=True),
+    st.Page(HERE / "app_pages/modules.py", title="Modules", icon=":material/grid_view:", url_path="modules"),
+    st.Page(HERE / "app_pages/chains.py", title="Regression chains", icon=":material/account_tree:", url_path="chains"),
+    st.Page(HERE / "app_pages/pr.py", title="PR report", icon=":material/article:", url_path="pr"),
+    st.Page(HERE / "app_pages/search.py", title="Search", icon=":material/search:", url_path="search"),
+    st.Page(HERE / "app_pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
+    st.Page(HERE / "app_pages/health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
 ]
 page = st.navigation(pages)
 src = source()

@@ -49,7 +49,8 @@ def modules(version: str, repo: str | None) -> list[str]:
 
 _WEEKS = """
     from weekly_trends
-    where ($repo is null or repo = $repo) and module = $module and week between $start and $end
+    where ($repo is null or repo = $repo) and module = $module
+      and week between date_trunc('week', $start::date) and $end
 """
 
 
@@ -60,9 +61,10 @@ def _trend_params(repo, start, end, module) -> dict:
 @cached
 def headline(version: str, repo: str | None, start: date, end: date, module: str | None) -> dict:
     totals = read(version, f"""
-        select coalesce(sum(prs_merged), 0) as prs, coalesce(sum(prs_with_reports), 0) as reports,
-               coalesce(sum(flagged_prs), 0) as flagged, coalesce(sum(regression_fixes), 0) as regression_fixes,
-               coalesce(sum(reverts), 0) as reverts
+        select coalesce(sum(prs_merged), 0)::bigint as prs, coalesce(sum(prs_with_reports), 0)::bigint as reports,
+               coalesce(sum(flagged_prs), 0)::bigint as flagged,
+               coalesce(sum(regression_fixes), 0)::bigint as regression_fixes,
+               coalesce(sum(reverts), 0)::bigint as reverts
         {_WEEKS}""", _trend_params(repo, start, end, module)).iloc[0].to_dict()
     # days to fix: over the regression fixes merged in the range (and touching the module, when one is chosen)
     fix = read(version, """
@@ -71,7 +73,8 @@ def headline(version: str, repo: str | None, start: date, end: date, module: str
         join pull_requests f on f.pr_key = l.from_key
         join pull_requests t on t.pr_key = l.to_key
         where l.relation = 'regression' and ($repo is null or t.repo = $repo)
-          and t.merged_at >= $start and t.merged_at < $end + interval 7 day
+          and t.merged_at >= date_trunc('week', $start::date)
+          and t.merged_at < date_trunc('week', $end::date) + interval 7 day
           and ($module = '(all)' or exists (select 1 from staging.pr_modules m
                                              where m.pr_key = t.pr_key and m.module = $module))
     """, _trend_params(repo, start, end, module)).iloc[0]
@@ -83,9 +86,9 @@ def headline(version: str, repo: str | None, start: date, end: date, module: str
 @cached
 def weekly(version: str, repo: str | None, start: date, end: date, module: str | None) -> pd.DataFrame:
     return read(version, f"""
-        select week, sum(high_risk_prs) as high, sum(medium_risk_prs) as medium, sum(low_risk_prs) as low,
-               sum(unknown_risk_prs) as unknown, sum(regression_fixes) as regression_fixes,
-               sum(reverts) as reverts
+        select week, sum(high_risk_prs)::bigint as high, sum(medium_risk_prs)::bigint as medium,
+               sum(low_risk_prs)::bigint as low, sum(unknown_risk_prs)::bigint as unknown,
+               sum(regression_fixes)::bigint as regression_fixes, sum(reverts)::bigint as reverts
         {_WEEKS}
         group by week order by week""", _trend_params(repo, start, end, module))
 
@@ -93,9 +96,10 @@ def weekly(version: str, repo: str | None, start: date, end: date, module: str |
 @cached
 def weekly_flags(version: str, repo: str | None, start: date, end: date, module: str | None) -> pd.DataFrame:
     return read(version, """
-        select week, canonical_flag, sum(prs) as prs
+        select week, canonical_flag, sum(prs)::bigint as prs
         from weekly_flag_counts
-        where ($repo is null or repo = $repo) and module = $module and week between $start and $end
+        where ($repo is null or repo = $repo) and module = $module
+          and week between date_trunc('week', $start::date) and $end
         group by all order by week, canonical_flag""", _trend_params(repo, start, end, module))
 
 
@@ -124,7 +128,7 @@ def module_flag_matrix(version: str, repo: str | None, top: int) -> pd.DataFrame
             select module, unnest(map_keys(flag_counts)) as canonical_flag, unnest(map_values(flag_counts)) as prs
             from module_risk where ($repo is null or repo = $repo)
         )
-        select module, canonical_flag, sum(prs) as prs, any_value(b.flagged) as flagged
+        select module, canonical_flag, sum(prs)::bigint as prs, any_value(b.flagged) as flagged
         from flags join busiest b using (module)
         group by all order by flagged desc, module, canonical_flag""", {"repo": repo, "top": top})
 

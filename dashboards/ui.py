@@ -12,7 +12,7 @@ import streamlit as st
 from . import queries
 from .warehouse import Source, source
 
-PR_PAGE = "pages/pr.py"
+PR_PAGE = "app_pages/pr.py"
 ALL_REPOS = "All repos"
 # Every ASCII punctuation mark Markdown or Streamlit's directives (:red[...], :emoji:) might act on;
 # a backslash before any of them is a literal in CommonMark.

@@ -50,3 +50,11 @@ def con(tmp_path):
     apply_schema(connection)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard_db(tmp_path_factory) -> Path:
+    """The dashboards' fixture warehouse (tests/dashboard_warehouse.py), built once per session."""
+    from .dashboard_warehouse import build
+
+    return build(tmp_path_factory.mktemp("dashboard"))

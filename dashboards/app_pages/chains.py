@@ -14,8 +14,8 @@ if chains.empty:
 st.dataframe(chains.drop(columns=["member_titles"]), hide_index=True, column_config={
     "chain_id": "chain (first PR)", "member_numbers": "PRs in order", "days_to_fix": "days to fix"})
 
-labels = {row.chain_id: f"{row.chain_id} · {row.length} PRs · {row.member_titles[0]}" for row in chains.itertuples()}
-chain_id = st.selectbox("Chain", list(labels), format_func=labels.get, key="chain", bind="query-params")
+# options are the chain ids themselves: a bound widget puts its option's text in the URL
+chain_id = st.selectbox("Chain (its first PR)", chains["chain_id"].tolist(), key="chain", bind="query-params")
 nodes = queries.chain_nodes(version, chain_id)
 edges = queries.chain_edges(version, chain_id)
 st.graphviz_chart(graph.chain_dot(nodes, edges))

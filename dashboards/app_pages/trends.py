@@ -18,12 +18,12 @@ start, end = (chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2 e
 
 figures = queries.headline(version, repo, start, end, module)
 cells = st.columns(5)
-cells[0].metric("PRs merged", f"{figures['prs']:,}")
-cells[1].metric("With a report", f"{figures['reports']:,}")
+cells[0].metric("PRs merged", f"{int(figures['prs']):,}")
+cells[1].metric("With a report", f"{int(figures['reports']):,}")
 share = figures["share_flagged"]
 cells[2].metric("Reports flagged", "–" if share is None else f"{share:.0%}",
                 help="Share of reported PRs that carry at least one risk flag.")
-cells[3].metric("Regressions fixed", f"{figures['regression_fixes']:,}")
+cells[3].metric("Regressions fixed", f"{int(figures['regression_fixes']):,}")
 days = figures["median_days_to_fix"]
 cells[4].metric("Median days to fix", "–" if days is None else f"{days:.1f}",
                 help="From the merge of the PR that introduced a regression to the merge of its fix.")

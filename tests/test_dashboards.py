@@ -1,0 +1,294 @@
+"""Every dashboard page through Streamlit's AppTest, on the fixture warehouse (tests/dashboard_warehouse.py):
+what each page shows, its filters, the PR page for a numbered, an unnumbered and a GitHub-only PR, search,
+the SQL page's limits and refusals, the empty warehouse, and new data showing up while the warehouse
+itself is locked by a writer."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards import user_sql
+from dashboards.warehouse import READER_CONFIG
+from etl.snapshot import current_snapshot, publish
+
+from .conftest import PROJECT_ROOT
+from .dashboard_warehouse import GITHUB_ONLY, HOSTILE, REPO, UNNUMBERED_ONE_LINER
+
+APP = str(PROJECT_ROOT / "dashboards" / "app.py")
+PAGES = ("trends", "modules", "chains", "pr", "search", "sql", "health")
+
+
+def open_page(page: str, **query) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    for name, value in query.items():
+        app.query_params[name] = value
+    app.run()
+    if page != "trends":
+        app.switch_page(f"app_pages/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def texts(app: AppTest) -> str:
+    """Everything the page wrote as text, in one string to search, without Markdown's escaping."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(app, kind)]
+    parts += [e.label for e in app.get("page_link")]
+    return "\n".join(parts).replace("\\", "")
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+@pytest.fixture
+def warehouse(dashboard_db, monkeypatch):
+    monkeypatch.setenv("PR_ATLAS_DB", str(dashboard_db))
+    return dashboard_db
+
+
+def scalar(database, sql: str, params=()):
+    """The expected figure, asked of the warehouse itself (the pages read its snapshot)."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(sql, params).fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(warehouse, page):
+    app = open_page(page)
+    assert app.title, "each page has a title"
+
+
+def test_trends_headline_and_filters(warehouse):
+    app = open_page("trends")
+    merged = scalar(warehouse, "select count(*) from pull_requests where merged_at is not null")
+    assert metric(app, "PRs merged") == f"{merged:,}"
+    assert metric(app, "Regressions fixed") != "0"
+    assert len(app.get("vega_lite_chart")) == 3
+
+    module = open_page("trends", module="srt/mem_cache")
+    in_module = scalar(warehouse, "select count(distinct pr_key) from staging.pr_modules join pull_requests "
+                                  "using (pr_key) where module = 'srt/mem_cache' and merged_at is not null")
+    assert module.selectbox(key="module").value == "srt/mem_cache"
+    assert metric(module, "PRs merged") == f"{in_module:,}" and in_module < merged
+
+    repo = open_page("trends", repo="flashinfer-ai/flashinfer")
+    in_repo = scalar(warehouse, "select count(*) from pull_requests where repo = 'flashinfer-ai/flashinfer' "
+                                "and merged_at is not null")
+    assert metric(repo, "PRs merged") == str(in_repo) and 0 < in_repo < merged
+
+    # a date range in the URL narrows every figure
+    narrow = open_page("trends", dates=["2026-05-01", "2026-05-31"])
+    in_may = scalar(warehouse, "select count(*) from pull_requests where merged_at >= '2026-04-27' "
+                               "and merged_at < '2026-06-01'")
+    assert metric(narrow, "PRs merged") == f"{in_may:,}" and 0 < in_may < merged
+
+    # changing a filter in the page changes the figures (the browser test sees the URL follow)
+    app.selectbox(key="module").set_value("srt/mem_cache").run()
+    assert metric(app, "PRs merged") == f"{in_module:,}"
+
+
+def test_modules_heatmap_table_and_drill_down(warehouse):
+    app = open_page("modules")
+    assert app.get("vega_lite_chart"), "the module x flag heatmap"
+    table = app.dataframe[0].value
+    assert {"module", "prs", "flagged_prs", "pct_later_fixed"} <= set(table.columns)
+    app.selectbox(key="module").set_value("srt/mem_cache").run()
+    prs = app.dataframe[1].value
+    assert 23188 in prs["number"].tolist()
+    assert prs["page"].str.startswith("./pr?pr=").all()
+
+
+def test_chains_table_graph_and_links(warehouse):
+    app = open_page("chains")
+    chains = app.dataframe[0].value
+    assert "sgl-project/sglang#20978" in chains["chain_id"].tolist()
+    app.selectbox(key="chain").set_value("sgl-project/sglang#23140").run()
+    dot = app.get("graphviz_chart")[0].proto.spec
+    assert "./pr?pr=sgl-project%2Fsglang%2323188" in dot and "regression" in dot
+    assert [link.label.split()[0] for link in app.get("page_link")] == ["#23140", "#23188", "#23251"]
+
+
+def test_chain_with_an_unnumbered_report_shows_its_one_liner(warehouse):
+    app = open_page("chains", chain="sgl-project/sglang#25145")
+    dot = app.get("graphviz_chart")[0].proto.spec
+    assert "(no number) 修复 rope" in dot and UNNUMBERED_ONE_LINER[-8:] in dot
+    labels = [link.label for link in app.get("page_link")]
+    assert labels[-1] == f"(no number) {UNNUMBERED_ONE_LINER}"
+
+
+def test_pr_page_numbered(warehouse):
+    app = open_page("pr", pr=f"{REPO}#22598")
+    page = texts(app)
+    assert app.title[0].value.startswith("#22598 [AMD] fix tbo runtime error")
+    assert "regression: #20978" in page and "Whole chain (2 PRs)" in page
+    assert app.code and "init_cuda_graph_state" in app.code[0].value
+    assert "risk: low" in page
+    files = app.dataframe[0].value
+    assert "python/sglang/srt/layers/attention/aiter_backend.py" in files["path"].tolist()
+    assert metric(app, "Lines").startswith("+")
+
+
+def test_pr_page_unnumbered_report(warehouse):
+    key = scalar(warehouse, "select pr_key from pull_requests where number is null and display_title like '%PD 分离%'")
+    app = open_page("pr", pr=key)
+    assert app.title[0].value.startswith("(no number) 修复 PD 分离部署下")
+    assert "get_cpu_copy" in texts(app)
+
+
+def test_pr_page_github_only(warehouse):
+    app = open_page("pr", pr=str(GITHUB_ONLY))
+    page = texts(app)
+    assert app.title[0].value == f"#{GITHUB_ONLY} Warm up the draft model before serving"
+    assert "No analysis report for this PR yet" in page
+    assert "GitHub review by reviewer-one: APPROVED 2026-06-29" in page
+    assert metric(app, "Lines") == "+12 / −3"
+
+
+def test_pr_page_finds_by_title_words_and_lists_several(warehouse):
+    one = open_page("pr", pr="draft model before")
+    assert one.title[0].value.startswith(f"#{GITHUB_ONLY}")
+    several = open_page("pr", pr="cuda graph")
+    assert "PRs match; pick one" in texts(several) and len(several.get("page_link")) >= 2
+    none = open_page("pr", pr="no such title anywhere")
+    assert "No PR matches" in texts(none)
+
+
+def test_report_text_is_shown_as_text(warehouse):
+    app = open_page("pr", pr=str(HOSTILE))
+    markdown = "\n".join(str(m.value) for m in app.markdown) + app.title[0].value
+    # every character that could start a tag, a link or a directive is escaped for Markdown
+    assert "\\<script\\>alert" in markdown and "<script>" not in markdown.replace(app.title[0].value, "")
+    assert "\\[这个链接\\]\\(javascript\\:alert" in markdown
+    assert "\\:red\\[染色\\]" in markdown
+    assert not app.get("html")
+
+
+def test_search_chinese_and_english(warehouse):
+    app = open_page("search", q="内存泄漏")
+    first = app.get("page_link")[0].label
+    assert first.startswith("#23188")
+    snippet = app.get("html")[0].proto.body
+    assert "<mark>内存泄漏</mark>" in snippet
+
+    english = open_page("search", q="profiler input_ids")
+    assert english.get("page_link")[0].label.startswith("#26061")
+
+    # report text inside a snippet stays text
+    hostile = open_page("search", q="onerror img")
+    body = hostile.get("html")[0].proto.body
+    assert "&lt;<mark>img</mark>" in body and "<img" not in body
+
+
+def test_sql_page_runs_examples_and_downloads(warehouse):
+    app = open_page("sql")
+    app.selectbox(key="example").set_value("Regression chains, longest first").run()
+    assert "regression_chains" in app.text_area(key="sql_text").value
+    app.button[0].click().run()
+    assert not app.error
+    result = app.dataframe[0].value
+    assert len(result) == scalar(warehouse, "select count(*) from regression_chains")
+    assert app.get("download_button")
+
+
+@pytest.mark.parametrize(("sql", "says"), [
+    ("select * from read_csv('/etc/passwd')", "files, URLs and extensions are out of reach"),
+    ("copy pull_requests to '/tmp/leak.csv'", "COPY is refused"),
+    ("attach '/tmp/other.duckdb' as other", "ATTACH is refused"),
+    ("install httpfs", "INSTALL and LOAD add extensions"),
+    ("set threads = 1", "SET and RESET change settings"),
+    ("create table t as select 1", "CREATE is refused"),
+    ("select 1; select 2", "One statement at a time"),
+])
+def test_sql_page_refuses(warehouse, sql, says):
+    app = open_page("sql")
+    app.text_area(key="sql_text").set_value(sql).run()
+    app.button[0].click().run()
+    assert app.error and says in app.error[0].value, [e.value for e in app.error]
+
+
+def test_sql_row_and_time_limits(warehouse):
+    con = duckdb.connect(str(current_snapshot(warehouse)), read_only=True, config=READER_CONFIG)
+    try:
+        limited = user_sql.run(con, "select * from range(100000)", row_limit=1000)
+        assert len(limited.frame) == 1000 and limited.truncated
+        whole = user_sql.run(con, "select * from pull_requests;", row_limit=1000)
+        assert not whole.truncated
+        with pytest.raises(user_sql.QueryFailed, match="time limit"):
+            user_sql.run(con, "select count(*) from range(100000000) a, range(100000000) b", seconds=0.5)
+    finally:
+        con.close()
+
+
+def test_health_page(warehouse):
+    app = open_page("health")
+    page = texts(app)
+    sources = app.dataframe[0].value
+    assert {"reports", "github", "git", "metrics", "search", "snapshot"} <= set(
+        sources.loc[sources["last run (UTC)"].notna(), "source"])
+    checks = app.dataframe[2].value
+    assert len(checks) >= 15 and "quarantine_is_empty" in checks["check_name"].tolist()
+    assert "checks did not pass (0 errors, 1 warnings)" in page
+    quarantined = app.dataframe[3].value
+    assert len(quarantined) == 4 and set(quarantined["reason"]) >= {"empty", "undecodable"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_empty_warehouse_shows_first_run_message(tmp_path, monkeypatch, page):
+    monkeypatch.setenv("PR_ATLAS_DB", str(tmp_path / "nothing_yet.duckdb"))
+    app = open_page(page)
+    assert "No data yet" in texts(app) and "make demo" in texts(app)
+
+
+def test_empty_but_initialised_warehouse(tmp_path, monkeypatch):
+    database = tmp_path / "fresh.duckdb"
+    from etl.db import apply_schema
+    con = duckdb.connect(str(database))
+    apply_schema(con)
+    con.close()
+    publish(database)
+    monkeypatch.setenv("PR_ATLAS_DB", str(database))
+    assert "No data yet" in texts(open_page("trends"))
+
+
+def test_new_data_shows_while_the_warehouse_is_locked(tmp_path, monkeypatch, dashboard_db):
+    """A writer holds the warehouse (as an ingestion does): pages still answer from the snapshot; once a
+    newer snapshot is published, the same session shows the new data on its next rerun, no restart."""
+    import shutil
+    import subprocess
+    import sys
+
+    database = tmp_path / "w.duckdb"
+    shutil.copyfile(dashboard_db, database)
+    publish(database)
+    monkeypatch.setenv("PR_ATLAS_DB", str(database))
+    app = open_page("trends")
+    before = metric(app, "PRs merged")
+
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(database)!r})\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "con.execute(\"update marts.weekly_trends set prs_merged = prs_merged + 1000 where module = '(all)'\")\n"
+        "con.close()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "locked"
+        with pytest.raises(duckdb.IOException):
+            duckdb.connect(str(database), read_only=True)  # the warehouse itself cannot even be read now
+        for page in PAGES:
+            open_page(page)  # ... but every page answers
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+        assert writer.wait(timeout=60) == 0
+    finally:
+        writer.kill()
+    publish(database)
+    app.run()
+    assert metric(app, "PRs merged") != before

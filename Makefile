@@ -6,20 +6,33 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export DAGSTER_HOME := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 RUN := $(UV) run --frozen --no-sync
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench bench-git bench-github lint dagster setup clean
+.PHONY: demo dashboard test bench bench-git bench-github bench-dashboards lint dagster setup clean
 
-demo: .venv/.synced ## build the sample warehouse (warehouse/pr_atlas.duckdb)
+demo: .venv/.synced ## build the sample warehouse, then serve the dashboards on http://localhost:8501
 	$(RUN) pr-atlas demo
 
-test: .venv/.synced ## run the test suite
-	$(RUN) pytest -q
+dashboard: .venv/.synced ## serve the dashboards on the existing warehouse (http://localhost:8501)
+	$(RUN) pr-atlas dashboard
+
+test: .venv/.synced $(CHROMIUM) ## run the test suite
+	PR_ATLAS_CHROMIUM=$(CHROMIUM) $(RUN) pytest -q
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
 
 bench: .venv/.synced ## time a full build and an incremental rerun on synthetic reports
 	$(RUN) python bench/bench_ingest.py
 
 bench-git: .venv/.synced ## time a full and an incremental load of a 20,000-commit synthetic repository
 	$(RUN) python bench/bench_git.py
+
+bench-dashboards: .venv/.synced ## page query p95 and render time on 100,000 PRs and 1,000,000 file rows
+	$(RUN) python bench/bench_dashboards.py
 
 bench-github: .venv/.synced ## time the GitHub collector against a local API server (first run, nothing new, 1% updated)
 	$(RUN) python bench/bench_github.py
@@ -42,4 +55,4 @@ $(CURDIR)/.tools/bin/uv:
 	@touch $@
 
 clean:
-	rm -rf .venv .tools .dagster warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/sample_clone
+	rm -rf .venv .tools .dagster warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.snapshots warehouse/sample_clone tests/screenshots

@@ -10,20 +10,21 @@ import streamlit as st
 
 from dashboards import queries, ui
 from dashboards.warehouse import source
+from etl.snapshot import published_at
 
-HERE = Path(__file__).parent
+PAGES = Path(__file__).parent / "app_pages"
 REFRESH_SECONDS = 3
 
 st.set_page_config(page_title="PR Atlas", page_icon=":material/hub:", layout="wide")
 
 pages = [
-    st.Page(HERE / "app_pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends", default=True),
-    st.Page(HERE / "app_pages/modules.py", title="Modules", icon=":material/grid_view:", url_path="modules"),
-    st.Page(HERE / "app_pages/chains.py", title="Regression chains", icon=":material/account_tree:", url_path="chains"),
-    st.Page(HERE / "app_pages/pr.py", title="PR report", icon=":material/article:", url_path="pr"),
-    st.Page(HERE / "app_pages/search.py", title="Search", icon=":material/search:", url_path="search"),
-    st.Page(HERE / "app_pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
-    st.Page(HERE / "app_pages/health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
+    st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends", default=True),
+    st.Page(PAGES / "modules.py", title="Modules", icon=":material/grid_view:", url_path="modules"),
+    st.Page(PAGES / "chains.py", title="Regression chains", icon=":material/account_tree:", url_path="chains"),
+    st.Page(PAGES / "pr.py", title="PR report", icon=":material/article:", url_path="pr"),
+    st.Page(PAGES / "search.py", title="Search", icon=":material/search:", url_path="search"),
+    st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
+    st.Page(PAGES / "health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
 ]
 page = st.navigation(pages)
 src = source()
@@ -36,7 +37,7 @@ def watch_for_new_data(shown: str | None) -> None:
     if latest != shown:
         st.rerun()
     if shown:
-        st.caption(f"Data: snapshot `{Path(shown).name.split('-')[0]}` (UTC). New data appears within "
+        st.caption(f"Data as of {published_at(Path(shown)):%Y-%m-%d %H:%M:%S} UTC. New data appears within "
                    f"{REFRESH_SECONDS} s of an ingestion finishing.")
 
 

@@ -53,7 +53,7 @@ def _serve_dashboards(database: Path, port: int, address: str) -> int:
     print(f"\nPR Atlas dashboards: open http://{address}:{port}  (Ctrl-C stops them)\n", file=sys.stderr)
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+               "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
     try:
         return subprocess.call(command, env={**os.environ, "PR_ATLAS_DB": str(database)})
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -34,12 +35,20 @@ def current_snapshot(database: Path) -> Path | None:
         return None
 
 
+STAMP = "%Y%m%dT%H%M%S%f"
+
+
+def published_at(snapshot: Path) -> datetime:
+    """When a snapshot was published (UTC), read from its name."""
+    return datetime.strptime(snapshot.name.split("-")[0], STAMP)
+
+
 def publish(database: Path, label: str = "manual") -> Path:
     """Copy the warehouse to a new snapshot and make it current. Holds a read-only connection while
     copying, so no writer can change the file underneath; a warehouse closed cleanly has no WAL."""
     folder = snapshot_dir(database)
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{utc_now():%Y%m%dT%H%M%S%f}-{label}.duckdb"
+    name = f"{utc_now().strftime(STAMP)}-{label}.duckdb"
     partial = folder / (name + ".partial")
     with connect(database, read_only=True):
         shutil.copyfile(database, partial)

@@ -114,5 +114,5 @@ if not neighbours.empty or not chain.empty:
                 label = ui.pr_label(row.number, row.display_title, row.other_key)
                 ui.pr_link(row.other_key, f"{row.relation}: {label}")
     for row in chain.itertuples():
-        st.page_link("app_pages/chains.py", label=f"Whole chain ({len(row.members)} PRs)", icon=":material/account_tree:",
-                     query_params={"chain": row.chain_id})
+        st.page_link("app_pages/chains.py", label=f"Whole chain ({len(row.members)} PRs)",
+                     icon=":material/account_tree:", query_params={"chain": row.chain_id})

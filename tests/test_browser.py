@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from .conftest import PROJECT_ROOT, cli_env
 from .dashboard_warehouse import HOSTILE
@@ -65,7 +66,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package "
                     "(or set PR_ATLAS_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # imported here: the failure above explains a missing browser
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -133,18 +134,17 @@ def test_sql_query_runs_and_refusal_is_explained(server, page):
 
 def test_filter_is_kept_in_the_url(server, page):
     open_and_wait(page, f"{server}/", "Trends")
-    merged = page.locator('[data-testid="stMetric"]').first
-    everything = merged.inner_text()
+    merged = page.locator("[data-testid=\"stMetricValue\"]").first
+    everything = merged.inner_text().strip()
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Module").click()
     page.keyboard.type("srt/mem_cache")
     page.keyboard.press("Enter")
     page.wait_for_url("**module=srt%2Fmem_cache*", timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    filtered = merged.inner_text()
-    assert filtered != everything
+    expect(merged).not_to_have_text(everything, timeout=30_000)
+    filtered = merged.inner_text().strip()
     # the link, shared, opens the same view
     open_and_wait(page, page.url, "Trends")
-    assert merged.inner_text() == filtered
+    expect(merged).to_have_text(filtered, timeout=30_000)
 
 
 def test_report_text_that_looks_like_script_stays_text(server, page):

@@ -25,7 +25,7 @@ CONFIG_TABLES = {
 }
 PUBLIC_VIEWS_DOC = ("The public SQL contract: pull_requests, pr_reports, pr_files, pr_reviews, pr_review_comments, "
                     "pr_risk_flags, pr_links, regression_chains, module_risk, weekly_trends, weekly_flag_counts, "
-                    "report_matches, quarantine.")
+                    "report_matches, pr_code_snippets, quarantine.")
 VIEWS_KEY = PUBLIC_VIEWS
 
 

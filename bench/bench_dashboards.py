@@ -1,0 +1,246 @@
+"""Dashboard benchmark: a synthetic warehouse of 100,000 PRs and 1,000,000 file rows, then every page's
+queries timed cold (caches cleared before each call) and every page rendered, server side by Streamlit's
+AppTest and, when Chromium is installed, in a real browser against a real server.
+
+    python bench/bench_dashboards.py [--prs 100000] [--files-per-pr 10] [--reports 40000] [--repeat 20] [--keep]
+
+The warehouse is built through the real pipeline: synthetic reports are ingested (parse, metrics, search
+index, snapshot), GitHub-sized volume is added to core.github_* in SQL (bench/synthetic_github.py), and a
+second ingestion rebuilds the marts and publishes the snapshot the pages read. Targets: each page's
+queries p95 < 200 ms; each page renders in < 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from phases import run_phase  # noqa: E402
+from synthetic_github import fill  # noqa: E402
+from synthetic_reports import write_corpus  # noqa: E402
+
+INGEST = """
+import json, sys, time
+from etl.pipeline import run_ingest
+start = time.perf_counter()
+summary = run_ingest(sys.argv[1], locations=[sys.argv[2]], include_sample=False, github_repos=[], git_clones=[])
+print(json.dumps({"seconds": time.perf_counter() - start, "success": summary.success, "error": summary.error,
+                  "rows": summary.row_counts}))
+"""
+PAGES = ("trends", "modules", "chains", "pr", "search", "sql", "health")
+CHROMIUM = os.environ.get("PR_ATLAS_CHROMIUM", "/usr/bin/chromium")
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1] if len(samples) > 1 else samples[0]
+
+
+def build(folder: Path, prs: int, files_per_pr: int, reports: int) -> tuple[Path, dict]:
+    corpus, database = folder / "reports", folder / "w.duckdb"
+    started = time.perf_counter()
+    write_corpus(corpus, reports)
+    figures = {"write_reports_s": time.perf_counter() - started}
+    first = run_phase(INGEST, str(database), str(corpus))
+    assert first["success"], first
+    figures["ingest_reports_s"] = first["seconds"]
+    started = time.perf_counter()
+    figures["github_rows"] = fill(str(database), prs, files_per_pr)
+    figures["fill_github_s"] = time.perf_counter() - started
+    second = run_phase(INGEST, str(database), str(corpus))
+    assert second["success"], second
+    figures["rebuild_marts_and_publish_s"] = second["seconds"]
+    figures["rows"] = second["rows"]
+    return database, figures
+
+
+def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
+    """What each page asks for, with the parameters a user would most likely give it."""
+    from dashboards import queries as q
+    from dashboards import user_sql
+    from dashboards.examples import example_queries
+    from dashboards.warehouse import connection
+
+    first, last = q.week_bounds(version)
+    busiest = q.modules(version, None)[0]
+    chains = q.chains(version, None)
+    chain = chains["chain_id"].iloc[0]
+    key = q.find_prs(version, "10042")["pr_key"].iloc[0]
+    example = next(iter(example_queries().values()))
+    return {
+        "gate": [("is_empty", lambda: q.is_empty(version))],
+        "trends": [("repos", lambda: q.repos(version)), ("week_bounds", lambda: q.week_bounds(version)),
+                   ("modules", lambda: q.modules(version, None)),
+                   ("headline", lambda: q.headline(version, None, first, last, None)),
+                   ("weekly", lambda: q.weekly(version, None, first, last, None)),
+                   ("weekly_flags", lambda: q.weekly_flags(version, None, first, last, None)),
+                   ("headline[module]", lambda: q.headline(version, None, first, last, busiest))],
+        "modules": [("repos", lambda: q.repos(version)), ("module_flag_matrix", lambda: q.module_flag_matrix(version, None, 25)),
+                    ("module_risk", lambda: q.module_risk(version, None)),
+                    ("module_prs", lambda: q.module_prs(version, None, busiest))],
+        "chains": [("repos", lambda: q.repos(version)), ("chains", lambda: q.chains(version, None)),
+                   ("chain_nodes", lambda: q.chain_nodes(version, chain)),
+                   ("chain_edges", lambda: q.chain_edges(version, chain))],
+        "pr": [("find_prs[number]", lambda: q.find_prs(version, "10042")),
+               ("find_prs[title words]", lambda: q.find_prs(version, "前缀缓存淘汰")),
+               ("pr", lambda: q.pr(version, key)), ("pr_files", lambda: q.pr_files(version, key)),
+               ("pr_snippets", lambda: q.pr_snippets(version, key)), ("pr_reviews", lambda: q.pr_reviews(version, key)),
+               ("pr_flags", lambda: q.pr_flags(version, key)), ("pr_neighbours", lambda: q.pr_neighbours(version, key)),
+               ("pr_chain", lambda: q.pr_chain(version, key))],
+        "search": [("search[中文]", lambda: q.search(version, "显存池计数 漂移")),
+                   ("search[english]", lambda: q.search(version, "radix cache buffer")),
+                   ("search[common]", lambda: q.search(version, "修复"))],
+        "sql": [("example query", lambda: user_sql.run(connection(version), example))],
+        "health": [("source_runs", lambda: q.source_runs(version)), ("row_counts", lambda: q.row_counts(version)),
+                   ("check_results", lambda: q.check_results(version)), ("quarantine", lambda: q.quarantine(version))],
+    }
+
+
+def time_queries(version: str, repeat: int) -> dict:
+    import streamlit as st
+
+    results = {}
+    for page, calls in page_queries(version).items():
+        per_query = {name: [] for name, _ in calls}
+        totals = []
+        for _ in range(repeat):
+            total = 0.0
+            for name, call in calls:
+                st.cache_data.clear()
+                started = time.perf_counter()
+                call()
+                elapsed = (time.perf_counter() - started) * 1000
+                per_query[name].append(elapsed)
+                total += elapsed
+            totals.append(total)
+        results[page] = {"page_p95_ms": p95(totals),
+                         "queries_p95_ms": {name: round(p95(s), 1) for name, s in per_query.items()}}
+    return results
+
+
+def time_apptest(repeat: int) -> dict:
+    """Server-side render: the whole script run of each page, caches cleared first."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    params = {"pr": {"pr": "10042"}, "search": {"q": "显存池计数"}}
+    results = {}
+    for page in PAGES:
+        samples = []
+        for _ in range(repeat):
+            st.cache_data.clear()
+            app = AppTest.from_file(str(PROJECT_ROOT / "dashboards" / "app.py"), default_timeout=60)
+            for name, value in params.get(page, {}).items():
+                app.query_params[name] = value
+            app.run()  # the first run lands on Trends and fills session state; time the page itself
+            st.cache_data.clear()
+            started = time.perf_counter()
+            if page == "trends":
+                app.run()
+            else:
+                app.switch_page(f"app_pages/{page}.py").run()
+            samples.append(time.perf_counter() - started)
+            assert not app.exception, (page, [e.value for e in app.exception])
+        results[page] = {"p95_s": round(p95(samples), 3), "max_s": round(max(samples), 3)}
+    return results
+
+
+def time_browser(database: Path, repeat: int) -> dict | None:
+    """Real render: from navigation until Streamlit reports the page idle, in headless Chromium."""
+    if not Path(CHROMIUM).exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "etl.cli", "dashboard", "--db", str(database), "--port",
+                               str(port), "--address", "127.0.0.1"], cwd=PROJECT_ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    urls = {"trends": "/", "pr": "/pr?pr=10042", "search": "/search?q=%E6%98%BE%E5%AD%98%E6%B1%A0"}
+    results = {}
+    try:
+        import requests
+        for _ in range(120):
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).text == "ok":
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.5)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            context = browser.new_context()  # one visitor: the app's JavaScript is fetched once, then cached
+            for page_name in PAGES:
+                samples = []
+                for attempt in range(repeat + 1):
+                    page = context.new_page()
+                    started = time.perf_counter()
+                    page.goto(f"http://127.0.0.1:{port}{urls.get(page_name, '/' + page_name)}")
+                    page.wait_for_selector("h1", timeout=60_000)
+                    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                           timeout=60_000)
+                    if attempt:  # the first visit of each page warms the browser cache
+                        samples.append(time.perf_counter() - started)
+                    page.close()
+                results[page_name] = {"p95_s": round(p95(samples), 3), "max_s": round(max(samples), 3)}
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prs", type=int, default=100_000)
+    parser.add_argument("--files-per-pr", type=int, default=10)
+    parser.add_argument("--reports", type=int, default=40_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the synthetic warehouse and print where")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # no "missing ScriptRunContext" lines outside a server
+
+    folder = Path(tempfile.mkdtemp(prefix="pr_atlas_bench_dash_"))
+    try:
+        database, figures = build(folder, args.prs, args.files_per_pr, args.reports)
+        os.environ["PR_ATLAS_DB"] = str(database)
+        from dashboards.warehouse import source
+        version = source().version
+        print(json.dumps({"build": figures, "snapshot_mb": round(Path(version).stat().st_size / 1e6, 1)}, indent=1))
+        queries = time_queries(version, args.repeat)
+        render = time_apptest(max(3, args.repeat // 4))
+        browser = time_browser(database, max(3, args.repeat // 4))
+        print(f"\n{'page':8} {'queries p95':>12} {'slowest query (p95)':>36} {'script p95':>11} {'browser p95':>12}")
+        for page in ("gate", *PAGES):
+            result = queries[page]
+            slowest = max(result["queries_p95_ms"].items(), key=lambda item: item[1])
+            script = render.get(page, {}).get("p95_s")
+            real = (browser or {}).get(page, {}).get("p95_s")
+            print(f"{page:8} {result['page_p95_ms']:>9.1f} ms {slowest[0]:>26} {slowest[1]:>6.1f} ms "
+                  f"{'' if script is None else f'{script:>9.3f} s'} {'' if real is None else f'{real:>10.3f} s'}")
+        print(json.dumps({"queries": queries, "apptest": render, "browser": browser}, ensure_ascii=False))
+        if args.keep:
+            print(f"kept: {database}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

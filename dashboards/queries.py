@@ -93,14 +93,27 @@ def weekly(version: str, repo: str | None, start: date, end: date, module: str |
         group by week order by week""", _trend_params(repo, start, end, module))
 
 
+TOP_FLAGS = 8
+
+
 @cached
 def weekly_flags(version: str, repo: str | None, start: date, end: date, module: str | None) -> pd.DataFrame:
+    """PRs per week and canonical flag: the range's most frequent flags, the rest summed as 'other flags'."""
     return read(version, """
-        select week, canonical_flag, sum(prs)::bigint as prs
-        from weekly_flag_counts
-        where ($repo is null or repo = $repo) and module = $module
-          and week between date_trunc('week', $start::date) and $end
-        group by all order by week, canonical_flag""", _trend_params(repo, start, end, module))
+        with in_range as (
+            select week, canonical_flag, prs from weekly_flag_counts
+            where ($repo is null or repo = $repo) and module = $module
+              and week between date_trunc('week', $start::date) and $end
+        ),
+        top_flags as (
+            select canonical_flag from in_range group by canonical_flag
+            order by sum(prs) desc, canonical_flag limit $top
+        )
+        select week, case when canonical_flag in (select canonical_flag from top_flags) then canonical_flag
+                          else 'other flags' end as canonical_flag,
+               sum(prs)::bigint as prs
+        from in_range group by all order by week, canonical_flag""",
+                {**_trend_params(repo, start, end, module), "top": TOP_FLAGS})
 
 
 # ---- modules -------------------------------------------------------------------------------------------
@@ -136,24 +149,40 @@ def module_flag_matrix(version: str, repo: str | None, top: int) -> pd.DataFrame
 @cached
 def module_prs(version: str, repo: str | None, module: str, limit: int = 500) -> pd.DataFrame:
     return read(version, """
-        select p.pr_key, p.number, p.display_title as title, p.merged_at, p.risk_level,
-               (select list(distinct canonical_flag order by canonical_flag) from pr_risk_flags f
-                where f.pr_key = p.pr_key) as flags
-        from staging.pr_modules m join pull_requests p using (pr_key)
-        where m.module = $module and ($repo is null or m.repo = $repo)
-        order by p.merged_at desc nulls last, p.pr_key limit $limit""",
-                {"repo": repo, "module": module, "limit": limit})
+        with latest as (
+            select p.pr_key, p.number, p.display_title as title, p.merged_at, p.risk_level
+            from staging.pr_modules m join pull_requests p using (pr_key)
+            where m.module = $module and ($repo is null or m.repo = $repo)
+            order by p.merged_at desc nulls last, p.pr_key limit $limit
+        ),
+        their_flags as (
+            select pr_key, list(distinct canonical_flag order by canonical_flag) as flags
+            from pr_risk_flags where pr_key in (select pr_key from latest) group by pr_key
+        )
+        select latest.*, their_flags.flags from latest left join their_flags using (pr_key)
+        order by merged_at desc nulls last, pr_key""", {"repo": repo, "module": module, "limit": limit})
 
 
 # ---- regression chains ---------------------------------------------------------------------------------
 
+CHAINS_SHOWN = 300
+
+
 @cached
-def chains(version: str, repo: str | None) -> pd.DataFrame:
+def chain_count(version: str, repo: str | None) -> int:
+    return int(read(version, "select count(*) as n from regression_chains where ($repo is null or repo = $repo)",
+                    {"repo": repo})["n"][0])
+
+
+@cached
+def chains(version: str, repo: str | None, limit: int = CHAINS_SHOWN) -> pd.DataFrame:
+    """The longest chains, most recent first among equals (at most `limit`)."""
     return read(version, """
-        select chain_id, repo, length, days_to_fix, modules, relations, member_numbers, member_titles,
-               first_merged_at
+        select chain_id, repo, length, days_to_fix, modules, relations, member_numbers,
+               member_titles[1] as first_title, first_merged_at
         from regression_chains where ($repo is null or repo = $repo)
-        order by length desc, first_merged_at desc nulls last, chain_id""", {"repo": repo})
+        order by length desc, first_merged_at desc nulls last, chain_id limit $limit""",
+                {"repo": repo, "limit": limit})
 
 
 @cached
@@ -186,15 +215,14 @@ def find_prs(version: str, text: str, limit: int = 20) -> pd.DataFrame:
     if digits.isdigit():
         return read(version, "select pr_key, repo, number, display_title, merged_at from pull_requests "
                              "where number = $n order by repo limit $limit", {"n": int(digits), "limit": limit})
+    # display_title falls back to the one-liner, so this covers unnumbered reports too
     return read(version, """
         select pr_key, repo, number, display_title, merged_at from pull_requests
         where pr_key = $text
         union all
-        (select p.pr_key, p.repo, p.number, p.display_title, p.merged_at
-         from pull_requests p left join pr_reports r using (pr_key)
-         where p.pr_key <> $text
-           and (p.display_title ilike '%' || $text || '%' or r.one_liner ilike '%' || $text || '%')
-         order by p.merged_at desc nulls last limit $limit)""", {"text": text, "limit": limit})
+        (select pr_key, repo, number, display_title, merged_at from pull_requests
+         where pr_key <> $text and contains(lower(display_title), lower($text))
+         order by merged_at desc nulls last limit $limit)""", {"text": text, "limit": limit})
 
 
 @cached
@@ -268,8 +296,10 @@ BM25_K1, BM25_B = 1.2, 0.75
 @cached
 def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
     """Reports ranked by BM25 over the terms search.tokens cuts from `text`; reports holding more of the
-    query's terms come first, then the score decides."""
-    return read(version, """
+    query's terms come first, then the score decides. Ranking reads only the index; the text and titles
+    are then fetched for the few hits (search.documents keeps its own copy of the text, ordered by doc_id,
+    so that lookup does not scan every report)."""
+    ranked = read(version, """
         with query_terms as (select distinct unnest(search.tokens($text)) as term),
         corpus as (select count(*) as n, avg(term_count) as avg_terms from search.documents),
         hits as (select p.term, p.doc_id, p.tf from search.postings p join query_terms using (term)),
@@ -280,13 +310,18 @@ def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
                        * h.tf * ($k1 + 1) / (h.tf + $k1 * (1 - $b + $b * d.term_count / c.avg_terms))) as score
             from hits h join df using (term) join search.documents d using (doc_id) cross join corpus c
             group by h.doc_id
-        ),
-        top as (select * from scored order by terms_matched desc, score desc, doc_id limit $limit)
-        select r.pr_key, r.number, r.repo, r.display_title, r.one_liner, r.merged_at, top.terms_matched,
-               (select count(*) from query_terms) as query_terms, round(top.score, 3) as score, r.body_text
-        from top join search.documents d using (doc_id) join pr_reports r using (report_id)
-        order by top.terms_matched desc, top.score desc, top.doc_id""",
-                {"text": text, "k1": BM25_K1, "b": BM25_B, "limit": limit})
+        )
+        select doc_id, terms_matched, (select count(*) from query_terms) as query_terms, round(score, 3) as score
+        from scored order by terms_matched desc, score desc, doc_id limit $limit""",
+                  {"text": text, "k1": BM25_K1, "b": BM25_B, "limit": limit})
+    if ranked.empty:
+        return ranked
+    ids = ranked["doc_id"].tolist()
+    texts = read(version, "select doc_id, report_id, body_text from search.documents where doc_id = any($ids)",
+                 {"ids": ids})
+    reports = read(version, "select report_id, pr_key, number, repo, display_title, one_liner, merged_at "
+                            "from pr_reports where report_id = any($ids)", {"ids": texts["report_id"].tolist()})
+    return ranked.merge(texts, on="doc_id").merge(reports, on="report_id")
 
 
 # ---- data health ---------------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ create table if not exists search.documents (
     doc_id      integer primary key,    -- dense id, small to store in every posting
     report_id   varchar not null unique,
     document_id varchar not null,       -- the report version indexed; a newer version replaces it
-    term_count  integer not null        -- document length in terms, for BM25's length normalisation
+    term_count  integer not null,       -- document length in terms, for BM25's length normalisation
+    body_text   varchar                 -- the text indexed, kept here in doc_id order so that fetching a
+                                        -- few hits for their snippets reads a few blocks, not every report
 );
 
 create table if not exists search.postings (

@@ -11,12 +11,12 @@ delete from search.documents where doc_id in (select doc_id from stale_documents
 
 create or replace temp table reports_to_index as
 select (select coalesce(max(doc_id), 0) from search.documents) + row_number() over (order by r.report_id) as doc_id,
-       r.report_id, r.document_id, search.tokens(r.body_text) as terms
+       r.report_id, r.document_id, search.tokens(r.body_text) as terms, r.body_text
 from core.reports r
 where not exists (select 1 from search.documents d where d.report_id = r.report_id);
 
 insert into search.documents
-select doc_id, report_id, document_id, len(terms) from reports_to_index;
+select doc_id, report_id, document_id, len(terms), body_text from reports_to_index order by doc_id;
 
 -- sorted by term, so a lookup reads only the row groups whose min/max range holds its terms
 insert into search.postings

@@ -194,8 +194,11 @@ def time_browser(database: Path, repeat: int) -> dict | None:
             links = {"trends": "Trends", "modules": "Modules", "chains": "Regression chains", "pr": "PR report",
                      "search": "Search", "sql": "SQL", "health": "Data health"}
 
-            def idle(page, title: str) -> None:
-                page.get_by_role("heading", level=1).filter(has_text=title).wait_for(timeout=60_000)
+            def idle(page, title: str | None, left: str | None = None) -> None:
+                """Until the page's heading shows (or, with no title, until `left`'s heading is gone)."""
+                heading = page.get_by_role("heading", level=1)
+                heading = heading.filter(has_text=title) if title else heading.filter(has_not_text=left)
+                heading.first.wait_for(timeout=60_000)
                 page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
                                        timeout=60_000)
 
@@ -214,7 +217,8 @@ def time_browser(database: Path, repeat: int) -> dict | None:
                     idle(page, titles[other])
                     started = time.perf_counter()
                     page.get_by_role("link", name=links[page_name], exact=True).click()
-                    idle(page, "PR report" if page_name == "pr" else titles[page_name])
+                    # the PR page keeps the PR picked earlier in the session: any heading but the last page's
+                    idle(page, None if page_name == "pr" else titles[page_name], left=titles[other])
                     if attempt:
                         in_app.append(time.perf_counter() - started)
                     page.close()

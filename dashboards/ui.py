@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from . import queries
-from .warehouse import Source, source
+from .warehouse import Source
 
 PR_PAGE = "app_pages/pr.py"
 ALL_REPOS = "All repos"
@@ -78,7 +78,3 @@ and none has been published for `{src.database}`.
 
 This page refreshes by itself a few seconds after the first ingestion finishes.""",
         icon=":material/info:")
-
-
-def current_source() -> Source:
-    return source()

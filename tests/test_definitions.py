@@ -37,3 +37,4 @@ def test_assets_checks_and_resources():
     assert groups["raw/github_responses"] == groups["core/github"] == "github"
     assert groups["raw/git_logs"] == groups["core/git"] == "git"
     assert groups["raw/report_site"] == "reports"
+    assert groups["search/report_index"] == "search" and groups["serving/snapshot"] == "serving"

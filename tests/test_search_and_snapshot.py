@@ -1,0 +1,97 @@
+"""The full-text index (search.tokens, incremental refresh through `pr-atlas ingest`) and the read-only
+snapshots the dashboards read (publication, the current link, pruning, staleness)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import duckdb
+
+from etl.snapshot import KEEP, current_snapshot, is_stale, publish, snapshot_dir
+
+from .conftest import run_cli
+
+REPORT = """# PR #{number} 完整报告
+
+- 仓库：sgl-project/sglang
+- 标题：{title}
+- 合并时间：2026-06-01 10:00
+
+## 执行摘要
+
+- 一句话：{one_liner}
+
+## 风险与影响
+
+- 风险：低风险。
+"""
+
+
+def test_tokens_cut_chinese_into_pairs_and_english_into_words(con):
+    tokens = con.execute("select search.tokens('修复内存泄漏 in Fused_MoE, 用 #22598 和 a b')").fetchone()[0]
+    assert tokens == ["修复", "复内", "内存", "存泄", "泄漏", "in", "fused_moe", "用", "22598", "和"]
+    assert con.execute("select search.tokens(null)").fetchone()[0] == []
+
+
+def search_state(database):
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        docs = dict(con.execute("select report_id, document_id from search.documents").fetchall())
+        hits = lambda word: con.execute(  # noqa: E731
+            "select count(distinct doc_id) from search.postings where term in (select unnest(search.tokens(?)))",
+            [word]).fetchone()[0]
+        summary = json.loads(con.execute("select summary from meta.source_runs where source = 'search'").fetchone()[0])
+        return docs, hits, summary
+    finally:
+        con.close()
+
+
+def test_index_follows_changed_reports_only(tmp_path):
+    reports, database = tmp_path / "reports", tmp_path / "w.duckdb"
+    reports.mkdir()
+    (reports / "1.md").write_text(REPORT.format(number=30001, title="Cache the tokenizer", one_liner="缓存分词器。"),
+                                  encoding="utf-8")
+    (reports / "2.md").write_text(REPORT.format(number=30002, title="Trim the scheduler", one_liner="精简调度循环。"),
+                                  encoding="utf-8")
+    run_cli("ingest", "--db", str(database), "--reports", str(reports))
+    first, hits, summary = search_state(database)
+    assert len(first) == 2 and summary["reindexed"] == 2 and hits("tokenizer") == 1
+
+    (reports / "1.md").write_text(REPORT.format(number=30001, title="Cache the detokenizer",
+                                                one_liner="缓存反分词器。"), encoding="utf-8")
+    run_cli("ingest", "--db", str(database), "--reports", str(reports))
+    second, hits, summary = search_state(database)
+    assert summary["reindexed"] == 1  # only the changed report was cut again
+    assert second["sgl-project/sglang#30002"] == first["sgl-project/sglang#30002"]
+    assert second["sgl-project/sglang#30001"] != first["sgl-project/sglang#30001"]
+    assert hits("detokenizer") == 1 and hits("tokenizer") == 0  # the old version's terms are gone
+
+    run_cli("ingest", "--db", str(database), "--reports", str(reports))
+    assert search_state(database)[2]["reindexed"] == 0
+
+
+def test_snapshots_publish_link_and_prune(tmp_path):
+    database = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create table t as select 1 as a")
+    con.close()
+    assert current_snapshot(database) is None and is_stale(database)
+
+    published = []
+    for value in range(2, 2 + KEEP + 2):
+        con = duckdb.connect(str(database))
+        con.execute("update t set a = ?", [value])
+        con.close()
+        published.append(publish(database))
+    assert current_snapshot(database) == published[-1] and not is_stale(database)
+    kept = sorted(p for p in snapshot_dir(database).glob("*.duckdb") if not p.is_symlink())
+    assert kept == published[-KEEP:]
+    reader = duckdb.connect(str(snapshot_dir(database) / "current.duckdb"), read_only=True)
+    assert reader.execute("select a from t").fetchone()[0] == 2 + KEEP + 1
+    reader.close()
+
+    later = time.time() + 5
+    os.utime(database, (later, later))  # the warehouse changed after its snapshot
+    assert is_stale(database)

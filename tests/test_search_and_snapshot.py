@@ -35,13 +35,14 @@ def test_tokens_cut_chinese_into_pairs_and_english_into_words(con):
     assert con.execute("select search.tokens(null)").fetchone()[0] == []
 
 
-def search_state(database):
+def search_state(database, *words: str):
+    """Indexed versions by report, documents holding each word, and the last refresh's figures."""
     con = duckdb.connect(str(database), read_only=True)
     try:
         docs = dict(con.execute("select report_id, document_id from search.documents").fetchall())
-        hits = lambda word: con.execute(  # noqa: E731
-            "select count(distinct doc_id) from search.postings where term in (select unnest(search.tokens(?)))",
-            [word]).fetchone()[0]
+        hits = {word: con.execute("select count(distinct doc_id) from search.postings "
+                                  "where term in (select unnest(search.tokens(?)))", [word]).fetchone()[0]
+                for word in words}
         summary = json.loads(con.execute("select summary from meta.source_runs where source = 'search'").fetchone()[0])
         return docs, hits, summary
     finally:
@@ -56,17 +57,17 @@ def test_index_follows_changed_reports_only(tmp_path):
     (reports / "2.md").write_text(REPORT.format(number=30002, title="Trim the scheduler", one_liner="精简调度循环。"),
                                   encoding="utf-8")
     run_cli("ingest", "--db", str(database), "--reports", str(reports))
-    first, hits, summary = search_state(database)
-    assert len(first) == 2 and summary["reindexed"] == 2 and hits("tokenizer") == 1
+    first, hits, summary = search_state(database, "tokenizer")
+    assert len(first) == 2 and summary["reindexed"] == 2 and hits["tokenizer"] == 1
 
     (reports / "1.md").write_text(REPORT.format(number=30001, title="Cache the detokenizer",
                                                 one_liner="缓存反分词器。"), encoding="utf-8")
     run_cli("ingest", "--db", str(database), "--reports", str(reports))
-    second, hits, summary = search_state(database)
+    second, hits, summary = search_state(database, "tokenizer", "detokenizer")
     assert summary["reindexed"] == 1  # only the changed report was cut again
     assert second["sgl-project/sglang#30002"] == first["sgl-project/sglang#30002"]
     assert second["sgl-project/sglang#30001"] != first["sgl-project/sglang#30001"]
-    assert hits("detokenizer") == 1 and hits("tokenizer") == 0  # the old version's terms are gone
+    assert hits == {"detokenizer": 1, "tokenizer": 0}  # the old version's terms are gone
 
     run_cli("ingest", "--db", str(database), "--reports", str(reports))
     assert search_state(database)[2]["reindexed"] == 0

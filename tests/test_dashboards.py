@@ -5,6 +5,8 @@ itself is locked by a writer."""
 
 from __future__ import annotations
 
+import sys
+
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -42,6 +44,13 @@ def texts(app: AppTest) -> str:
 
 def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module(monkeypatch):
+    """AppTest leaves the app script installed as __main__; a process pool spawned later in this test
+    process (the parser's) would then start its workers by running the app. Put the real one back."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
 @pytest.fixture
@@ -262,7 +271,6 @@ def test_new_data_shows_while_the_warehouse_is_locked(tmp_path, monkeypatch, das
     newer snapshot is published, the same session shows the new data on its next rerun, no restart."""
     import shutil
     import subprocess
-    import sys
 
     database = tmp_path / "w.duckdb"
     shutil.copyfile(dashboard_db, database)

@@ -16,9 +16,7 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +31,8 @@ from phases import run_phase  # noqa: E402
 from synthetic_github import fill  # noqa: E402
 from synthetic_reports import write_corpus  # noqa: E402
 
+from dashboards.local_server import CHROMIUM, chromium, dashboard_server  # noqa: E402
+
 INGEST = """
 import json, sys, time
 from etl.pipeline import run_ingest
@@ -42,7 +42,6 @@ print(json.dumps({"seconds": time.perf_counter() - start, "success": summary.suc
                   "rows": summary.row_counts}))
 """
 PAGES = ("trends", "modules", "chains", "pr", "search", "sql", "health")
-CHROMIUM = os.environ.get("PR_ATLAS_CHROMIUM", "/usr/bin/chromium")
 
 
 def p95(samples: list[float]) -> float:
@@ -166,67 +165,44 @@ def time_browser(database: Path, repeat: int) -> dict | None:
     """Real render: from navigation until Streamlit reports the page idle, in headless Chromium."""
     if not Path(CHROMIUM).exists():
         return None
-    from playwright.sync_api import sync_playwright
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "etl.cli", "dashboard", "--db", str(database), "--port",
-                               str(port), "--address", "127.0.0.1"], cwd=PROJECT_ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     urls = {"trends": "/", "pr": "/pr?pr=10042", "search": "/search?q=%E6%98%BE%E5%AD%98%E6%B1%A0"}
     results = {}
-    try:
-        import requests
-        for _ in range(120):
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.5)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
-            context = browser.new_context()  # one visitor: the app's JavaScript is fetched once, then cached
-            titles = {"trends": "Trends", "modules": "Module risk", "chains": "Regression chains", "pr": "#10042",
-                      "search": "Search reports", "sql": "SQL", "health": "Data health"}
-            links = {"trends": "Trends", "modules": "Modules", "chains": "Regression chains", "pr": "PR report",
-                     "search": "Search", "sql": "SQL", "health": "Data health"}
+    with dashboard_server(database, timeout=120) as base, chromium() as browser:
+        context = browser.new_context()  # one visitor: the app's JavaScript is fetched once, then cached
+        titles = {"trends": "Trends", "modules": "Module risk", "chains": "Regression chains", "pr": "#10042",
+                  "search": "Search reports", "sql": "SQL", "health": "Data health"}
+        links = {"trends": "Trends", "modules": "Modules", "chains": "Regression chains", "pr": "PR report",
+                 "search": "Search", "sql": "SQL", "health": "Data health"}
 
-            def idle(page, title: str | None, left: str | None = None) -> None:
-                """Until the page's heading shows (or, with no title, until `left`'s heading is gone)."""
-                heading = page.get_by_role("heading", level=1)
-                heading = heading.filter(has_text=title) if title else heading.filter(has_not_text=left)
-                heading.first.wait_for(timeout=60_000)
-                page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                                       timeout=60_000)
+        def idle(page, title: str | None, left: str | None = None) -> None:
+            """Until the page's heading shows (or, with no title, until `left`'s heading is gone)."""
+            heading = page.get_by_role("heading", level=1)
+            heading = heading.filter(has_text=title) if title else heading.filter(has_not_text=left)
+            heading.first.wait_for(timeout=60_000)
+            page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                   timeout=60_000)
 
-            for page_name in PAGES:
-                new_tab, in_app = [], []
-                for attempt in range(repeat + 1):
-                    page = context.new_page()
-                    started = time.perf_counter()
-                    page.goto(f"http://127.0.0.1:{port}{urls.get(page_name, '/' + page_name)}")
-                    idle(page, titles[page_name])
-                    if attempt:  # the first visit of each page warms the browser cache
-                        new_tab.append(time.perf_counter() - started)
-                    # in-app: from another page, through the sidebar, as a user moves around
-                    other = "health" if page_name != "health" else "sql"
-                    page.get_by_role("link", name=links[other], exact=True).click()
-                    idle(page, titles[other])
-                    started = time.perf_counter()
-                    page.get_by_role("link", name=links[page_name], exact=True).click()
-                    # the PR page keeps the PR picked earlier in the session: any heading but the last page's
-                    idle(page, None if page_name == "pr" else titles[page_name], left=titles[other])
-                    if attempt:
-                        in_app.append(time.perf_counter() - started)
-                    page.close()
-                results[page_name] = {"new_tab_p95_s": round(p95(new_tab), 3), "in_app_p95_s": round(p95(in_app), 3)}
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for page_name in PAGES:
+            new_tab, in_app = [], []
+            for attempt in range(repeat + 1):
+                page = context.new_page()
+                started = time.perf_counter()
+                page.goto(f"{base}{urls.get(page_name, '/' + page_name)}")
+                idle(page, titles[page_name])
+                if attempt:  # the first visit of each page warms the browser cache
+                    new_tab.append(time.perf_counter() - started)
+                # in-app: from another page, through the sidebar, as a user moves around
+                other = "health" if page_name != "health" else "sql"
+                page.get_by_role("link", name=links[other], exact=True).click()
+                idle(page, titles[other])
+                started = time.perf_counter()
+                page.get_by_role("link", name=links[page_name], exact=True).click()
+                # the PR page keeps the PR picked earlier in the session: any heading but the last page's
+                idle(page, None if page_name == "pr" else titles[page_name], left=titles[other])
+                if attempt:
+                    in_app.append(time.perf_counter() - started)
+                page.close()
+            results[page_name] = {"new_tab_p95_s": round(p95(new_tab), 3), "in_app_p95_s": round(p95(in_app), 3)}
     return results
 
 

@@ -6,73 +6,37 @@ like script stays text."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
 import pytest
-import requests
 from playwright.sync_api import expect
+
+from dashboards.local_server import chromium, dashboard_server
 
 from .conftest import PROJECT_ROOT, cli_env
 from .dashboard_warehouse import HOSTILE
 
-CHROMIUM = os.environ.get("PR_ATLAS_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
-# The probe's flags: no sandbox as root, and no background calls to Google on a closed network.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {"trends": "/", "modules": "/modules", "chains": "/chains", "pr": "/pr?pr=22598",
          "search": "/search?q=%E5%86%85%E5%AD%98%E6%B3%84%E6%BC%8F", "sql": "/sql", "health": "/health"}
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(dashboard_db):
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "etl.cli", "dashboard", "--db", str(dashboard_db), "--port", str(port),
-         "--address", "127.0.0.1"], cwd=PROJECT_ROOT, env=cli_env(), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/_stcore/health", timeout=2).text == "ok":
-                break
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail(f"the dashboard server did not start:\n{process.stdout.read()}")
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    with dashboard_server(dashboard_db, env=cli_env()) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package "
-                    "(or set PR_ATLAS_CHROMIUM)")
-    from playwright.sync_api import sync_playwright  # imported here: the failure above explains a missing browser
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    try:
+        with chromium() as launched:
+            yield launched
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

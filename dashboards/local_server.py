@@ -1,0 +1,70 @@
+"""The dashboards on a free local port, in the background, and the headless Chromium that visits them:
+shared by the browser tests and the dashboard benchmark."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("PR_ATLAS_CHROMIUM", "/usr/bin/chromium")
+# No sandbox when run as root; no background calls to Google, which a closed network refuses many at a time.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def dashboard_server(database: Path, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
+    """`pr-atlas dashboard` on `database`; yields its base URL once Streamlit reports healthy."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", "dashboard", "--db", str(database), "--port", str(port),
+         "--address", "127.0.0.1"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if requests.get(f"{base}/_stcore/health", timeout=2).text == "ok":
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the dashboard server did not start:\n{process.stdout.read()}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's headless Chromium under Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium "
+                                "package (or set PR_ATLAS_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

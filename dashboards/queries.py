@@ -295,12 +295,12 @@ BM25_K1, BM25_B = 1.2, 0.75
 
 @cached
 def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
-    """Reports ranked by BM25 over the terms search.tokens cuts from `text`; reports holding more of the
+    """Reports ranked by BM25 over the terms search_tokens cuts from `text`; reports holding more of the
     query's terms come first, then the score decides. Ranking reads only the index; the text and titles
     are then fetched for the few hits (search.documents keeps its own copy of the text, ordered by doc_id,
     so that lookup does not scan every report)."""
     ranked = read(version, """
-        with query_terms as (select distinct unnest(search.tokens($text)) as term),
+        with query_terms as (select distinct unnest(search_tokens($text)) as term),
         corpus as (select count(*) as n, avg(term_count) as avg_terms from search.documents),
         hits as (select p.term, p.doc_id, p.tf from search.postings p join query_terms using (term)),
         df as (select term, count(*) as df from hits group by term),

@@ -8,14 +8,17 @@ import os
 import sys
 from pathlib import Path
 
-from .db import WarehouseBusy, connect, database_path
+from .db import WAREHOUSE_DIR, WarehouseBusy, connect, database_path, warehouse_target
+from .lake import is_lake
 
 
-def _sample_clone(database: Path) -> str:
-    """The bundled sample history as a clone beside the warehouse, named for its repo."""
+def _sample_clone(target: str) -> str:
+    """The bundled sample history as a clone beside the warehouse file (in warehouse/ for a DuckLake), named
+    for its repo."""
     from .sources.sample_history import build_sample_clone
 
-    return f"sgl-project/sglang={build_sample_clone(database.parent / 'sample_clone')}"
+    folder = WAREHOUSE_DIR if is_lake(target) else Path(target).parent
+    return f"sgl-project/sglang={build_sample_clone(folder / 'sample_clone')}"
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -23,7 +26,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     # Whichever sources are named run alone; with none named, the environment's configuration applies.
     named = any((args.reports, args.github, args.git, args.report_site, args.report_numbers, args.sample))
-    database = database_path(args.db)
+    database = warehouse_target(args.db)
     git = list(args.git or []) + ([_sample_clone(database)] if args.sample else [])
     print(f"ingesting into {database}", file=sys.stderr)
     summary = run_ingest(str(database), locations=args.reports if args.reports or not named else [],
@@ -106,7 +109,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    with connect(database_path(args.db), read_only=True) as con:
+    with connect(warehouse_target(args.db), read_only=True) as con:
         frame = con.execute(args.query).df()
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)

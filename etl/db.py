@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from . import lake
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
@@ -24,14 +28,37 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the DuckDB write lock."""
 
 
+def warehouse_target(explicit: str | os.PathLike | None = None) -> str:
+    """Where the warehouse lives: --db, else $PR_ATLAS_DB, else the config file's `database`. Either a
+    DuckDB file (made absolute) or a DuckLake catalog, `ducklake:sqlite:<path>` / `ducklake:postgres:<dsn>`."""
+    if explicit is None and not os.environ.get("PR_ATLAS_DB"):
+        from .config import load_config
+
+        explicit = load_config().warehouse.database
+    target = str(explicit or os.environ.get("PR_ATLAS_DB"))
+    return target if lake.is_lake(target) else str(Path(target).expanduser().resolve())
+
+
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
-    """--db, else $PR_ATLAS_DB, else warehouse/pr_atlas.duckdb."""
-    return Path(explicit or os.environ.get("PR_ATLAS_DB") or DEFAULT_DATABASE).expanduser().resolve()
+    """The warehouse's DuckDB file (for what only a file has: snapshots, its size)."""
+    target = warehouse_target(explicit)
+    if lake.is_lake(target):
+        raise ValueError(f"{target} is a DuckLake catalog, not a DuckDB file")
+    return Path(target)
 
 
 @contextmanager
-def connect(path: str | os.PathLike, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    path = Path(path)
+def connect(target: str | os.PathLike, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse: a DuckDB file, or a DuckLake catalog attached as the default."""
+    if lake.is_lake(target):
+        con = lake.open_lake(str(target), read_only=read_only)
+        try:
+            create_session_macros(con)
+            yield con
+        finally:
+            con.close()
+        return
+    path = Path(target)
     if read_only and not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `pr-atlas ingest` first")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +82,74 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables if t in existing}
 
 
+SCHEMA_DIR = WAREHOUSE_DIR / "schema"
+MACROS = WAREHOUSE_DIR / "macros.sql"
+
+
+def is_lake_connection(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select current_database()").fetchone()[0] == lake.ALIAS
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Run every schema file in order. Each is idempotent (create ... if not exists / or replace)."""
-    for sql_file in sorted((WAREHOUSE_DIR / "schema").glob("*.sql")):
-        con.execute(sql_file.read_text(encoding="utf-8"))
+    """Run every schema file in order. Each is idempotent (create ... if not exists / or replace). A
+    DuckLake catalog has no key constraints and stores no macros: keys are kept by `upsert` (below) on
+    both backends, and the macros are created in every session instead (`connect`)."""
+    on_lake = is_lake_connection(con)
+    for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
+        sql = sql_file.read_text(encoding="utf-8")
+        con.execute(_without_constraints(sql) if on_lake else sql)
+    if not on_lake:
+        con.execute(MACROS.read_text(encoding="utf-8"))
+
+
+def create_session_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(MACROS.read_text(encoding="utf-8").replace("create or replace macro", "create or replace temp macro"))
+
+
+def _without_constraints(sql: str) -> str:
+    sql = re.sub(r"--[^\n]*", "", sql)  # comments may stand between a column's comma and a table constraint
+    sql = re.sub(r",\s*primary key\s*\([^)]*\)", "", sql)
+    return re.sub(r"\s(primary key|unique)\b", "", sql)
+
+
+@functools.cache
+def table_keys() -> dict[str, tuple[str, ...]]:
+    """Each table's key columns, read from the primary keys the schema files declare."""
+    keys = {}
+    for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
+        for table, body in re.findall(r"create table if not exists ([\w.]+) \((.*?)\n\);", sql_file.read_text(
+                encoding="utf-8"), flags=re.S):
+            composite = re.search(r"primary key \(([^)]*)\)", body)
+            if composite:
+                keys[table] = tuple(c.strip() for c in composite.group(1).split(","))
+            else:
+                inline = re.search(r"^\s*(\w+)\s+\w+\s+primary key", body, flags=re.M)
+                if inline:
+                    keys[table] = (inline.group(1),)
+    return keys
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, relation: str, *, replace: bool = True) -> None:
+    """Write the rows of `relation` (a view or table name) into `table` by column name, matching rows on
+    the table's key: a match is replaced (replace=True) or kept (replace=False). The same statement on a
+    DuckDB file and on DuckLake, which has no key constraints to lean on."""
+    columns = [row[0] for row in con.execute(f"select * from {relation} limit 0").description]
+    con.execute(_merge(table, columns, relation, replace))
+
+
+def upsert_values(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence], *,
+                  replace: bool = True) -> None:
+    """`upsert` for a few rows given in the table's column order."""
+    if rows:
+        columns = [row[0] for row in con.execute(f"select * from {table} limit 0").description]
+        incoming = "(select " + ", ".join(f"? as {c}" for c in columns) + ")"
+        con.executemany(_merge(table, columns, incoming, replace), [list(r) for r in rows])
+
+
+def _merge(table: str, columns: list[str], incoming: str, replace: bool) -> str:
+    keys = table_keys()[table]
+    on = " and ".join(f"target.{k} is not distinct from incoming.{k}" for k in keys)
+    updates = ", ".join(f"{c} = incoming.{c}" for c in columns if c not in keys)
+    when_matched = f"when matched then update set {updates} " if replace and updates else ""
+    return (f"merge into {table} as target using {incoming} as incoming on ({on}) "
+            f"{when_matched}when not matched then insert by name")

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import WAREHOUSE_DIR, utc_now
+from .db import WAREHOUSE_DIR, upsert_values, utc_now
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
 LAYERS = ("staging", "marts")
@@ -52,8 +52,7 @@ class Model:
         con.begin()
         con.execute(f"create or replace table {self.table} as\n{self.sql}")
         rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
-        con.execute("insert or replace into meta.model_builds values (?, ?, ?, ?)",
-                    [self.table, fingerprint, utc_now(), rows])
+        upsert_values(con, "meta.model_builds", [(self.table, fingerprint, utc_now(), rows)])
         con.commit()
         return rows, True
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from . import settings
+from . import lake, settings
 from .db import connect, table_counts
 from .definitions import build_definitions
+from .defs.operations.jobs import REPO_COLLECTORS
+from .defs.partitions import REPO_PARTITIONS
 from .defs.reports.assets import CORE_TABLES
 from .defs.resources import (
     GitHistoryResource,
@@ -23,6 +25,7 @@ from .defs.resources import (
 )
 
 INGEST_JOB = "ingest_everything"
+COLLECT_JOB = "collect_repo_in_process"
 SUMMARY_TABLES = ("raw.documents", *CORE_TABLES, "raw.github_responses", "core.github_pulls", "core.github_files",
                   "core.github_reviews", "core.git_commits", "core.git_commit_files")
 PUBLIC_VIEWS = ("pull_requests", "pr_files", "pr_links", "regression_chains", "module_risk", "weekly_trends")
@@ -108,18 +111,39 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
             default_repo=default_repo or sources.default_repo)
 
     base = build_definitions()
+    selection = dg.AssetSelection.groups(*groups) if groups else dg.AssetSelection.all()
     defs = dg.Definitions(
         assets=list(base.assets or []), asset_checks=list(base.asset_checks or []),
         resources={**(base.resources or {}), **resources, "warehouse": warehouse, "report_sources": sources},
-        jobs=[dg.define_asset_job(INGEST_JOB, selection=dg.AssetSelection.groups(*groups) if groups
-                                  else dg.AssetSelection.all())],
+        jobs=[dg.define_asset_job(COLLECT_JOB, selection=selection & REPO_COLLECTORS),
+              dg.define_asset_job(INGEST_JOB, selection=selection - REPO_COLLECTORS)],
         loggers={"progress": progress_logger},
     )
+    repos = _repos_to_collect(resources)
+    run_config = {"loggers": {"progress": {}}}
+    results = []
     with _instance() as instance:
-        result = defs.resolve_job_def(INGEST_JOB).execute_in_process(
-            instance=instance, run_config={"loggers": {"progress": {}}}, raise_on_error=False,
-            tags={"pr_atlas/trigger": "cli"})
-    return _summarise(result, warehouse.database)
+        # One run per repo partition, as the schedule would start them, then one for everything that follows.
+        instance.add_dynamic_partitions(REPO_PARTITIONS.name, [r for r in repos if not instance.has_dynamic_partition(
+            REPO_PARTITIONS.name, r)])
+        collect = defs.resolve_job_def(COLLECT_JOB)
+        for repo in repos if collect.asset_layer.executable_asset_keys else []:
+            results.append(collect.execute_in_process(instance=instance, run_config=run_config, partition_key=repo,
+                                                      raise_on_error=False, tags={"pr_atlas/trigger": "cli"}))
+        results.append(defs.resolve_job_def(INGEST_JOB).execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False, tags={"pr_atlas/trigger": "cli"}))
+    return _summarise(results, warehouse.database)
+
+
+def _repos_to_collect(resources: dict) -> list[str]:
+    """Every repo some collector is configured for: GitHub, a clone, or report-site numbers."""
+    github: GitHubResource = resources["github_api"]
+    clones: GitHistoryResource = resources["git_history"]
+    site: ReportSiteResource = resources["report_site"]
+    repos = [*github.repos, *(repo for repo, _ in clones.clones_by_repo())]
+    if site.base_url and site.repo:
+        repos.append(site.repo)
+    return list(dict.fromkeys(repos))
 
 
 def _root_cause(error) -> str:
@@ -129,8 +153,17 @@ def _root_cause(error) -> str:
     return error.message.strip().split(": ", 1)[-1]
 
 
-def _summarise(result, database: str) -> IngestSummary:
-    summary = IngestSummary(success=result.success, run_id=result.run_id)
+def _summarise(results: list, database: str) -> IngestSummary:
+    summary = IngestSummary(success=all(r.success for r in results), run_id=results[-1].run_id)
+    for result in results:
+        _add_result(summary, result)
+    if lake.is_lake(database) or os.path.exists(database):
+        with connect(database, read_only=True) as con:
+            summary.row_counts = table_counts(con, (*SUMMARY_TABLES, *(f"main.{v}" for v in PUBLIC_VIEWS)))
+    return summary
+
+
+def _add_result(summary: IngestSummary, result) -> None:
     for event in result.get_asset_materialization_events():
         metadata = {k: v.value for k, v in event.materialization.metadata.items()}
         summary.documents_read += metadata.get("documents_read", 0)
@@ -141,10 +174,8 @@ def _summarise(result, database: str) -> IngestSummary:
         if not evaluation.passed:
             warn = evaluation.severity == dg.AssetCheckSeverity.WARN
             (summary.check_warnings if warn else summary.failed_checks).append(evaluation.check_name)
-    if not result.success:
+    if not result.success and summary.error is None:
         failures = [e for e in result.all_events if e.is_step_failure]
-        summary.error = _root_cause(failures[0].event_specific_data.error) if failures else "run failed"
-    if os.path.exists(database):
-        with connect(database, read_only=True) as con:
-            summary.row_counts = table_counts(con, (*SUMMARY_TABLES, *(f"main.{v}" for v in PUBLIC_VIEWS)))
-    return summary
+        partition = result.dagster_run.tags.get("dagster/partition")
+        error = _root_cause(failures[0].event_specific_data.error) if failures else "run failed"
+        summary.error = f"{partition}: {error}" if partition else error

@@ -1,10 +1,12 @@
-"""Deployment settings read from the environment, in one place, with their defaults."""
+"""The settings the Dagster resources are built from: pr_atlas.toml with environment overrides
+(etl/config.py), plus the few that only the environment sets."""
 
 from __future__ import annotations
 
 import os
 
-from .db import database_path
+from .config import load_config
+from .db import warehouse_target
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -12,15 +14,9 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _list(name: str) -> list[str]:
-    """A list setting: items separated by commas or whitespace."""
-    return [part for part in os.environ.get(name, "").replace(",", " ").split() if part]
-
-
 def report_locations() -> list[str]:
-    """PR_ATLAS_REPORTS: report folders, files or URLs, separated by the OS path separator."""
-    value = os.environ.get("PR_ATLAS_REPORTS", "")
-    return [part for part in value.split(os.pathsep) if part.strip()]
+    """Report folders, files or URLs ([sources] reports, or PR_ATLAS_REPORTS separated by the OS path separator)."""
+    return list(load_config().reports)
 
 
 def include_sample_reports() -> bool:
@@ -30,33 +26,27 @@ def include_sample_reports() -> bool:
 
 
 def default_repo() -> str | None:
-    """PR_ATLAS_DEFAULT_REPO: the repository of reports that name none (PDF extracts without a header)."""
-    return os.environ.get("PR_ATLAS_DEFAULT_REPO", "sgl-project/sglang") or None
+    return load_config().default_repo or None
 
 
 def warehouse_database() -> str:
-    return str(database_path())
-
+    return warehouse_target()
 
 
 def github_repos() -> list[str]:
-    """PR_ATLAS_GITHUB_REPOS: owner/repo names to collect from the GitHub REST API."""
-    return _list("PR_ATLAS_GITHUB_REPOS")
+    return load_config().github_repos
 
 
 def github_api_url() -> str:
-    """GITHUB_API_URL (the variable GitHub Actions sets): the REST API base, for GitHub Enterprise or a test server."""
-    return os.environ.get("GITHUB_API_URL") or "https://api.github.com"
+    return load_config().github_api_url
 
 
 def git_clones() -> list[str]:
-    """PR_ATLAS_GIT_CLONES: local clones to read history from, each PATH or OWNER/REPO=PATH."""
-    return _list("PR_ATLAS_GIT_CLONES")
+    return load_config().git_clones
 
 
 def report_site() -> str | None:
-    """PR_ATLAS_REPORT_SITE: base URL of a site laid out as <base>/<owner>/<repo>/pull/<number>/report.md."""
-    return os.environ.get("PR_ATLAS_REPORT_SITE") or None
+    return load_config().report_site or None
 
 
 def github_token_is_set() -> bool:

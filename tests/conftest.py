@@ -9,6 +9,8 @@ import pytest
 from etl.db import apply_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Set before any fixture runs (session fixtures included) and inherited by every subprocess.
+os.environ["PR_ATLAS_CONFIG"] = str(Path(__file__).resolve().parent / "pr_atlas.test.toml")
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 SAMPLES = PROJECT_ROOT / "samples" / "reports"
 
@@ -24,7 +26,8 @@ def seeds_dir() -> Path:
 def _throwaway_dagster_instance(monkeypatch):
     """Tests never write runs into the developer's Dagster instance."""
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    for name in ("PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE"):
+    for name in ("PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE", "PR_ATLAS_GITHUB_REPOS",
+                 "PR_ATLAS_GIT_CLONES", "PR_ATLAS_REPORT_SITE", "GITHUB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -1,4 +1,4 @@
-"""The full-text index (search.tokens, incremental refresh through `pr-atlas ingest`) and the read-only
+"""The full-text index (search_tokens, incremental refresh through `pr-atlas ingest`) and the read-only
 snapshots the dashboards read (publication, the current link, pruning, staleness)."""
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ REPORT = """# PR #{number} 完整报告
 
 
 def test_tokens_cut_chinese_into_pairs_and_english_into_words(con):
-    tokens = con.execute("select search.tokens('修复内存泄漏 in Fused_MoE, 用 #22598 和 a b')").fetchone()[0]
+    tokens = con.execute("select search_tokens('修复内存泄漏 in Fused_MoE, 用 #22598 和 a b')").fetchone()[0]
     assert tokens == ["修复", "复内", "内存", "存泄", "泄漏", "in", "fused_moe", "用", "22598", "和"]
-    assert con.execute("select search.tokens(null)").fetchone()[0] == []
+    assert con.execute("select search_tokens(null)").fetchone()[0] == []
 
 
 def search_state(database, *words: str):
@@ -41,7 +41,7 @@ def search_state(database, *words: str):
     try:
         docs = dict(con.execute("select report_id, document_id from search.documents").fetchall())
         hits = {word: con.execute("select count(distinct doc_id) from search.postings "
-                                  "where term in (select unnest(search.tokens(?)))", [word]).fetchone()[0]
+                                  "where term in (select unnest(search_tokens(?)))", [word]).fetchone()[0]
                 for word in words}
         summary = json.loads(con.execute("select summary from meta.source_runs where source = 'search'").fetchone()[0])
         return docs, hits, summary

@@ -2,31 +2,50 @@
 has an environment variable (etl/settings.py); the GitHub token is only ever an EnvVar."""
 
 import re
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import dagster as dg
 import duckdb
 from pydantic import Field
 
 from etl import settings
-from etl.db import apply_schema, connect, database_path
+from etl.db import WarehouseBusy, apply_schema, connect, warehouse_target
 from etl.sources.git_log import repo_from_remote
 from etl.sources.http import HttpClient, HttpPolicy
 from etl.sources.report_files import SAMPLE_REPORTS
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB file. One writer at a time: the run queue in dagster.yaml keeps runs from colliding."""
+    """The warehouse: a DuckDB file (one writer at a time; the run queue in dagster.yaml keeps runs apart)
+    or a DuckLake catalog (several writers)."""
 
-    database: str = Field(description="Path of the DuckDB file (env PR_ATLAS_DB).")
+    database: str = Field(description="DuckDB file, or ducklake:sqlite:<path> / ducklake:postgres:<dsn> "
+                                      "(pr_atlas.toml [warehouse] database; env PR_ATLAS_DB).")
+    lock_wait_seconds: float = Field(default=900, description="How long a writer waits for another process's "
+                                                              "write lock on a DuckDB file before failing.")
 
     @contextmanager
     def connection(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with connect(database_path(self.database), read_only=read_only) as con:
+        with ExitStack() as stack:
+            con = self._open(stack, read_only)
             if not read_only:
                 apply_schema(con)
             yield con
+
+    def _open(self, stack: ExitStack, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Wait out another writer (an ingestion started outside the run queue, say `pr-atlas ingest`)."""
+        deadline = time.monotonic() + self.lock_wait_seconds
+        pause = 0.2
+        while True:
+            try:
+                return stack.enter_context(connect(warehouse_target(self.database), read_only=read_only))
+            except WarehouseBusy:
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 5.0)
 
 
 class ReportSourcesResource(dg.ConfigurableResource):

@@ -7,7 +7,7 @@ import json
 
 import dagster as dg
 
-from etl.db import utc_now
+from etl.db import upsert_values, utc_now
 
 
 def _plain(value):
@@ -16,14 +16,14 @@ def _plain(value):
 
 
 def record_source_run(con, source: str, run_id: str, summary: dict) -> None:
-    con.execute("insert or replace into meta.source_runs values (?, ?, ?, ?)",
-                [source, run_id, utc_now(), json.dumps({k: _plain(v) for k, v in summary.items()}, default=str)])
+    upsert_values(con, "meta.source_runs", [
+        (source, run_id, utc_now(), json.dumps({k: _plain(v) for k, v in summary.items()}, default=str))])
 
 
 def record_checks(con, results: list[dg.AssetCheckResult], run_id: str) -> list[dg.AssetCheckResult]:
     """Store each result's outcome and return the results, so a step can `yield from` them."""
     now = utc_now()
-    con.executemany("insert or replace into meta.check_results values (?, ?, ?, ?, ?, ?, ?)", [
+    upsert_values(con, "meta.check_results", [
         (r.asset_key.to_user_string(), r.check_name, r.passed, r.severity.value,
          json.dumps({k: _plain(v) for k, v in (r.metadata or {}).items()}, default=str), run_id, now)
         for r in results])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ..db import upsert
+
 _TYPES = {
     "varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "timestamp": pa.timestamp("us"),
     "varchar[]": pa.list_(pa.string()), "blob": pa.binary(), "boolean": pa.bool_(), "json": pa.string(),
@@ -30,13 +32,16 @@ class RowBuffer:
         return pa.table({name: pa.array(self.values[name], type=_TYPES[kind]) for name, kind in self.columns.items()})
 
     def insert(self, con, on_conflict: str | None = None) -> int:
-        """Append the rows; on_conflict 'ignore' or 'replace' applies to tables with a primary key."""
+        """Append the rows; with on_conflict 'ignore' or 'replace', a row whose key is already there is
+        kept or replaced (the key is the table's primary key; see etl.db.upsert)."""
         count = len(self)
         if count:
             view = f"_incoming_{self.table.replace('.', '_')}"
-            verb = {None: "insert", "ignore": "insert or ignore", "replace": "insert or replace"}[on_conflict]
             con.register(view, self.to_arrow())
-            con.execute(f"{verb} into {self.table} by name select * from {view}")
+            if on_conflict is None:
+                con.execute(f"insert into {self.table} by name select * from {view}")
+            else:
+                upsert(con, self.table, view, replace={"ignore": False, "replace": True}[on_conflict])
             con.unregister(view)
         for column in self.values.values():
             column.clear()

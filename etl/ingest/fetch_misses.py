@@ -3,12 +3,11 @@ yet). Noted so they can be seen and asked again; forgotten once the item arrives
 
 from __future__ import annotations
 
-from ..db import utc_now
+from ..db import upsert_values, utc_now
 
 
 def note_miss(con, *, source: str, url: str, repo: str, pr_number: int | None, status: int, detail: str) -> None:
-    con.execute("insert or replace into meta.fetch_misses values (?, ?, ?, ?, ?, ?, ?)",
-                [url, source, repo, pr_number, status, detail, utc_now()])
+    upsert_values(con, "meta.fetch_misses", [(url, source, repo, pr_number, status, detail, utc_now())])
 
 
 def forget_misses(con, *, source: str, repo: str, pr_numbers: list[int]) -> None:

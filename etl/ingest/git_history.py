@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import utc_now
+from ..db import upsert_values, utc_now
 from ..sources.git_log import Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
 
@@ -118,7 +118,7 @@ def load_history(con, clone: Path, repo: str, *, run_id: str | None = None, batc
                  sha256=hashlib.sha256(content).hexdigest(), content=content, received_at=loaded_at,
                  ingest_run=run_id)
         rows.insert(con, on_conflict="ignore")
-        con.execute("insert or replace into meta.git_tips values (?, ?, ?)", [repo, tip, loaded_at])
+        upsert_values(con, "meta.git_tips", [(repo, tip, loaded_at)])
         con.commit()
     except BaseException:
         con.rollback()

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from requests.structures import CaseInsensitiveDict
 
-from ..db import utc_now
+from ..db import upsert_values, utc_now
 from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
 
@@ -118,5 +118,4 @@ class GitHubStore:
             raise
 
     def save_bookmark(self, repo: str, newest_updated: datetime) -> None:
-        self.con.execute("insert or replace into meta.github_bookmarks values (?, ?, ?)",
-                         [repo, newest_updated, utc_now()])
+        upsert_values(self.con, "meta.github_bookmarks", [(repo, newest_updated, utc_now())])

@@ -1,6 +1,6 @@
 """Keep the full-text index (search.documents, search.postings) in step with core.reports, incrementally:
 only reports whose latest version changed are cut into terms again. The cutting itself is the SQL macro
-search.tokens, which the dashboard's search also uses for queries."""
+search_tokens, which the dashboard's search also uses for queries."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..db import utc_now
+from ..db import upsert_values, utc_now
 from ..ingest.fetch_misses import forget_misses, note_miss
 from ..ingest.raw_documents import document_id
 from .http import HttpClient
@@ -78,5 +78,5 @@ class ReportSite:
         """Call once the documents are stored: a validator saved before its document would turn the
         next request into a 304 for a report the warehouse never received."""
         if self._validators:
-            self.con.executemany("insert or replace into meta.http_cache values (?, ?, ?, ?, ?)", self._validators)
+            upsert_values(self.con, "meta.http_cache", self._validators)
             self._validators.clear()

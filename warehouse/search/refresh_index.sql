@@ -11,7 +11,7 @@ delete from search.documents where doc_id in (select doc_id from stale_documents
 
 create or replace temp table reports_to_index as
 select (select coalesce(max(doc_id), 0) from search.documents) + row_number() over (order by r.report_id) as doc_id,
-       r.report_id, r.document_id, search.tokens(r.body_text) as terms, r.body_text
+       r.report_id, r.document_id, search_tokens(r.body_text) as terms, r.body_text
 from core.reports r
 where not exists (select 1 from search.documents d where d.report_id = r.report_id);
 

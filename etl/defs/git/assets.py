@@ -10,6 +10,7 @@ from etl.defs.run_log import record_source_run
 from etl.ingest.git_history import load_history
 
 from ..keys import CORE_GIT
+from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS
 
 RAW_GIT = dg.AssetKey(["raw", "git_logs"])
 
@@ -24,14 +25,21 @@ def _specs() -> list[dg.AssetSpec]:
     ]
 
 
-@dg.multi_asset(name="git", specs=_specs())
+@dg.multi_asset(name="git", specs=_specs(), partitions_def=REPO_PARTITIONS, retry_policy=COLLECTOR_RETRY)
 def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_history: GitHistoryResource):
+    repo = context.partition_key
+    clones = [(name, path) for name, path in git_history.clones_by_repo() if name == repo]
+    if not clones:
+        context.log.info(f"{repo}: no local clone configured")
+        for key in (RAW_GIT, CORE_GIT):
+            yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "no local clone configured"})
+        return
     with warehouse.connection() as con:
-        loads = [asdict(load_history(con, path, repo, run_id=context.run.run_id, progress=context.log.info))
-                 for repo, path in git_history.clones_by_repo()]
+        loads = [asdict(load_history(con, path, name, run_id=context.run.run_id, progress=context.log.info))
+                 for name, path in clones]
         raw_rows = con.execute("select count(*) from raw.git_logs").fetchone()[0]
         counts = table_counts(con, ("core.git_commits", "core.git_commit_files"))
-        record_source_run(con, "git", context.run.run_id, {"loads": loads, **counts})
+        record_source_run(con, f"git:{repo}", context.run.run_id, {"loads": loads, **counts})
     yield dg.MaterializeResult(asset_key=RAW_GIT, metadata={"dagster/row_count": raw_rows})
     yield dg.MaterializeResult(asset_key=CORE_GIT, metadata={
         "dagster/row_count": counts["core.git_commits"], "loads": dg.MetadataValue.json(loads),

@@ -11,6 +11,7 @@ from etl.ingest.github_store import GitHubStore
 from etl.sources.github import collect_repos
 
 from ..keys import CORE_GITHUB
+from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS
 
 RAW_GITHUB = dg.AssetKey(["raw", "github_responses"])
 CORE_TABLES = ("core.github_pulls", "core.github_files", "core.github_reviews", "core.github_review_comments")
@@ -28,17 +29,23 @@ def _specs() -> list[dg.AssetSpec]:
     ]
 
 
-@dg.multi_asset(name="github", specs=_specs())
+@dg.multi_asset(name="github", specs=_specs(), partitions_def=REPO_PARTITIONS, retry_policy=COLLECTOR_RETRY)
 def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, github_api: GitHubResource):
+    repo = context.partition_key
+    if repo not in github_api.repos:
+        context.log.info(f"{repo}: GitHub collection is off for this repo")
+        for key in (RAW_GITHUB, CORE_GITHUB):
+            yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "GitHub collection is off for this repo"})
+        return
     client = github_api.client(log=context.log.info)
     with warehouse.connection() as con:
         store = GitHubStore(con, run_id=context.run.run_id)
-        repos = collect_repos(github_api.repos, store, client, github_api.api_url, log=context.log.info)
+        repos = collect_repos([repo], store, client, github_api.api_url, log=context.log.info)
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
         counts = table_counts(con, CORE_TABLES)
         preview = con.execute("select repo, number, title, state, merged_at from core.github_pulls "
                               "order by updated_at desc limit 10").df()
-        record_source_run(con, "github", context.run.run_id,
+        record_source_run(con, f"github:{repo}", context.run.run_id,
                           {"repos": repos, "requests": client.stats.as_dict(), **counts})
     client.close()
     yield dg.MaterializeResult(asset_key=RAW_GITHUB, metadata={

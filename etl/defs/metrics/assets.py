@@ -6,12 +6,14 @@ import graphlib
 
 import dagster as dg
 
+from etl.config import load_config
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
 from etl.models import Model, create_public_views, discover, inputs_fingerprint
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
 from ..keys import CORE_GITHUB, PUBLIC_VIEWS, core_table_owner
+from ..partitions import after_sources, marts_freshness
 from .checks import CHECKS, CheckSpec, run_check
 
 GROUP = "metrics"
@@ -44,18 +46,21 @@ MODELS = _in_build_order(discover())
 
 def _asset_specs() -> list[dg.AssetSpec]:
     # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
-    eager = dg.AutomationCondition.eager()
+    automation = after_sources()
+    fresh = marts_freshness(load_config().freshness_hours)
     return [
     *(dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=doc)
       for key, (_, _, doc) in CONFIG_TABLES.items()),
     *(dg.AssetSpec([m.layer, m.name], deps=sorted({_key(*r) for r in m.references()}, key=str), group_name=GROUP,
-                   kinds={"duckdb", "sql"}, automation_condition=eager,
+                   kinds={"duckdb", "sql"}, automation_condition=automation,
+                   freshness_policy=fresh if m.layer == "marts" else None,
                    description=f"Table {m.table}, built by warehouse/models/{m.layer}/{m.name}.sql.")
       for m in MODELS),
     dg.AssetSpec(VIEWS_KEY, deps=[dg.AssetKey(["staging", "reports"]), dg.AssetKey(["staging", "report_matches"]),
                                   CORE_GITHUB]
                  + [dg.AssetKey([m.layer, m.name]) for m in MODELS if m.layer == "marts"],
-                 group_name=GROUP, kinds={"duckdb"}, automation_condition=eager, description=PUBLIC_VIEWS_DOC),
+                 group_name=GROUP, kinds={"duckdb"}, automation_condition=automation, freshness_policy=fresh,
+                 description=PUBLIC_VIEWS_DOC),
     ]
 
 

@@ -13,11 +13,18 @@ from etl.sources.report_files import iter_documents
 from etl.sources.report_site import ReportSite, prs_without_report
 
 from ..keys import CORE_GIT, CORE_GITHUB
+from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources
 from .checks import CHECK_SPECS, run_checks
 
 CORE_TABLES = ("core.report_versions", "core.report_key_files", "core.report_code_snippets",
                "core.report_review_highlights", "core.report_risk_flags", "core.report_references",
                "core.quarantine")
+
+
+class ReportFilesConfig(dg.Config):
+    """Set by the drop-folder sensor: read just these files instead of every configured location."""
+
+    files: list[str] = []
 
 
 @dg.asset(
@@ -27,9 +34,9 @@ CORE_TABLES = ("core.report_versions", "core.report_key_files", "core.report_cod
     kinds={"duckdb"},
     description="Every report document exactly as received: bytes, size, sha256, location, time. Append-only.",
 )
-def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, warehouse: WarehouseResource,
                   report_sources: ReportSourcesResource) -> dg.MaterializeResult:
-    locations = report_sources.all_locations()
+    locations = config.files or report_sources.all_locations()
     context.log.info(f"reading reports from {len(locations)} location(s)")
     with warehouse.connection() as con:
         stats = store_documents(con, iter_documents(locations), run_id=context.run.run_id, progress=context.log.info)
@@ -50,18 +57,22 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     deps=[CORE_GITHUB, CORE_GIT],
     group_name="reports",
     kinds={"duckdb"},
+    partitions_def=REPO_PARTITIONS,
+    retry_policy=COLLECTOR_RETRY,
     description="Reports fetched from the report site into raw.documents: the configured PR numbers, and every "
-                "merged PR that GitHub or git knows and that has no report yet. A 404 is asked again next run.",
+                "merged PR of the repo that GitHub or git knows and that has no report yet. A 404 is asked again "
+                "next run.",
 )
 def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                     report_site: ReportSiteResource) -> dg.MaterializeResult:
     if not report_site.base_url:
         return dg.MaterializeResult(metadata={"skipped": "no report site configured"})
+    repo = context.partition_key
     client = HttpClient(log=context.log.info)  # never the GitHub token: the site is another host
     with warehouse.connection() as con:
-        targets = [(report_site.repo, n) for n in report_site.numbers if report_site.repo]
+        targets = [(repo, n) for n in report_site.numbers if report_site.repo == repo]
         if report_site.missing_from_warehouse:
-            targets += [t for t in prs_without_report(con) if t not in targets]
+            targets += [t for t in prs_without_report(con) if t[0] == repo and t not in targets]
         site = ReportSite(con, client, report_site.base_url, log=context.log.info)
         stored = store_documents(con, site.documents(targets), run_id=context.run.run_id, progress=context.log.info)
         site.save_validators()
@@ -69,7 +80,7 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             "requested": site.stats.requested, "new_documents": stored.new_documents, "fetched": site.stats.fetched,
             "unchanged": site.stats.unchanged, "not_published_yet": site.stats.not_published,
             "base_url": report_site.base_url}
-        record_source_run(con, "report_site", context.run.run_id, metadata)
+        record_source_run(con, f"report_site:{repo}", context.run.run_id, metadata)
     client.close()
     return dg.MaterializeResult(metadata=metadata)
 
@@ -80,6 +91,7 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     deps=[raw_documents, raw_report_site],
     group_name="reports",
     kinds={"duckdb"},
+    automation_condition=after_sources(),
     check_specs=CHECK_SPECS,
     description="Parsed reports (one row per document version; core.reports is the latest per report) with "
                 "key files, code snippets, review highlights, risk flags and PR references; unreadable "

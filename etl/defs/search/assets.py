@@ -7,6 +7,7 @@ from etl.defs.run_log import record_source_run
 from etl.ingest.search_index import refresh_search_index
 
 from ..keys import CORE_REPORTS, SEARCH_INDEX
+from ..partitions import after_sources
 
 
 @dg.asset(
@@ -14,9 +15,9 @@ from ..keys import CORE_REPORTS, SEARCH_INDEX
     deps=[CORE_REPORTS],
     group_name="search",
     kinds={"duckdb", "sql"},
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=after_sources(),
     description="search.documents and search.postings: each latest report cut into Chinese bigrams and "
-                "English words (macro search.tokens), for BM25 ranking. Only changed reports are re-cut.",
+                "English words (macro search_tokens), for BM25 ranking. Only changed reports are re-cut.",
 )
 def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connection() as con:

@@ -8,9 +8,11 @@ import dagster as dg
 from etl.db import database_path
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_source_run
+from etl.lake import current_version, is_lake
 from etl.snapshot import publish
 
 from ..keys import PUBLIC_VIEWS, SEARCH_INDEX
+from ..partitions import after_sources
 
 
 @dg.asset(
@@ -18,11 +20,15 @@ from ..keys import PUBLIC_VIEWS, SEARCH_INDEX
     deps=[PUBLIC_VIEWS, SEARCH_INDEX],
     group_name="serving",
     kinds={"duckdb"},
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=after_sources(),
     description="A whole copy of the warehouse in <name>.snapshots/, made current by moving the symlink "
                 "current.duckdb. The dashboards and ad-hoc readers open it; the warehouse stays free for writers.",
 )
 def snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    if is_lake(warehouse.database):  # every DuckLake commit is already a snapshot readers can pin
+        with warehouse.connection() as con:
+            record_source_run(con, "snapshot", context.run.run_id, {"lake_snapshot": current_version(con)})
+            return dg.MaterializeResult(metadata={"lake_snapshot": current_version(con)})
     database = database_path(warehouse.database)
     with warehouse.connection() as con:
         record_source_run(con, "snapshot", context.run.run_id, {"file": database.name})

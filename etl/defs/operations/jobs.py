@@ -1,0 +1,23 @@
+"""The jobs that schedules and sensors start. Everything downstream of them (parsing, marts, search index,
+the dashboards' snapshot) follows by its automation condition, not by being chained here."""
+
+import dagster as dg
+
+from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS
+
+RAW_DOCUMENTS = dg.AssetKey(["raw", "documents"])
+RAW_REPORT_SITE = dg.AssetKey(["raw", "report_site"])
+REPO_COLLECTORS = dg.AssetSelection.assets(
+    dg.AssetKey(["raw", "github_responses"]), CORE_GITHUB, dg.AssetKey(["raw", "git_logs"]), CORE_GIT, RAW_REPORT_SITE)
+
+collect_repo = dg.define_asset_job(
+    "collect_repo", selection=REPO_COLLECTORS,
+    description="One repo (partition): GitHub pull requests, files and reviews, git history, and reports from the "
+                "report site for its merged PRs.",
+    tags={"pr_atlas/kind": "collection"})
+
+ingest_report_files = dg.define_asset_job(
+    "ingest_report_files", selection=dg.AssetSelection.assets(RAW_DOCUMENTS, CORE_REPORTS),
+    description="Store and parse report files: the configured locations, or the files a sensor names in the "
+                "run config (ops: raw__documents: config: files).",
+    tags={"pr_atlas/kind": "reports"})

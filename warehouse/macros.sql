@@ -1,0 +1,10 @@
+-- SQL macros for models, dashboards and ad-hoc SQL. A DuckDB file stores them; DuckLake stores no
+-- functions, so on DuckLake every session creates them as temporary macros (etl/db.py).
+
+-- Cut text into search terms: lower-cased ASCII words, and overlapping two-character pieces (bigrams)
+-- of each run of Han characters, since Chinese has no spaces between words.
+create or replace macro search_tokens(txt) as flatten(list_transform(
+    regexp_extract_all(lower(coalesce(txt, '')),
+                       '[a-z0-9_]{2,}|[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}\x{f900}-\x{faff}]+'),
+    token -> case when length(token) = 1 or regexp_matches(token, '^[a-z0-9_]') then [token]
+                  else list_transform(range(1, length(token)), i -> substr(token, i, 2)) end));

@@ -10,7 +10,6 @@ import streamlit as st
 
 from dashboards import queries, ui
 from dashboards.warehouse import source
-from etl.snapshot import published_at
 
 PAGES = Path(__file__).parent / "app_pages"
 REFRESH_SECONDS = 3
@@ -33,11 +32,11 @@ src = source()
 @st.fragment(run_every=REFRESH_SECONDS)
 def watch_for_new_data(shown: str | None) -> None:
     """Reruns the page once an ingestion has published a newer snapshot than the one on screen."""
-    latest = source().version
-    if latest != shown:
+    latest = source()
+    if latest.version != shown:
         st.rerun()
-    if shown:
-        st.caption(f"Data as of {published_at(Path(shown)):%Y-%m-%d %H:%M:%S} UTC. New data appears within "
+    if shown and latest.published:
+        st.caption(f"Data as of {latest.published:%Y-%m-%d %H:%M:%S} UTC. New data appears within "
                    f"{REFRESH_SECONDS} s of an ingestion finishing.")
 
 

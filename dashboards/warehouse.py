@@ -1,19 +1,24 @@
 """Where the dashboards read from: the warehouse's current read-only snapshot (etl/snapshot.py), never the
 warehouse file itself, so an ingestion can write while every page keeps answering. Each snapshot has its
 own file name, which doubles as the cache key: when an ingestion publishes a new one, every cached query
-misses once and the pages show the new data."""
+misses once and the pages show the new data.
+
+On DuckLake every commit is a snapshot already: the dashboards pin the latest snapshot id, which plays the
+same part as the file name."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl.db import database_path
-from etl.snapshot import current_snapshot
+from etl import lake
+from etl.db import create_session_macros, warehouse_target
+from etl.snapshot import current_snapshot, published_at
 
 # The same settings for every connection (DuckDB refuses two configurations for one file in a process).
 # They hold for the ad-hoc SQL page too: no file system, no extensions, settings locked.
@@ -27,31 +32,72 @@ READER_CONFIG = {
 }
 
 
+LAKE_PIN = "#"  # a DuckLake version reads <catalog>#<snapshot id>
+
+
 @dataclass(frozen=True)
 class Source:
-    database: Path
-    snapshot: Path | None
-
-    @property
-    def version(self) -> str | None:
-        """The snapshot's path: a new one exactly when new data is published."""
-        return str(self.snapshot) if self.snapshot else None
+    database: str
+    version: str | None  # the snapshot file's path, or <catalog>#<id>: new exactly when new data is published
+    published: datetime | None  # UTC
 
 
 def source() -> Source:
-    database = database_path()
-    snapshot = current_snapshot(database)
-    return Source(database, snapshot if snapshot and snapshot.exists() else None)
+    target = warehouse_target()
+    if lake.is_lake(target):
+        return _lake_source(target)
+    snapshot = current_snapshot(Path(target))
+    if not snapshot or not snapshot.exists():
+        return Source(target, None, None)
+    return Source(target, str(snapshot), published_at(snapshot))
+
+
+def _lake_source(target: str) -> Source:
+    try:
+        row = _lake_probe(target).cursor().execute(
+            f"select snapshot_id, snapshot_time from ducklake_snapshots('{lake.ALIAS}') "
+            "order by snapshot_id desc limit 1").fetchone()
+    except duckdb.Error:  # no catalog yet: nothing ingested
+        _lake_probe.clear()
+        return Source(target, None, None)
+    return Source(target, f"{target}{LAKE_PIN}{row[0]}", row[1].replace(tzinfo=None))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _lake_probe(target: str) -> duckdb.DuckDBPyConnection:
+    """An unpinned read-only session: each query sees the catalog's latest commit."""
+    return lake.open_lake(target, read_only=True)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _connection(snapshot: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(snapshot, read_only=True, config=READER_CONFIG)
+def _connection(version: str) -> duckdb.DuckDBPyConnection:
+    if lake.is_lake(version):
+        target, _, pinned = version.rpartition(LAKE_PIN)
+        return _locked_lake(target, int(pinned))
+    return duckdb.connect(version, read_only=True, config=READER_CONFIG)
+
+
+def _locked_lake(target: str, version: int) -> duckdb.DuckDBPyConnection:
+    """The lake at one snapshot, then locked down like a snapshot file: only the lake's own data files can
+    be read."""
+    con = lake.open_lake(target, read_only=True, version=version)
+    data_path = con.execute(f"select value from ducklake_options('{lake.ALIAS}') "
+                            "where option_name = 'data_path'").fetchone()[0]
+    con.execute("set allowed_directories = $dirs", {"dirs": [data_path]})
+    con.execute(f"set memory_limit = '{READER_CONFIG['memory_limit']}'")
+    con.execute(f"set threads = {READER_CONFIG['threads']}")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")  # last: nothing after it can loosen the above
+    return con
 
 
 def connection(version: str) -> duckdb.DuckDBPyConnection:
     """A cursor on the snapshot `version`: cheap, and one per query keeps concurrent sessions apart."""
-    return _connection(version).cursor()
+    cursor = _connection(version).cursor()
+    if lake.is_lake(version):  # the default catalog and temporary macros belong to each connection
+        cursor.execute(f"use {lake.ALIAS}")
+        create_session_macros(cursor)
+    return cursor
 
 
 def read(version: str, sql: str, params: dict | None = None) -> pd.DataFrame:

@@ -34,43 +34,76 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
                          default_repo=args.default_repo,
                          github_repos=args.github if args.github or not named else [],
                          github_api_url=args.github_api_url, git_clones=git if git or not named else [],
-                         report_site=args.report_site, report_numbers=args.report_numbers)
+                         report_site=args.report_site, report_numbers=args.report_numbers,
+                         collect_only=args.collect_only)
     print(summary.line())
     return 0 if summary.success and not summary.failed_checks else 1
 
 
-def _serve_dashboards(database: Path, port: int, address: str) -> int:
-    """Run the Streamlit app on the warehouse's current snapshot, publishing one first when the warehouse is
-    newer (built before snapshots existed, or changed by hand)."""
-    import subprocess
-
+def _prepare_dashboards(target: str) -> None:
+    """Publish a snapshot first when the warehouse file is newer than its last one (built before snapshots
+    existed, or changed by hand). A DuckLake needs none: readers pin its latest commit."""
     from .snapshot import is_stale, publish
 
-    if is_stale(database):
+    if not is_lake(target) and is_stale(Path(target)):
         try:
-            publish(database)
+            publish(Path(target))
         except WarehouseBusy:
             print("pr-atlas: the warehouse is being written; serving the last snapshot until the ingestion ends",
                   file=sys.stderr)
+
+
+def _dashboard_command(port: int, address: str) -> list[str]:
     app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+
+
+def _serve_dashboards(target: str, port: int, address: str) -> int:
+    import subprocess
+
+    _prepare_dashboards(target)
     print(f"\nPR Atlas dashboards: open http://{address}:{port}  (Ctrl-C stops them)\n", file=sys.stderr)
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-               "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
     try:
-        return subprocess.call(command, env={**os.environ, "PR_ATLAS_DB": str(database)})
+        return subprocess.call(_dashboard_command(port, address), env={**os.environ, "PR_ATLAS_DB": target})
     except KeyboardInterrupt:
         return 0
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
-    return _serve_dashboards(database_path(args.db), args.port, args.address)
+    return _serve_dashboards(warehouse_target(args.db), args.port, args.address)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .config import PROJECT_ROOT, load_config
+    from .serve import serve
+
+    config = load_config()
+    config = replace(config, address=args.address or config.address,
+                     dagster_port=args.dagster_port or config.dagster_port,
+                     dashboard_port=args.port or config.dashboard_port)
+    target = warehouse_target(args.db)
+    _prepare_dashboards(target)
+    env = {**os.environ, "PR_ATLAS_DB": target, "DAGSTER_HOME": os.environ.get("DAGSTER_HOME") or str(PROJECT_ROOT)}
+    return serve(config, _dashboard_command(config.dashboard_port, config.address), env)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from .status import as_json, collect_status, healthy, project_instance, render
+
+    with project_instance() as instance:
+        rows = collect_status(instance)
+    print(json.dumps(as_json(rows), indent=2) if args.format == "json" else render(rows))
+    return 0 if healthy(rows) else 1
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .pipeline import run_ingest
 
-    database = database_path(args.db)
+    database = database_path(args.db)  # a fresh demo is always a DuckDB file
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
     print(f"building a fresh demo warehouse at {database} from the bundled sample reports and git history",
@@ -84,7 +117,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f'\nQuery it:  .venv/bin/pr-atlas sql "{query}" --db {database}')
     if args.no_dashboard:
         return 0
-    return _serve_dashboards(database, args.port, args.address)
+    return _serve_dashboards(str(database), args.port, args.address)
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
@@ -120,17 +153,22 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serving_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--port", type=int, default=int(os.environ.get("PR_ATLAS_DASHBOARD_PORT", "8501")),
-                         help="dashboard port (default: $PR_ATLAS_DASHBOARD_PORT, else 8501)")
-    command.add_argument("--address", default=os.environ.get("PR_ATLAS_DASHBOARD_ADDRESS", "localhost"),
-                         help="address to listen on (default: $PR_ATLAS_DASHBOARD_ADDRESS, else localhost)")
+def _serving_options(command: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    from .config import load_config
+
+    config = load_config()
+    command.add_argument("--port", type=int, default=config.dashboard_port if defaults else None,
+                         help=f"dashboard port (pr_atlas.toml [ports] dashboard, $PR_ATLAS_DASHBOARD_PORT; "
+                              f"now {config.dashboard_port})")
+    command.add_argument("--address", default=config.address if defaults else None,
+                         help=f"address to listen on ([ports] address, $PR_ATLAS_ADDRESS; now {config.address})")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pr-atlas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    db_help = "DuckDB file (default: $PR_ATLAS_DB, else warehouse/pr_atlas.duckdb)"
+    db_help = ("DuckDB file or ducklake:<catalog> (default: $PR_ATLAS_DB, else pr_atlas.toml [warehouse] database, "
+               "warehouse/pr_atlas.duckdb)")
 
     ingest = commands.add_parser("ingest", help="materialize every asset in-process through Dagster")
     ingest.add_argument("--db", help=db_help)
@@ -149,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--sample", action="store_true",
                         help="also ingest the bundled sample reports and sample git history")
     ingest.add_argument("--default-repo", help="repo for reports that name none (default: $PR_ATLAS_DEFAULT_REPO)")
+    ingest.add_argument("--collect-only", action="store_true",
+                        help="only collect the named repos (GitHub, git, report site); parse and build the marts "
+                             "in a later run. For parallel workers on a DuckLake warehouse")
     ingest.set_defaults(func=_cmd_ingest)
 
     demo = commands.add_parser("demo", help="build a fresh warehouse from the sample data, then serve the dashboards")
@@ -161,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--db", help=db_help)
     _serving_options(dashboard)
     dashboard.set_defaults(func=_cmd_dashboard)
+
+    serve = commands.add_parser("serve", help="run the Dagster daemon, Dagster's web UI and the dashboards together")
+    serve.add_argument("--db", help=db_help)
+    _serving_options(serve, defaults=False)
+    serve.add_argument("--dagster-port", type=int, help="Dagster UI port ([ports] dagster, $PR_ATLAS_DAGSTER_PORT)")
+    serve.set_defaults(func=_cmd_serve)
+
+    status = commands.add_parser("status", help="last run per source and repo, its outcome, rows added, freshness")
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.set_defaults(func=_cmd_status)
 
     parse = commands.add_parser("parse", help="print what the parser extracts from report files")
     parse.add_argument("files", nargs="+", metavar="FILE")

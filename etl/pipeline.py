@@ -83,9 +83,10 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
                default_repo: str | None = None, groups: list[str] | None = None, *,
                github_repos: list[str] | None = None, github_api_url: str | None = None,
                git_clones: list[str] | None = None, report_site: str | None = None,
-               report_numbers: list[int] | None = None) -> IngestSummary:
+               report_numbers: list[int] | None = None, collect_only: bool = False) -> IngestSummary:
     """Materialize every asset (or only the asset groups named) and run their checks, in-process. Arguments
-    left as None keep what the environment configures."""
+    left as None keep what the environment configures. `collect_only` runs just the per-repo collectors, as a
+    worker does when several collect at once into a DuckLake; the next full run parses and builds the marts."""
     resources = resources_from_environment()
     github: GitHubResource = resources["github_api"]
     if github_repos is not None or github_api_url:
@@ -130,8 +131,9 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
         for repo in repos if collect.asset_layer.executable_asset_keys else []:
             results.append(collect.execute_in_process(instance=instance, run_config=run_config, partition_key=repo,
                                                       raise_on_error=False, tags={"pr_atlas/trigger": "cli"}))
-        results.append(defs.resolve_job_def(INGEST_JOB).execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False, tags={"pr_atlas/trigger": "cli"}))
+        if not collect_only:
+            results.append(defs.resolve_job_def(INGEST_JOB).execute_in_process(
+                instance=instance, run_config=run_config, raise_on_error=False, tags={"pr_atlas/trigger": "cli"}))
     return _summarise(results, warehouse.database)
 
 

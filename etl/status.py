@@ -1,0 +1,132 @@
+"""`pr-atlas status`: for each source (and each repo), the last run, its outcome, the rows it added, and
+how old the data is, read from Dagster's own event log, the same record the web UI shows."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from .config import PROJECT_ROOT, load_config
+from .defs.partitions import REPO_PARTITIONS
+
+# (label, asset, per repo): what a maintainer asks "did it run?" about.
+SOURCES = (
+    ("reports", dg.AssetKey(["raw", "documents"]), False),
+    ("parsed reports", dg.AssetKey(["core", "reports"]), False),
+    ("github", dg.AssetKey(["core", "github"]), True),
+    ("git", dg.AssetKey(["core", "git"]), True),
+    ("report site", dg.AssetKey(["raw", "report_site"]), True),
+    ("marts", dg.AssetKey(["public", "views"]), False),
+    ("search index", dg.AssetKey(["search", "report_index"]), False),
+    ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), False),
+)
+ADDED = ("new_documents", "parsed")  # metadata that counts what a run added, where a step reports it
+
+
+@dataclass
+class SourceStatus:
+    source: str
+    repo: str | None
+    last_run: datetime | None
+    outcome: str  # ok | FAILED | never run | skipped
+    rows_added: int | None
+    rows: int | None
+    age_hours: float | None
+    fresh: bool | None
+    error: str | None = None
+    run_id: str | None = None
+
+
+def project_instance() -> dg.DagsterInstance:
+    """The instance `pr-atlas serve` and the Makefile use: $DAGSTER_HOME, else the project root."""
+    return dg.DagsterInstance.from_config(os.environ.get("DAGSTER_HOME") or str(PROJECT_ROOT))
+
+
+def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) -> list[SourceStatus]:
+    now = now or datetime.now(UTC)
+    freshness_hours = load_config().freshness_hours
+    repos = REPO_PARTITIONS.get_partition_keys(dynamic_partitions_store=instance)
+    rows = []
+    for label, key, per_repo in SOURCES:
+        for repo in repos if per_repo else [None]:
+            status = _status(instance, label, key, repo, now)
+            if label == "marts" and status.age_hours is not None:
+                status.fresh = status.age_hours <= freshness_hours
+            rows.append(status)
+    return rows
+
+
+def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, repo: str | None,
+            now: datetime) -> SourceStatus:
+    records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=[repo] if repo else None)
+    done = instance.fetch_materializations(records_filter, limit=2).records
+    failed = instance.fetch_failed_materializations(records_filter, limit=1).records
+    last = done[0] if done else None
+    if failed and (not last or failed[0].storage_id > last.storage_id):
+        record = failed[0]
+        return SourceStatus(label, repo, _time(record.timestamp), "FAILED", None, None,
+                            _hours(now, last.timestamp) if last else None, None, _error(instance, record.run_id),
+                            record.run_id)
+    if not last:
+        return SourceStatus(label, repo, None, "never run", None, None, None, None)
+    metadata = _metadata(last)
+    count = metadata.get("dagster/row_count")
+    added = next((metadata[k] for k in ADDED if k in metadata), None)
+    if added is None and count is not None:
+        previous = _metadata(done[1]).get("dagster/row_count") if len(done) > 1 else 0
+        added = count - (previous or 0)
+    outcome = "skipped" if "skipped" in metadata else "ok"
+    return SourceStatus(label, repo, _time(last.timestamp), outcome, added, count, _hours(now, last.timestamp), None,
+                        metadata.get("skipped"), last.run_id)
+
+
+def _metadata(record) -> dict:
+    materialization = record.asset_materialization
+    return {k: v.value for k, v in (materialization.metadata if materialization else {}).items()}
+
+
+def _error(instance: dg.DagsterInstance, run_id: str) -> str | None:
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        error = entry.dagster_event.event_specific_data.error
+        while error.cause is not None:
+            error = error.cause
+        return error.message.strip().splitlines()[0][:200]
+    return None
+
+
+def _time(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _hours(now: datetime, timestamp: float) -> float:
+    return round((now - _time(timestamp)).total_seconds() / 3600, 2)
+
+
+def render(rows: list[SourceStatus]) -> str:
+    header = ("source", "repo", "last run (UTC)", "outcome", "rows added", "rows", "age", "note")
+    table = [header] + [(
+        r.source, r.repo or "", r.last_run.strftime("%Y-%m-%d %H:%M") if r.last_run else "-", r.outcome,
+        "" if r.rows_added is None else f"{r.rows_added:+d}" if r.rows_added else "0",
+        "" if r.rows is None else str(r.rows),
+        "" if r.age_hours is None else _age(r.age_hours) + ("" if r.fresh is None else " fresh" if r.fresh
+                                                            else " STALE"),
+        r.error or "") for r in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+                     for row in table)
+
+
+def _age(hours: float) -> str:
+    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
+
+
+def as_json(rows: list[SourceStatus]) -> list[dict]:
+    return [{**asdict(r), "last_run": r.last_run.isoformat() if r.last_run else None} for r in rows]
+
+
+def healthy(rows: list[SourceStatus]) -> bool:
+    """No source's latest run failed and the marts are not stale."""
+    return not any(r.outcome == "FAILED" or r.fresh is False for r in rows)

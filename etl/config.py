@@ -41,6 +41,8 @@ class Config:
     drop_poll_seconds: int = 30
     drop_max_files_per_run: int = 500
     freshness_hours: float = 36
+    max_retries: int = 3
+    retry_delay_seconds: float = 30
     address: str = "localhost"
     dagster_port: int = 3000
     dashboard_port: int = 8501
@@ -90,6 +92,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
                 RepoConfig(name, next((r.github for r in repos if r.name == name), False), clone)]
     sources, schedule = data.get("sources", {}), data.get("schedule", {})
     drop, fresh, ports = data.get("drop_folder", {}), data.get("freshness", {}), data.get("ports", {})
+    retries = data.get("retries", {})
     reports = env("PR_ATLAS_REPORTS")
     return Config(
         path=path,
@@ -108,6 +111,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         drop_poll_seconds=int(env("PR_ATLAS_DROP_POLL_SECONDS") or drop.get("poll_seconds", 30)),
         drop_max_files_per_run=int(drop.get("max_files_per_run", 500)),
         freshness_hours=float(env("PR_ATLAS_FRESHNESS_HOURS") or fresh.get("marts_hours", 36)),
+        max_retries=int(retries.get("max_retries", 3)),
+        retry_delay_seconds=float(retries.get("delay_seconds", 30)),
         address=env("PR_ATLAS_ADDRESS") or ports.get("address", "localhost"),
         dagster_port=int(env("PR_ATLAS_DAGSTER_PORT") or ports.get("dagster", 3000)),
         dashboard_port=int(env("PR_ATLAS_DASHBOARD_PORT") or ports.get("dashboard", 8501)),

@@ -12,17 +12,18 @@ import dagster as dg
 from .config import PROJECT_ROOT, load_config
 from .defs.partitions import REPO_PARTITIONS
 
-# (label, asset, per repo): what a maintainer asks "did it run?" about.
+# (label, asset, the step that writes it, per repo): what a maintainer asks "did it run?" about.
 SOURCES = (
-    ("reports", dg.AssetKey(["raw", "documents"]), False),
-    ("parsed reports", dg.AssetKey(["core", "reports"]), False),
-    ("github", dg.AssetKey(["core", "github"]), True),
-    ("git", dg.AssetKey(["core", "git"]), True),
-    ("report site", dg.AssetKey(["raw", "report_site"]), True),
-    ("marts", dg.AssetKey(["public", "views"]), False),
-    ("search index", dg.AssetKey(["search", "report_index"]), False),
-    ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), False),
+    ("reports", dg.AssetKey(["raw", "documents"]), "raw__documents", False),
+    ("parsed reports", dg.AssetKey(["core", "reports"]), "core__reports", False),
+    ("github", dg.AssetKey(["core", "github"]), "github", True),
+    ("git", dg.AssetKey(["core", "git"]), "git", True),
+    ("report site", dg.AssetKey(["raw", "report_site"]), "raw__report_site", True),
+    ("marts", dg.AssetKey(["public", "views"]), "metrics", False),
+    ("search index", dg.AssetKey(["search", "report_index"]), "search__report_index", False),
+    ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), "serving__snapshot", False),
 )
+FAILED_RUNS_LOOKED_AT = 25
 ADDED = ("new_documents", "parsed")  # metadata that counts what a run added, where a step reports it
 
 
@@ -50,26 +51,24 @@ def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) ->
     freshness_hours = load_config().freshness_hours
     repos = REPO_PARTITIONS.get_partition_keys(dynamic_partitions_store=instance)
     rows = []
-    for label, key, per_repo in SOURCES:
+    for label, key, step, per_repo in SOURCES:
         for repo in repos if per_repo else [None]:
-            status = _status(instance, label, key, repo, now)
+            status = _status(instance, label, key, step, repo, now)
             if label == "marts" and status.age_hours is not None:
                 status.fresh = status.age_hours <= freshness_hours
             rows.append(status)
     return rows
 
 
-def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, repo: str | None,
+def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, step: str, repo: str | None,
             now: datetime) -> SourceStatus:
     records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=[repo] if repo else None)
     done = instance.fetch_materializations(records_filter, limit=2).records
-    failed = instance.fetch_failed_materializations(records_filter, limit=1).records
     last = done[0] if done else None
-    if failed and (not last or failed[0].storage_id > last.storage_id):
-        record = failed[0]
-        return SourceStatus(label, repo, _time(record.timestamp), "FAILED", None, None,
-                            _hours(now, last.timestamp) if last else None, None, _error(instance, record.run_id),
-                            record.run_id)
+    failure = _last_failure(instance, step, repo)
+    if failure and (not last or failure.timestamp > last.timestamp):
+        return SourceStatus(label, repo, _time(failure.timestamp), "FAILED", None, None,
+                            _hours(now, last.timestamp) if last else None, None, _message(failure), failure.run_id)
     if not last:
         return SourceStatus(label, repo, None, "never run", None, None, None, None)
     metadata = _metadata(last)
@@ -88,13 +87,23 @@ def _metadata(record) -> dict:
     return {k: v.value for k, v in (materialization.metadata if materialization else {}).items()}
 
 
-def _error(instance: dg.DagsterInstance, run_id: str) -> str | None:
-    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-        error = entry.dagster_event.event_specific_data.error
-        while error.cause is not None:
-            error = error.cause
-        return error.message.strip().splitlines()[0][:200]
+def _last_failure(instance: dg.DagsterInstance, step: str, repo: str | None):
+    """The latest failure of `step` (for this repo's partition), from the recent failed runs."""
+    tags = {"dagster/partition": repo} if repo else {}
+    failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE], tags=tags),
+                                      limit=FAILED_RUNS_LOOKED_AT)
+    for record in failed:  # newest first
+        for entry in instance.all_logs(record.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+            if entry.step_key == step:
+                return entry
     return None
+
+
+def _message(entry) -> str:
+    error = entry.dagster_event.event_specific_data.error
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0][:200]
 
 
 def _time(timestamp: float) -> datetime:

@@ -7,11 +7,15 @@ from datetime import timedelta
 
 import dagster as dg
 
+from etl.config import load_config
+
 REPO_PARTITIONS = dg.DynamicPartitionsDefinition(name="repo")
 
 # GitHub and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
 # retries): the whole step is tried again, later each time, with jitter so repos do not retry in step.
-COLLECTOR_RETRY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+_retries = load_config()
+COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_retries.max_retries, delay=_retries.retry_delay_seconds,
+                                 backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
 def after_sources() -> dg.AutomationCondition:

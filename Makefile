@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --no-sync
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo dashboard test bench bench-git bench-github bench-dashboards lint dagster setup clean
+.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards lint dagster setup clean
 
 demo: .venv/.synced ## build the sample warehouse, then serve the dashboards on http://localhost:8501
 	$(RUN) pr-atlas demo
@@ -41,6 +41,12 @@ bench-github: .venv/.synced ## time the GitHub collector against a local API ser
 lint: .venv/.synced
 	$(RUN) ruff check .
 	$(RUN) dg check defs
+
+serve: .venv/.synced ## the service: Dagster daemon (schedule, sensors, run queue), Dagster UI :3000, dashboards :8501
+	$(RUN) pr-atlas serve
+
+status: .venv/.synced ## last run per source and repo, its outcome, rows added, freshness
+	$(RUN) pr-atlas status
 
 dagster: .venv/.synced ## the Dagster UI with the asset graph, on http://localhost:3000
 	$(RUN) dg dev

@@ -239,7 +239,7 @@ def test_health_page(warehouse):
     app = open_page("health")
     page = texts(app)
     sources = app.dataframe[0].value
-    assert {"reports", "github", "git", "metrics", "search", "snapshot"} <= set(
+    assert {"reports", "github:sgl-project/sglang", "git:sgl-project/sglang", "metrics", "search", "snapshot"} <= set(
         sources.loc[sources["last run (UTC)"].notna(), "source"])
     checks = app.dataframe[2].value
     assert len(checks) >= 15 and "quarantine_is_empty" in checks["check_name"].tolist()

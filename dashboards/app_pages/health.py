@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards import queries, ui
 
+# The collectors record one row per repo ("github:OWNER/REPO"); a source with none shows as never run.
 SOURCES = ("reports", "report_site", "github", "git", "metrics", "search", "snapshot")
 
 st.title("Data health")
@@ -15,7 +16,9 @@ st.caption(f"Snapshot `{Path(version).name}`, published by the last ingestion; t
 st.subheader("Last ingestion per source")
 runs = queries.source_runs(version).set_index("source")
 rows = []
-for name in SOURCES:
+names = [name for base in SOURCES
+         for name in sorted(s for s in runs.index if s == base or s.startswith(base + ":")) or [base]]
+for name in names:
     if name in runs.index:
         run = runs.loc[name]
         summary = json.loads(run["summary"]) if run["summary"] else {}

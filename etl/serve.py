@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -33,7 +33,7 @@ class Service:
     url: str | None  # what answers when it is up; the daemon has no port and answers by heartbeat
     process: subprocess.Popen | None = None
     ready: bool = False
-    pumps: list[threading.Thread] = field(default_factory=list)
+    pump: threading.Thread | None = None  # copies its output to the terminal and the log
 
 
 def services(config: Config, dashboard_command: list[str]) -> list[Service]:
@@ -68,9 +68,8 @@ class Supervisor:
             service.process = subprocess.Popen(
                 service.command, cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True)
-            pump = threading.Thread(target=self._pump, args=(service,), daemon=True)
-            pump.start()
-            service.pumps.append(pump)
+            service.pump = threading.Thread(target=self._pump, args=(service,), daemon=True)
+            service.pump.start()
 
     def _pump(self, service: Service) -> None:
         for line in service.process.stdout:
@@ -107,8 +106,8 @@ class Supervisor:
             _signal_group(service.process, signal.SIGKILL)  # its children too, whatever the parent did
             service.process.wait()
         for service in self.services:
-            for pump in service.pumps:
-                pump.join(timeout=2)
+            if service.pump:
+                service.pump.join(timeout=2)
         self.log.close()
 
 

@@ -23,7 +23,7 @@ SOURCES = (
     ("search index", dg.AssetKey(["search", "report_index"]), "search__report_index", False),
     ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), "serving__snapshot", False),
 )
-FAILED_RUNS_LOOKED_AT = 25
+FAILED_RUNS_LOOKED_AT = 50
 ADDED = ("new_documents", "parsed")  # metadata that counts what a run added, where a step reports it
 
 
@@ -50,22 +50,22 @@ def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) ->
     now = now or datetime.now(UTC)
     freshness_hours = load_config().freshness_hours
     repos = REPO_PARTITIONS.get_partition_keys(dynamic_partitions_store=instance)
+    failures = _latest_failures(instance)
     rows = []
     for label, key, step, per_repo in SOURCES:
         for repo in repos if per_repo else [None]:
-            status = _status(instance, label, key, step, repo, now)
+            status = _status(instance, label, key, failures.get((step, repo)), repo, now)
             if label == "marts" and status.age_hours is not None:
                 status.fresh = status.age_hours <= freshness_hours
             rows.append(status)
     return rows
 
 
-def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, step: str, repo: str | None,
+def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, failure, repo: str | None,
             now: datetime) -> SourceStatus:
     records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=[repo] if repo else None)
     done = instance.fetch_materializations(records_filter, limit=2).records
     last = done[0] if done else None
-    failure = _last_failure(instance, step, repo)
     if failure and (not last or failure.timestamp > last.timestamp):
         return SourceStatus(label, repo, _time(failure.timestamp), "FAILED", None, None,
                             _hours(now, last.timestamp) if last else None, None, _message(failure), failure.run_id)
@@ -87,16 +87,16 @@ def _metadata(record) -> dict:
     return {k: v.value for k, v in (materialization.metadata if materialization else {}).items()}
 
 
-def _last_failure(instance: dg.DagsterInstance, step: str, repo: str | None):
-    """The latest failure of `step` (for this repo's partition), from the recent failed runs."""
-    tags = {"dagster/partition": repo} if repo else {}
-    failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE], tags=tags),
+def _latest_failures(instance: dg.DagsterInstance) -> dict[tuple[str, str | None], object]:
+    """The latest step failure per (step, repo partition), read once from the recent failed runs."""
+    latest = {}
+    failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]),
                                       limit=FAILED_RUNS_LOOKED_AT)
-    for record in failed:  # newest first
+    for record in failed:  # newest first: the first failure seen for a key is its latest
+        partition = record.dagster_run.tags.get("dagster/partition")
         for entry in instance.all_logs(record.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-            if entry.step_key == step:
-                return entry
-    return None
+            latest.setdefault((entry.step_key, partition), entry)
+    return latest
 
 
 def _message(entry) -> str:

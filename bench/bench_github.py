@@ -1,7 +1,12 @@
-"""GitHub collector benchmark: a local API server with N synthetic pull requests (100 per list page, each
-with files, reviews and comments, ETags on everything), then three collections into one warehouse:
-the first, one with nothing new, and one after 1% of the PRs were updated. Prints requests, wall time
-and PRs per second for each.
+"""GitHub collector benchmark: a local API server with N synthetic pull requests updated evenly over the
+last two years (100 per list page, each with files, reviews and comments, ETags on everything).
+
+- One whole-history walk into one warehouse: the first, one with nothing new, one after 1% of the PRs
+  were updated.
+- The same history as a first backfill in monthly windows (newest first, as the backfill sensor asks for
+  them) into another warehouse, then every window again (what a rerun of the backfill costs).
+
+Prints requests, list pages, wall time and PRs per second for each.
 
     python bench/bench_github.py [--prs 2000]
 
@@ -26,7 +31,7 @@ import duckdb
 
 from etl.db import apply_schema
 from etl.ingest.github_store import GitHubStore
-from etl.sources.github import GitHubCollector
+from etl.sources.github import WHOLE_HISTORY, GitHubCollector, Window
 from etl.sources.http import HttpClient
 
 REPO = "bench/repo"
@@ -34,12 +39,14 @@ PER_PAGE = 100
 
 
 class FakeGitHub:
-    def __init__(self, prs: int):
-        start = datetime(2026, 1, 1, tzinfo=UTC)
-        self.updated = {n: start + timedelta(minutes=n) for n in range(1, prs + 1)}
+    """`prs` pull requests, #n last updated at start + n × every."""
 
-    def touch(self, numbers) -> None:
-        later = max(self.updated.values()) + timedelta(hours=1)
+    def __init__(self, prs: int, start: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+                 every: timedelta = timedelta(minutes=1)):
+        self.updated = {n: start + n * every for n in range(1, prs + 1)}
+
+    def touch(self, numbers, when: datetime | None = None) -> None:
+        later = when or max(self.updated.values()) + timedelta(hours=1)
         for n in numbers:
             self.updated[n] = later
 
@@ -101,35 +108,57 @@ def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
     return server
 
 
-def collect(con, base_url: str) -> dict:
+def collect(con, base_url: str, windows: list[Window] = (WHOLE_HISTORY,)) -> dict:
     client = HttpClient()
+    collector = GitHubCollector(client, GitHubStore(con), base_url)
     start = time.perf_counter()
-    stats = GitHubCollector(client, GitHubStore(con), base_url).collect(REPO)
+    walks = [collector.collect(REPO, window) for window in windows]
     elapsed = time.perf_counter() - start
     return {"seconds": elapsed, "requests": client.stats.requests, "by_status": dict(client.stats.by_status),
-            "loaded": stats.prs_loaded, "unchanged": stats.prs_unchanged}
+            "list_pages": sum(w.list_pages for w in walks), "loaded": sum(w.prs_loaded for w in walks),
+            "unchanged": sum(w.prs_unchanged for w in walks)}
+
+
+def monthly_windows(first: datetime, last: datetime) -> list[Window]:
+    """Calendar months (naive UTC, as the warehouse keeps times) from the one holding `first` to `last`'s."""
+    starts = [datetime(first.year, first.month, 1)]
+    while starts[-1] <= last.replace(tzinfo=None):
+        year, month = divmod(starts[-1].month, 12)
+        starts.append(datetime(starts[-1].year + year, month + 1, 1))
+    return [Window(a.date().isoformat(), a, b) for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def report(name: str, run: dict) -> None:
+    rate = f"{run['loaded'] / run['seconds']:6.0f} PRs/s" if run["loaded"] else "          "
+    print(f"{name:>34}: {run['seconds']:6.2f} s  {rate}  requests {run['requests']:5d} (list pages "
+          f"{run['list_pages']:4d}) {run['by_status']}  (loaded {run['loaded']}, unchanged {run['unchanged']})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Time the GitHub collector against a local API server.")
     parser.add_argument("--prs", type=int, default=2000)
     args = parser.parse_args()
-    fake = FakeGitHub(args.prs)
+    now = datetime.now(UTC)
+    start = now - timedelta(days=730)
+    fake = FakeGitHub(args.prs, start=start, every=(now - timedelta(days=1) - start) / args.prs)
     server = serve(fake)
     base = f"http://127.0.0.1:{server.server_address[1]}"
+    windows = monthly_windows(start, now)[::-1]
     with tempfile.TemporaryDirectory() as work:
-        con = duckdb.connect(str(Path(work) / "bench.duckdb"))
-        apply_schema(con)
-        first = collect(con, base)
-        second = collect(con, base)
+        whole = duckdb.connect(str(Path(work) / "whole.duckdb"))
+        windowed = duckdb.connect(str(Path(work) / "windowed.duckdb"))
+        for con in (whole, windowed):
+            apply_schema(con)
+        report("whole history, first run", collect(whole, base))
+        report("whole history, nothing new", collect(whole, base))
+        report(f"{len(windows)} monthly windows, first backfill", collect(windowed, base, windows))
+        report(f"{len(windows)} monthly windows, again", collect(windowed, base, windows))
         fake.touch(range(1, args.prs // 100 + 1))
-        third = collect(con, base)
-        con.close()
+        report(f"whole history, {args.prs // 100} PRs updated", collect(whole, base))
+        report(f"current window, {args.prs // 100} PRs updated", collect(windowed, base, windows[:1]))
+        whole.close()
+        windowed.close()
     server.shutdown()
-    for name, run in (("first run", first), ("nothing new", second), (f"{args.prs // 100} PRs updated", third)):
-        rate = f"{run['loaded'] / run['seconds']:6.0f} PRs/s" if run["loaded"] else "          "
-        print(f"{name:>16}: {run['seconds']:6.2f} s  {rate}  requests {run['requests']:5d} "
-              f"{run['by_status']}  (loaded {run['loaded']}, unchanged {run['unchanged']})")
 
 
 if __name__ == "__main__":

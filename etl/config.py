@@ -32,6 +32,8 @@ class Config:
     warehouse: WarehouseConfig
     repos: tuple[RepoConfig, ...]
     github_api_url: str = "https://api.github.com"
+    github_history_start: str = "2024-01-01"
+    github_window: str = "month"
     report_site: str = ""
     reports: tuple[str, ...] = ()
     default_repo: str = "sgl-project/sglang"
@@ -58,6 +60,9 @@ class Config:
     @property
     def git_clones(self) -> list[str]:
         return [f"{r.name}={r.git_clone}" for r in self.repos if r.git_clone]
+
+
+GITHUB_WINDOWS = ("month", "week", "day")
 
 
 def _split(value: str) -> list[str]:
@@ -94,6 +99,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     drop, fresh, ports = data.get("drop_folder", {}), data.get("freshness", {}), data.get("ports", {})
     retries = data.get("retries", {})
     reports = env("PR_ATLAS_REPORTS")
+    window = env("PR_ATLAS_GITHUB_WINDOW") or sources.get("github_window", "month")
+    if window not in GITHUB_WINDOWS:
+        raise ValueError(f"{path}: github_window must be one of {', '.join(GITHUB_WINDOWS)}, not {window!r}")
     return Config(
         path=path,
         warehouse=WarehouseConfig(database=local(database) if not database.startswith("ducklake:") else database,
@@ -101,6 +109,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
                                                        or warehouse.get("lake_data_path", ""))),
         repos=tuple(repos),
         github_api_url=env("GITHUB_API_URL") or sources.get("github_api_url") or "https://api.github.com",
+        github_history_start=str(env("PR_ATLAS_GITHUB_HISTORY_START") or sources.get("github_history_start")
+                                 or "2024-01-01"),
+        github_window=window,
         report_site=env("PR_ATLAS_REPORT_SITE") or sources.get("report_site", ""),
         reports=tuple([p for p in reports.split(os.pathsep) if p.strip()] if reports is not None
                       else [local(p) for p in sources.get("reports", [])]),

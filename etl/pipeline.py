@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import dagster as dg
+import duckdb
 
 from . import lake, settings
-from .db import connect, table_counts
+from .db import WarehouseBusy, connect, table_counts
 from .definitions import build_definitions
-from .defs.operations.jobs import REPO_COLLECTORS
-from .defs.partitions import REPO_PARTITIONS
+from .defs.operations.jobs import COLLECTORS, GITHUB_COLLECTOR, REPO_COLLECTORS
+from .defs.partitions import REPO_PARTITIONS, window_key, windows_until
 from .defs.reports.assets import CORE_TABLES
 from .defs.resources import (
     GitHistoryResource,
@@ -26,6 +29,7 @@ from .defs.resources import (
 
 INGEST_JOB = "ingest_everything"
 COLLECT_JOB = "collect_repo_in_process"
+GITHUB_JOB = "collect_github_in_process"
 SUMMARY_TABLES = ("raw.documents", *CORE_TABLES, "raw.github_responses", "core.github_pulls", "core.github_files",
                   "core.github_reviews", "core.git_commits", "core.git_commit_files")
 PUBLIC_VIEWS = ("pull_requests", "pr_files", "pr_links", "regression_chains", "module_risk", "weekly_trends")
@@ -116,25 +120,42 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
     defs = dg.Definitions(
         assets=list(base.assets or []), asset_checks=list(base.asset_checks or []),
         resources={**(base.resources or {}), **resources, "warehouse": warehouse, "report_sources": sources},
-        jobs=[dg.define_asset_job(COLLECT_JOB, selection=selection & REPO_COLLECTORS),
-              dg.define_asset_job(INGEST_JOB, selection=selection - REPO_COLLECTORS)],
+        jobs=[dg.define_asset_job(GITHUB_JOB, selection=selection & GITHUB_COLLECTOR),
+              dg.define_asset_job(COLLECT_JOB, selection=selection & REPO_COLLECTORS),
+              dg.define_asset_job(INGEST_JOB, selection=selection - COLLECTORS)],
         loggers={"progress": progress_logger},
     )
     repos = _repos_to_collect(resources)
+    windows = _github_windows_to_collect(warehouse.database, resources["github_api"].repos)
     run_config = {"loggers": {"progress": {}}}
+    tags = {"pr_atlas/trigger": "cli"}
     results = []
     with _instance() as instance:
-        # One run per repo partition, as the schedule would start them, then one for everything that follows.
+        # One run per partition, as the schedule and the backfill sensor would start them: GitHub per repo and
+        # window, git and the report site per repo; then one run for everything that follows.
         instance.add_dynamic_partitions(REPO_PARTITIONS.name, [r for r in repos if not instance.has_dynamic_partition(
             REPO_PARTITIONS.name, r)])
-        collect = defs.resolve_job_def(COLLECT_JOB)
-        for repo in repos if collect.asset_layer.executable_asset_keys else []:
-            results.append(collect.execute_in_process(instance=instance, run_config=run_config, partition_key=repo,
-                                                      raise_on_error=False, tags={"pr_atlas/trigger": "cli"}))
+        for job_name, partitions in ((GITHUB_JOB, windows), (COLLECT_JOB, repos)):
+            job = defs.resolve_job_def(job_name)
+            for partition in partitions if job.asset_layer.executable_asset_keys else []:
+                results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=tags,
+                                                      partition_key=partition, raise_on_error=False))
         if not collect_only:
             results.append(defs.resolve_job_def(INGEST_JOB).execute_in_process(
-                instance=instance, run_config=run_config, raise_on_error=False, tags={"pr_atlas/trigger": "cli"}))
+                instance=instance, run_config=run_config, raise_on_error=False, tags=tags))
     return _summarise(results, warehouse.database)
+
+
+def _github_windows_to_collect(database: str, repos: list[str]) -> list[dg.MultiPartitionKey]:
+    """Each repo's GitHub windows, newest first, but those a complete walk after their end made final."""
+    final = set()
+    if repos and (lake.is_lake(database) or os.path.exists(database)):
+        # Only to skip runs with nothing to do: a busy warehouse, or an older one without meta.github_windows,
+        # leaves that to the runs themselves.
+        with contextlib.suppress(WarehouseBusy, duckdb.CatalogException), connect(database, read_only=True) as con:
+            final = set(con.execute("select repo, window_key from meta.github_windows where final").fetchall())
+    now = datetime.now(UTC)
+    return [window_key(repo, w) for repo in repos for w in reversed(windows_until(now)) if (repo, w) not in final]
 
 
 def _repos_to_collect(resources: dict) -> list[str]:

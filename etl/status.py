@@ -10,21 +10,21 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from .config import PROJECT_ROOT, load_config
-from .defs.partitions import REPO_PARTITIONS
+from .defs.partitions import REPO_PARTITIONS, REPO_WINDOWS, window_key, windows_until
 
-# (label, asset, the step that writes it, per repo): what a maintainer asks "did it run?" about.
+# (label, asset, the step that writes it, how it is partitioned): what a maintainer asks "did it run?" about.
 SOURCES = (
-    ("reports", dg.AssetKey(["raw", "documents"]), "raw__documents", False),
-    ("parsed reports", dg.AssetKey(["core", "reports"]), "core__reports", False),
-    ("github", dg.AssetKey(["core", "github"]), "github", True),
-    ("git", dg.AssetKey(["core", "git"]), "git", True),
-    ("report site", dg.AssetKey(["raw", "report_site"]), "raw__report_site", True),
-    ("marts", dg.AssetKey(["public", "views"]), "metrics", False),
-    ("search index", dg.AssetKey(["search", "report_index"]), "search__report_index", False),
-    ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), "serving__snapshot", False),
+    ("reports", dg.AssetKey(["raw", "documents"]), "raw__documents", None),
+    ("parsed reports", dg.AssetKey(["core", "reports"]), "core__reports", None),
+    ("github", dg.AssetKey(["core", "github"]), "github", "repo × window"),
+    ("git", dg.AssetKey(["core", "git"]), "git", "repo"),
+    ("report site", dg.AssetKey(["raw", "report_site"]), "raw__report_site", "repo"),
+    ("marts", dg.AssetKey(["public", "views"]), "metrics", None),
+    ("search index", dg.AssetKey(["search", "report_index"]), "search__report_index", None),
+    ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), "serving__snapshot", None),
 )
 FAILED_RUNS_LOOKED_AT = 50
-ADDED = ("new_documents", "parsed")  # metadata that counts what a run added, where a step reports it
+ADDED = ("new_documents", "parsed", "prs_loaded")  # metadata that counts what a run added, where a step reports it
 
 
 @dataclass
@@ -39,6 +39,7 @@ class SourceStatus:
     fresh: bool | None
     error: str | None = None
     run_id: str | None = None
+    windows: str | None = None  # GitHub: how many of the repo's windows are collected
 
 
 def project_instance() -> dg.DagsterInstance:
@@ -51,19 +52,33 @@ def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) ->
     freshness_hours = load_config().freshness_hours
     repos = REPO_PARTITIONS.get_partition_keys(dynamic_partitions_store=instance)
     failures = _latest_failures(instance)
+    windows = windows_until(now)
     rows = []
-    for label, key, step, per_repo in SOURCES:
-        for repo in repos if per_repo else [None]:
-            status = _status(instance, label, key, failures.get((step, repo)), repo, now)
+    for label, key, step, partitioning in SOURCES:
+        for repo in repos if partitioning else [None]:
+            partitions = [window_key(repo, w) for w in windows] if partitioning == "repo × window" else [repo]
+            status = _status(instance, label, key, failures.get((step, repo)), repo, partitions, now)
+            if partitioning == "repo × window":
+                status.windows = _window_progress(instance, key, partitions)
             if label == "marts" and status.age_hours is not None:
                 status.fresh = status.age_hours <= freshness_hours
             rows.append(status)
     return rows
 
 
+def _window_progress(instance: dg.DagsterInstance, key: dg.AssetKey, partitions: list) -> str:
+    """How far a repo's GitHub windows are: "35/35 windows", or "12/35 windows, 2 running, 1 failed"."""
+    status = list((instance.get_status_by_partition(key, partitions, REPO_WINDOWS) or {}).values())
+    done = status.count(dg.AssetPartitionStatus.MATERIALIZED)
+    running = status.count(dg.AssetPartitionStatus.IN_PROGRESS)
+    failed = status.count(dg.AssetPartitionStatus.FAILED)
+    return ", ".join([f"{done}/{len(partitions)} windows"] + [f"{running} running"] * bool(running)
+                     + [f"{failed} failed"] * bool(failed))
+
+
 def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, failure, repo: str | None,
-            now: datetime) -> SourceStatus:
-    records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=[repo] if repo else None)
+            partitions: list, now: datetime) -> SourceStatus:
+    records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=partitions if repo else None)
     done = instance.fetch_materializations(records_filter, limit=2).records
     last = done[0] if done else None
     if failure and (not last or failure.timestamp > last.timestamp):
@@ -88,12 +103,13 @@ def _metadata(record) -> dict:
 
 
 def _latest_failures(instance: dg.DagsterInstance) -> dict[tuple[str, str | None], object]:
-    """The latest step failure per (step, repo partition), read once from the recent failed runs."""
+    """The latest step failure per (step, repo), read once from the recent failed runs."""
     latest = {}
     failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]),
                                       limit=FAILED_RUNS_LOOKED_AT)
     for record in failed:  # newest first: the first failure seen for a key is its latest
-        partition = record.dagster_run.tags.get("dagster/partition")
+        tags = record.dagster_run.tags
+        partition = tags.get("dagster/partition/repo") or tags.get("dagster/partition")
         for entry in instance.all_logs(record.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
             latest.setdefault((entry.step_key, partition), entry)
     return latest
@@ -115,14 +131,14 @@ def _hours(now: datetime, timestamp: float) -> float:
 
 
 def render(rows: list[SourceStatus]) -> str:
-    header = ("source", "repo", "last run (UTC)", "outcome", "rows added", "rows", "age", "note")
+    header = ("source", "repo", "last run (UTC)", "outcome", "rows added", "rows", "age", "windows", "note")
     table = [header] + [(
         r.source, r.repo or "", r.last_run.strftime("%Y-%m-%d %H:%M") if r.last_run else "-", r.outcome,
         "" if r.rows_added is None else f"{r.rows_added:+d}" if r.rows_added else "0",
         "" if r.rows is None else str(r.rows),
         "" if r.age_hours is None else _age(r.age_hours) + ("" if r.fresh is None else " fresh" if r.fresh
                                                             else " STALE"),
-        r.error or "") for r in rows]
+        r.windows or "", r.error or "") for r in rows]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
                      for row in table)

@@ -180,7 +180,7 @@ def test_an_interrupted_walk_resumes_without_refetching_or_duplicating(fixtures,
         with pytest.raises(HttpError, match=r"HTTP 401 Bad credentials"):
             collect(con, server, commit_every=5)
         loaded_first = con.execute("select count(*) from core.github_pulls").fetchone()[0]
-        assert con.execute("select count(*) from meta.github_bookmarks").fetchone()[0] == 0
+        assert con.execute("select count(*) from meta.github_windows").fetchone()[0] == 0
         mark = len(server.requests)
         stats, _ = collect(con, server)
         refetched = server.paths(rf"/repos/{REPO}/pulls/23\d/files.*")

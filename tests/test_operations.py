@@ -17,7 +17,8 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import Queued
 
 from etl.db import connect
 from etl.definitions import build_definitions
-from etl.defs.operations.schedules import daily_collection
+from etl.defs.operations.jobs import COLLECTORS
+from etl.defs.operations.schedules import daily_git_and_reports, daily_github
 from etl.defs.operations.sensors import repo_partitions, report_drop_folder
 from etl.defs.resources import GitHistoryResource, ReportSourcesResource, WarehouseResource
 from etl.status import collect_status, healthy, render
@@ -45,7 +46,7 @@ def test_daily_schedule_requests_one_run_per_configured_repo(config_file):
     config_file()
     tick = datetime(2026, 11, 21, 5, 0)
     with dg.instance_for_test() as instance:
-        first = daily_collection(dg.build_schedule_context(instance=instance, scheduled_execution_time=tick))
+        first = daily_git_and_reports(dg.build_schedule_context(instance=instance, scheduled_execution_time=tick))
         assert isinstance(first, dg.SkipReason) and "acme/alpha" in first.skip_message
 
         added = repo_partitions(dg.build_sensor_context(instance=instance))
@@ -53,11 +54,15 @@ def test_daily_schedule_requests_one_run_per_configured_repo(config_file):
         instance.add_dynamic_partitions("repo", ["acme/alpha", "acme/beta"])
         assert isinstance(repo_partitions(dg.build_sensor_context(instance=instance)), dg.SkipReason)
 
-        requests = daily_collection(dg.build_schedule_context(instance=instance, scheduled_execution_time=tick))
+        requests = daily_git_and_reports(dg.build_schedule_context(instance=instance, scheduled_execution_time=tick))
         assert [(r.partition_key, r.run_key) for r in requests] == [
             ("acme/alpha", "acme/alpha@2026-11-21"), ("acme/beta", "acme/beta@2026-11-21")]
-        schedule = next(s for s in build_definitions().schedules if s.name == "daily_collection")
-        assert schedule.job_name == "collect_repo" and schedule.cron_schedule == "0 5 * * *"
+        # GitHub is off for both repos here (its windows are tested in test_github_windows.py).
+        assert isinstance(daily_github(dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)),
+                          dg.SkipReason)
+    schedules = {s.name: (s.job_name, s.cron_schedule) for s in build_definitions().schedules}
+    assert schedules == {"daily_git_and_reports": ("collect_repo", "0 5 * * *"),
+                         "daily_github": ("collect_github", "0 5 * * *")}
 
 
 def _write_reports(folder: Path, count: int, start: int = 0) -> list[Path]:
@@ -128,8 +133,7 @@ def test_a_failing_repo_partition_is_retried_and_fails_alone(tmp_path):
         assert len(restarts) == 1  # tests/pr_atlas.test.toml: one retry, no delay
 
         # The rest of the warehouse is built from the repo that succeeded.
-        everything_else = dg.define_asset_job("rest", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(
-            *collect.asset_layer.executable_asset_keys))
+        everything_else = dg.define_asset_job("rest", selection=dg.AssetSelection.all() - COLLECTORS)
         rest = dg.Definitions.merge(defs, dg.Definitions(jobs=[everything_else])).resolve_job_def("rest")
         assert rest.execute_in_process(instance=instance).success
         with connect(database, read_only=True) as con:

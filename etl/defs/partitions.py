@@ -1,20 +1,49 @@
 """How collection is split and retried: one partition per repo (added from pr_atlas.toml by the sensor
-`repo_partitions`), so each repo collects, fails, retries and backfills on its own."""
+`repo_partitions`), so each repo collects, fails, retries and backfills on its own; GitHub's long history
+is split again by time window (pull-request updated_at), so a first backfill runs in resumable pieces."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import dagster as dg
 
 from etl.config import load_config
+from etl.sources.github import Window
 
 REPO_PARTITIONS = dg.DynamicPartitionsDefinition(name="repo")
 
+_config = load_config()
+_WINDOW_KINDS = {"month": dg.MonthlyPartitionsDefinition, "week": dg.WeeklyPartitionsDefinition,
+                 "day": dg.DailyPartitionsDefinition}
+# end_offset=1: the window still running is a partition too, the one the daily schedule collects.
+GITHUB_WINDOWS = _WINDOW_KINDS[_config.github_window](start_date=_config.github_history_start, end_offset=1,
+                                                      timezone="UTC")
+REPO_WINDOWS = dg.MultiPartitionsDefinition({"repo": REPO_PARTITIONS, "window": GITHUB_WINDOWS})
+
+
+def window_key(repo: str, window: str) -> dg.MultiPartitionKey:
+    return dg.MultiPartitionKey({"repo": repo, "window": window})
+
+
+def collection_window(partition_key: dg.MultiPartitionKey) -> tuple[str, Window]:
+    """The repo and the updated_at window (naive UTC, as the warehouse keeps times) a partition names."""
+    window = partition_key.keys_by_dimension["window"]
+    span = GITHUB_WINDOWS.time_window_for_partition_key(window)
+    return partition_key.keys_by_dimension["repo"], Window(window, _naive(span.start), _naive(span.end))
+
+
+def windows_until(now: datetime) -> list[str]:
+    """Every window key from the configured history start to the one holding `now`, oldest first."""
+    return list(GITHUB_WINDOWS.get_partition_keys(current_time=now))
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None)
+
 # GitHub and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
 # retries): the whole step is tried again, later each time, with jitter so repos do not retry in step.
-_retries = load_config()
-COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_retries.max_retries, delay=_retries.retry_delay_seconds,
+COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_config.max_retries, delay=_config.retry_delay_seconds,
                                  backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 

@@ -53,6 +53,12 @@ class CachedResponse:
 
 
 @dataclass
+class WindowState:
+    newest_updated: datetime | None  # the newest updated_at a completed walk of the window loaded
+    final: bool
+
+
+@dataclass
 class PendingWrite:
     """Rows gathered for one unit of work (a list page, or one PR and its children), written together."""
     raw: RowBuffer = field(default_factory=lambda: RowBuffer("raw.github_responses", RAW_COLUMNS))
@@ -75,9 +81,10 @@ class GitHubStore:
             "join raw.github_responses r using (response_id) where c.url = ?", [url]).fetchone()
         return CachedResponse(row[0], row[1], row[2], row[3], json.loads(row[4])) if row else None
 
-    def bookmark(self, repo: str) -> datetime | None:
-        row = self.con.execute("select newest_updated from meta.github_bookmarks where repo = ?", [repo]).fetchone()
-        return row[0] if row else None
+    def window_state(self, repo: str, window_key: str) -> WindowState | None:
+        row = self.con.execute("select newest_updated, final from meta.github_windows "
+                               "where repo = ? and window_key = ?", [repo, window_key]).fetchone()
+        return WindowState(*row) if row else None
 
     def known_updated_at(self, repo: str) -> dict[int, datetime]:
         return dict(self.con.execute("select number, updated_at from core.github_pulls where repo = ?",
@@ -117,5 +124,6 @@ class GitHubStore:
             self.con.rollback()
             raise
 
-    def save_bookmark(self, repo: str, newest_updated: datetime) -> None:
-        upsert_values(self.con, "meta.github_bookmarks", [(repo, newest_updated, utc_now())])
+    def save_window(self, repo: str, window, newest_updated: datetime | None, final: bool) -> None:
+        upsert_values(self.con, "meta.github_windows", [
+            (repo, window.key, window.start, window.end, newest_updated, final, utc_now())])

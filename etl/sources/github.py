@@ -1,14 +1,19 @@
-"""The GitHub REST collector: per repo, the pull requests (newest update first, down to the bookmark) and,
-for each PR that changed since it was last loaded, its files, reviews and review comments. Every page
-is fetched conditionally with the validators of the last response for its URL, so an unchanged page
-costs a 304, which GitHub does not count against the rate limit."""
+"""The GitHub REST collector: per repo and collection window (a range of pull-request `updated_at`), the
+pull requests (newest update first, down to the window's start or its bookmark) and, for each PR that
+changed since it was last loaded, its files, reviews and review comments. Every page is fetched
+conditionally with the validators of the last response for its URL, so an unchanged page costs a 304,
+which GitHub does not count against the rate limit.
+
+Windows split a first backfill of a long history into pieces that each finish, fail and resume alone.
+A PR belongs to the window of its latest update, so an update moves it to a later window, never an
+earlier one: a window walked completely after it ended is final and is never walked again."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ..db import utc_now
 from ..ingest.fetch_misses import note_miss
@@ -19,17 +24,38 @@ DEFAULT_API_URL = "https://api.github.com"
 ACCEPT = "application/vnd.github+json"
 CHILD_RESOURCES = ("files", "reviews", "comments")
 MISSING_STATUS = (404, 410)
+# GitHub's list can show an update a moment late, and clocks differ: a window counts as final only when it
+# ended this long before the walk began.
+FINAL_AFTER = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Pull requests last updated in [start, end), naive UTC; None on either side is open."""
+    key: str = "all"
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def is_after(self, updated: datetime | None) -> bool:
+        return self.end is not None and updated is not None and updated >= self.end
+
+
+WHOLE_HISTORY = Window()
 
 
 @dataclass
 class RepoStats:
     repo: str
+    window: str = WHOLE_HISTORY.key
     list_pages: int = 0
     prs_seen: int = 0
     prs_loaded: int = 0
     prs_unchanged: int = 0
     prs_missing: int = 0
-    stopped_at_bookmark: bool = False
+    prs_in_later_windows: int = 0
+    stopped_at_bookmark: bool = False  # reached the window's start, or what an earlier walk of it loaded
+    window_final: bool = False
+    already_final: bool = False  # nothing to do: no request made
 
 
 @dataclass
@@ -72,11 +98,16 @@ class GitHubCollector:
         self.api_url = api_url.rstrip("/")
         self.log = log or (lambda _message: None)
 
-    def collect(self, repo: str) -> RepoStats:
-        stats = RepoStats(repo)
-        bookmark = self.store.bookmark(repo)
+    def collect(self, repo: str, window: Window = WHOLE_HISTORY) -> RepoStats:
+        stats = RepoStats(repo, window.key)
+        state = self.store.window_state(repo, window.key)
+        if state and state.final:
+            stats.window_final = stats.already_final = True
+            return stats
+        walk_began = utc_now()
+        newest = state.newest_updated if state else None
+        floor = max(filter(None, (window.start, newest)), default=None)
         known = self.store.known_updated_at(repo)
-        newest = bookmark
         url = f"{self.api_url}/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100"
         while url and not stats.stopped_at_bookmark:
             pending = PendingWrite()
@@ -87,8 +118,11 @@ class GitHubCollector:
             stats.list_pages += 1
             for item in page.items:
                 updated = parse_time(item.get("updated_at"))
-                if bookmark is not None and updated is not None and updated < bookmark:
-                    stats.stopped_at_bookmark = True  # everything further down was loaded by an earlier walk
+                if window.is_after(updated):
+                    stats.prs_in_later_windows += 1
+                    continue
+                if floor is not None and updated is not None and updated < floor:
+                    stats.stopped_at_bookmark = True  # everything further down is older, or was loaded before
                     break
                 stats.prs_seen += 1
                 newest = max(filter(None, (newest, updated)), default=None)
@@ -103,10 +137,11 @@ class GitHubCollector:
                     stats.prs_missing += 1
             self.store.commit(pending)
             url = page.next_url
-            self.log(f"github {repo}: {stats.list_pages} list page(s), {stats.prs_loaded} PRs loaded, "
-                     f"{stats.prs_unchanged} unchanged")
-        if newest is not None:
-            self.store.save_bookmark(repo, newest)  # only after a complete walk: an interrupted one resumes
+            self.log(f"github {repo} [{window.key}]: {stats.list_pages} list page(s), {stats.prs_loaded} PRs "
+                     f"loaded, {stats.prs_unchanged} unchanged")
+        # Only after a complete walk: an interrupted one resumes, skipping the PRs it already loaded.
+        stats.window_final = window.end is not None and walk_began >= window.end + FINAL_AFTER
+        self.store.save_window(repo, window, newest, stats.window_final)
         return stats
 
     def _load_pull(self, pending: PendingWrite, repo: str, item: dict, list_response_id: str) -> bool:
@@ -211,6 +246,6 @@ def comment_rows(comments: list) -> Iterator[dict]:
 
 
 def collect_repos(repos: list[str], store: GitHubStore, client: HttpClient, api_url: str,
-                  log: Callable[[str], None] | None = None) -> list[dict]:
+                  log: Callable[[str], None] | None = None, window: Window = WHOLE_HISTORY) -> list[dict]:
     collector = GitHubCollector(client, store, api_url, log)
-    return [asdict(collector.collect(repo)) for repo in repos]
+    return [asdict(collector.collect(repo, window)) for repo in repos]

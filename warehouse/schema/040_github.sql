@@ -26,11 +26,18 @@ create table if not exists meta.http_cache (
     checked_at    timestamp not null
 );
 
--- Per repo: the newest pull request updated_at that a completed walk has loaded. The next walk stops there.
-create table if not exists meta.github_bookmarks (
-    repo            varchar primary key,
-    newest_updated  timestamp not null,
-    completed_at    timestamp not null
+-- Per repo and collection window (pull requests last updated in [window_start, window_end); 'all' is one
+-- unsplit walk): what a completed walk loaded. The next walk of the window stops at newest_updated; a final
+-- window (walked completely after it ended) cannot gain a PR any more and is not walked again.
+create table if not exists meta.github_windows (
+    repo            varchar   not null,
+    window_key      varchar   not null,  -- the window's first day, as its Dagster partition names it, or 'all'
+    window_start    timestamp,           -- UTC; null: open
+    window_end      timestamp,           -- UTC, exclusive; null: open
+    newest_updated  timestamp,           -- null: the window held no pull request
+    final           boolean   not null,
+    completed_at    timestamp not null,  -- UTC
+    primary key (repo, window_key)
 );
 
 -- Requests that gave up on one item (a 404 for a PR, a report not published yet): kept, not fatal.

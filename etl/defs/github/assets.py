@@ -11,7 +11,7 @@ from etl.ingest.github_store import GitHubStore
 from etl.sources.github import collect_repos
 
 from ..keys import CORE_GITHUB
-from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS
+from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window
 
 RAW_GITHUB = dg.AssetKey(["raw", "github_responses"])
 CORE_TABLES = ("core.github_pulls", "core.github_files", "core.github_reviews", "core.github_review_comments")
@@ -29,9 +29,10 @@ def _specs() -> list[dg.AssetSpec]:
     ]
 
 
-@dg.multi_asset(name="github", specs=_specs(), partitions_def=REPO_PARTITIONS, retry_policy=COLLECTOR_RETRY)
+@dg.multi_asset(name="github", specs=_specs(), partitions_def=REPO_WINDOWS, retry_policy=COLLECTOR_RETRY)
 def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, github_api: GitHubResource):
-    repo = context.partition_key
+    """One repo's pull requests last updated in one window (a partition: repo × window)."""
+    repo, window = collection_window(context.partition_key)
     if repo not in github_api.repos:
         context.log.info(f"{repo}: GitHub collection is off for this repo")
         for key in (RAW_GITHUB, CORE_GITHUB):
@@ -40,18 +41,20 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
     client = github_api.client(log=context.log.info)
     with warehouse.connection() as con:
         store = GitHubStore(con, run_id=context.run.run_id)
-        repos = collect_repos([repo], store, client, github_api.api_url, log=context.log.info)
+        stats = collect_repos([repo], store, client, github_api.api_url, log=context.log.info, window=window)[0]
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
         counts = table_counts(con, CORE_TABLES)
-        preview = con.execute("select repo, number, title, state, merged_at from core.github_pulls "
-                              "order by updated_at desc limit 10").df()
+        preview = con.execute("select repo, number, title, state, updated_at from core.github_pulls "
+                              "where repo = ? and updated_at >= ? and updated_at < ? order by updated_at desc "
+                              "limit 10", [repo, window.start, window.end]).df()
         record_source_run(con, f"github:{repo}", context.run.run_id,
-                          {"repos": repos, "requests": client.stats.as_dict(), **counts})
+                          {"window": window.key, **stats, "requests": client.stats.as_dict(), **counts})
     client.close()
     yield dg.MaterializeResult(asset_key=RAW_GITHUB, metadata={
         "dagster/row_count": raw_rows, "requests": dg.MetadataValue.json(client.stats.as_dict()),
         "api_url": github_api.api_url})
     yield dg.MaterializeResult(asset_key=CORE_GITHUB, metadata={
-        "dagster/row_count": counts["core.github_pulls"], "repos": dg.MetadataValue.json(repos),
+        "dagster/row_count": counts["core.github_pulls"], "prs_loaded": stats["prs_loaded"],
+        "window_final": stats["window_final"], "walk": dg.MetadataValue.json(stats),
         "row_counts": dg.MetadataValue.json(counts),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)")})

@@ -7,13 +7,19 @@ from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS
 
 RAW_DOCUMENTS = dg.AssetKey(["raw", "documents"])
 RAW_REPORT_SITE = dg.AssetKey(["raw", "report_site"])
-REPO_COLLECTORS = dg.AssetSelection.assets(
-    dg.AssetKey(["raw", "github_responses"]), CORE_GITHUB, dg.AssetKey(["raw", "git_logs"]), CORE_GIT, RAW_REPORT_SITE)
+GITHUB_COLLECTOR = dg.AssetSelection.assets(dg.AssetKey(["raw", "github_responses"]), CORE_GITHUB)
+REPO_COLLECTORS = dg.AssetSelection.assets(dg.AssetKey(["raw", "git_logs"]), CORE_GIT, RAW_REPORT_SITE)
+COLLECTORS = GITHUB_COLLECTOR | REPO_COLLECTORS
+
+collect_github = dg.define_asset_job(
+    "collect_github", selection=GITHUB_COLLECTOR,
+    description="One repo's pull requests, files and reviews from the GitHub API, for one window of "
+                "pull-request updated_at (partition: repo × window).",
+    tags={"pr_atlas/kind": "collection"})
 
 collect_repo = dg.define_asset_job(
     "collect_repo", selection=REPO_COLLECTORS,
-    description="One repo (partition): GitHub pull requests, files and reviews, git history, and reports from the "
-                "report site for its merged PRs.",
+    description="One repo (partition): its git history, and reports from the report site for its merged PRs.",
     tags={"pr_atlas/kind": "collection"})
 
 ingest_report_files = dg.define_asset_job(

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
 from etl.config import load_config
 
-from ..partitions import REPO_PARTITIONS
+from ..keys import CORE_GITHUB
+from ..partitions import REPO_PARTITIONS, REPO_WINDOWS, window_key, windows_until
 from . import jobs
 
 REPORT_SUFFIXES = (".md", ".markdown", ".txt")
+BACKFILL_WINDOWS_PER_REPO = 12  # queued at a time; the next batch once these have run
 
 
 @dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
@@ -25,6 +28,35 @@ def repo_partitions(context: dg.SensorEvaluationContext):
     if not new:
         return dg.SkipReason("every configured repo has its partition")
     return dg.SensorResult(dynamic_partitions_requests=[REPO_PARTITIONS.build_add_request(new)])
+
+
+def backfill_requests(instance: dg.DagsterInstance, repos: list[str], now: datetime,
+                      batch: int = BACKFILL_WINDOWS_PER_REPO) -> list[dg.RunRequest]:
+    """For each repo, its GitHub windows never collected, newest first (recent history is useful soonest),
+    `batch` at a time: none while any window of the repo is still queued or running. A window that failed
+    is left to its retries and to people (it shows in `pr-atlas status`), not asked for again here."""
+    windows = windows_until(now)[::-1]
+    requests = []
+    for repo in repos:
+        keys = [window_key(repo, w) for w in windows]
+        status = instance.get_status_by_partition(CORE_GITHUB, keys, REPO_WINDOWS) or {}
+        if any(s == dg.AssetPartitionStatus.IN_PROGRESS for s in status.values()):
+            continue
+        missing = [key for key in keys if status.get(key) is None][:batch]
+        requests += [dg.RunRequest(partition_key=key, tags={"pr_atlas/trigger": "backfill"}) for key in missing]
+    return requests
+
+
+@dg.sensor(job=jobs.collect_github, minimum_interval_seconds=120, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Backfills each repo's GitHub history: the windows never collected (since "
+                       "github_history_start in pr_atlas.toml), newest first, a batch of runs at a time.")
+def github_backfill(context: dg.SensorEvaluationContext):
+    known = set(REPO_PARTITIONS.get_partition_keys(dynamic_partitions_store=context.instance))
+    repos = [repo for repo in load_config().github_repos if repo in known]
+    requests = backfill_requests(context.instance, repos, datetime.now(UTC))
+    if not requests:
+        return dg.SkipReason("every configured repo's GitHub windows are collected, failed or under way")
+    return requests
 
 
 def _fingerprint(path: Path, stat, remembered: list | None) -> str:

@@ -54,7 +54,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, 
 @dg.asset(
     key_prefix="raw",
     name="report_site",
-    deps=[CORE_GITHUB, CORE_GIT],
+    deps=[CORE_GITHUB, CORE_GIT],  # a repo's partition reads every GitHub window of that repo
     group_name="reports",
     kinds={"duckdb"},
     partitions_def=REPO_PARTITIONS,

@@ -66,12 +66,15 @@ class IngestSummary:
     failed_checks: list[str] = field(default_factory=list)
     check_warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    windows_not_tried: int = 0  # GitHub windows left for the next run after an earlier window of the repo failed
 
     def line(self) -> str:
         tables = ", ".join(f"{name.split('.')[-1]} {count}" for name, count in self.row_counts.items())
         checks = f"; FAILED checks: {', '.join(self.failed_checks)}" if self.failed_checks else ""
         checks += f"; check warnings: {', '.join(self.check_warnings)}" if self.check_warnings else ""
         status = "ok" if self.success else f"FAILED ({self.error})"
+        if self.windows_not_tried:
+            status += f"; {self.windows_not_tried} older GitHub window(s) left for the next run"
         return (f"{status}: {self.documents_read} documents read, {self.new_documents} new, {self.parsed} parsed, "
                 f"{self.quarantined} quarantined | rows: {tables}{checks}")
 
@@ -135,15 +138,24 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
         # window, git and the report site per repo; then one run for everything that follows.
         instance.add_dynamic_partitions(REPO_PARTITIONS.name, [r for r in repos if not instance.has_dynamic_partition(
             REPO_PARTITIONS.name, r)])
+        failed_repos, not_tried = set(), 0
         for job_name, partitions in ((GITHUB_JOB, windows), (COLLECT_JOB, repos)):
             job = defs.resolve_job_def(job_name)
             for partition in partitions if job.asset_layer.executable_asset_keys else []:
+                repo = partition.keys_by_dimension["repo"] if job_name == GITHUB_JOB else None
+                if repo in failed_repos:  # what failed one window (no network, bad token, no repo) fails the rest
+                    not_tried += 1
+                    continue
                 results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=tags,
                                                       partition_key=partition, raise_on_error=False))
+                if repo and not results[-1].success:
+                    failed_repos.add(repo)
         if not collect_only:
             results.append(defs.resolve_job_def(INGEST_JOB).execute_in_process(
                 instance=instance, run_config=run_config, raise_on_error=False, tags=tags))
-    return _summarise(results, warehouse.database)
+    summary = _summarise(results, warehouse.database)
+    summary.windows_not_tried = not_tried
+    return summary
 
 
 def _github_windows_to_collect(database: str, repos: list[str]) -> list[dg.MultiPartitionKey]:

@@ -14,15 +14,17 @@ from etl.db import apply_schema
 from etl.definitions import build_definitions
 from etl.defs.operations.schedules import daily_github
 from etl.defs.operations.sensors import backfill_requests
-from etl.defs.partitions import collection_window, window_key
+from etl.defs.partitions import collection_window, window_key, windows_until
 from etl.defs.resources import GitHubResource, WarehouseResource
 from etl.ingest.github_store import GitHubStore
+from etl.pipeline import run_ingest
 from etl.sources import github as github_source
 from etl.sources.github import WHOLE_HISTORY, GitHubCollector, Window
 from etl.sources.http import HttpClient
 from etl.status import collect_status
 
 from .conftest import PROJECT_ROOT
+from .replay_server import Recorded, ReplayServer
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 from bench_github import REPO, FakeGitHub, serve  # noqa: E402
@@ -175,3 +177,24 @@ def test_the_backfill_sensor_asks_for_missing_windows_newest_first_a_batch_at_a_
     assert sensor.job_name == "collect_github"
     windows = collection_window(window_key(REPO, "2026-02-01"))
     assert windows == (REPO, Window("2026-02-01", datetime(2026, 2, 1), datetime(2026, 3, 1)))
+
+
+def test_pr_atlas_ingest_runs_each_window_and_stops_a_repo_at_its_first_failing_one(api, tmp_path, github_config):
+    _, base = api
+    database = tmp_path / "w.duckdb"
+    first = run_ingest(str(database), locations=[], github_repos=[REPO], github_api_url=base)
+    assert first.success and first.row_counts["core.github_pulls"] == 300
+    windows = len(windows_until(datetime.now(UTC)))  # January 2026 to this month
+    with duckdb.connect(str(database), read_only=True) as con:
+        final, walked = con.execute("select count(*) filter (where final), count(*) from meta.github_windows").fetchone()
+    assert walked == windows and final >= 10  # January to October at least; the current month stays open
+
+    with ReplayServer() as gone:
+        gone.route(r"/repos/.*", Recorded.json({"message": "Not Found"}, status=404))
+        failed = run_ingest(str(tmp_path / "other.duckdb"), locations=[], github_repos=[REPO],
+                            github_api_url=gone.base_url)
+        list_requests = len(gone.paths(r"/repos/.*/pulls\?.*"))
+    assert not failed.success and "not found" in failed.error
+    assert failed.windows_not_tried == windows - 1
+    assert f"{windows - 1} older GitHub window(s) left" in failed.line()
+    assert list_requests == 2  # the newest window, tried again once by its retry policy; no other window

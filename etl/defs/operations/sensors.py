@@ -1,5 +1,6 @@
-"""What starts runs besides the clock: repos added to pr_atlas.toml, report files dropped in a folder, and
-the automation conditions that keep the marts following their sources."""
+"""What starts runs besides the clock: repos added to pr_atlas.toml, the GitHub windows of a repo's history
+not yet collected, report files dropped in a folder, and the automation conditions that keep the marts
+following their sources."""
 
 from __future__ import annotations
 

@@ -11,6 +11,8 @@ from etl.db import apply_schema
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Set before any fixture runs (session fixtures included) and inherited by every subprocess.
 os.environ["PR_ATLAS_CONFIG"] = str(Path(__file__).resolve().parent / "pr_atlas.test.toml")
+# Runs go to throwaway instances, session fixtures' included (the Makefile exports the project's DAGSTER_HOME).
+os.environ.pop("DAGSTER_HOME", None)
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 SAMPLES = PROJECT_ROOT / "samples" / "reports"
 

@@ -72,8 +72,12 @@ def _window_progress(instance: dg.DagsterInstance, key: dg.AssetKey, partitions:
     done = status.count(dg.AssetPartitionStatus.MATERIALIZED)
     running = status.count(dg.AssetPartitionStatus.IN_PROGRESS)
     failed = status.count(dg.AssetPartitionStatus.FAILED)
-    return ", ".join([f"{done}/{len(partitions)} windows"] + [f"{running} running"] * bool(running)
-                     + [f"{failed} failed"] * bool(failed))
+    parts = [f"{done}/{len(partitions)} windows"]
+    if running:
+        parts.append(f"{running} running")
+    if failed:
+        parts.append(f"{failed} failed")
+    return ", ".join(parts)
 
 
 def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, failure, repo: str | None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..db import utc_now
@@ -243,9 +243,3 @@ def comment_rows(comments: list) -> Iterator[dict]:
                "line": comment.get("line") or comment.get("original_line") or comment.get("position"),
                "body": comment.get("body"), "created_at": parse_time(comment.get("created_at")),
                "in_reply_to": comment.get("in_reply_to_id")}
-
-
-def collect_repos(repos: list[str], store: GitHubStore, client: HttpClient, api_url: str,
-                  log: Callable[[str], None] | None = None, window: Window = WHOLE_HISTORY) -> list[dict]:
-    collector = GitHubCollector(client, store, api_url, log)
-    return [asdict(collector.collect(repo, window)) for repo in repos]

@@ -2,13 +2,15 @@
 fetches and loads together, because what to fetch next depends on what is already loaded (bookmarks,
 ETags, unchanged PRs)."""
 
+from dataclasses import asdict
+
 import dagster as dg
 
 from etl.db import table_counts
 from etl.defs.resources import GitHubResource, WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.ingest.github_store import GitHubStore
-from etl.sources.github import collect_repos
+from etl.sources.github import GitHubCollector
 
 from ..keys import CORE_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window
@@ -41,7 +43,7 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
     client = github_api.client(log=context.log.info)
     with warehouse.connection() as con:
         store = GitHubStore(con, run_id=context.run.run_id)
-        stats = collect_repos([repo], store, client, github_api.api_url, log=context.log.info, window=window)[0]
+        stats = asdict(GitHubCollector(client, store, github_api.api_url, context.log.info).collect(repo, window))
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
         counts = table_counts(con, CORE_TABLES)
         preview = con.execute("select repo, number, title, state, updated_at from core.github_pulls "

@@ -138,18 +138,21 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
         # window, git and the report site per repo; then one run for everything that follows.
         instance.add_dynamic_partitions(REPO_PARTITIONS.name, [r for r in repos if not instance.has_dynamic_partition(
             REPO_PARTITIONS.name, r)])
+        def run(job: dg.JobDefinition, partition: str) -> bool:
+            results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=tags,
+                                                  partition_key=partition, raise_on_error=False))
+            return results[-1].success
+
+        github, collect = defs.resolve_job_def(GITHUB_JOB), defs.resolve_job_def(COLLECT_JOB)
         failed_repos, not_tried = set(), 0
-        for job_name, partitions in ((GITHUB_JOB, windows), (COLLECT_JOB, repos)):
-            job = defs.resolve_job_def(job_name)
-            for partition in partitions if job.asset_layer.executable_asset_keys else []:
-                repo = partition.keys_by_dimension["repo"] if job_name == GITHUB_JOB else None
-                if repo in failed_repos:  # what failed one window (no network, bad token, no repo) fails the rest
-                    not_tried += 1
-                    continue
-                results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=tags,
-                                                      partition_key=partition, raise_on_error=False))
-                if repo and not results[-1].success:
-                    failed_repos.add(repo)
+        for window in windows if github.asset_layer.executable_asset_keys else []:
+            repo = window.keys_by_dimension["repo"]
+            if repo in failed_repos:  # what failed one window (no network, bad token, no repo) fails the rest
+                not_tried += 1
+            elif not run(github, window):
+                failed_repos.add(repo)
+        for repo in repos if collect.asset_layer.executable_asset_keys else []:
+            run(collect, repo)
         if not collect_only:
             results.append(defs.resolve_job_def(INGEST_JOB).execute_in_process(
                 instance=instance, run_config=run_config, raise_on_error=False, tags=tags))

@@ -12,13 +12,14 @@ import dagster as dg
 from .config import PROJECT_ROOT, load_config
 from .defs.partitions import REPO_PARTITIONS, REPO_WINDOWS, window_key, windows_until
 
+BY_REPO, BY_WINDOW = "repo", "repo × window"
 # (label, asset, the step that writes it, how it is partitioned): what a maintainer asks "did it run?" about.
 SOURCES = (
     ("reports", dg.AssetKey(["raw", "documents"]), "raw__documents", None),
     ("parsed reports", dg.AssetKey(["core", "reports"]), "core__reports", None),
-    ("github", dg.AssetKey(["core", "github"]), "github", "repo × window"),
-    ("git", dg.AssetKey(["core", "git"]), "git", "repo"),
-    ("report site", dg.AssetKey(["raw", "report_site"]), "raw__report_site", "repo"),
+    ("github", dg.AssetKey(["core", "github"]), "github", BY_WINDOW),
+    ("git", dg.AssetKey(["core", "git"]), "git", BY_REPO),
+    ("report site", dg.AssetKey(["raw", "report_site"]), "raw__report_site", BY_REPO),
     ("marts", dg.AssetKey(["public", "views"]), "metrics", None),
     ("search index", dg.AssetKey(["search", "report_index"]), "search__report_index", None),
     ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), "serving__snapshot", None),
@@ -56,9 +57,9 @@ def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) ->
     rows = []
     for label, key, step, partitioning in SOURCES:
         for repo in repos if partitioning else [None]:
-            partitions = [window_key(repo, w) for w in windows] if partitioning == "repo × window" else [repo]
+            partitions = [window_key(repo, w) for w in windows] if partitioning == BY_WINDOW else [repo]
             status = _status(instance, label, key, failures.get((step, repo)), repo, partitions, now)
-            if partitioning == "repo × window":
+            if partitioning == BY_WINDOW:
                 status.windows = _window_progress(instance, key, partitions)
             if label == "marts" and status.age_hours is not None:
                 status.fresh = status.age_hours <= freshness_hours

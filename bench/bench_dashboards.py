@@ -69,9 +69,9 @@ def build(folder: Path, prs: int, files_per_pr: int, reports: int) -> tuple[Path
 def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
     """What each page asks for, with the parameters a user would most likely give it."""
     from dashboards import queries as q
-    from dashboards import user_sql
     from dashboards.examples import example_queries
     from dashboards.warehouse import connection
+    from etl import user_sql
 
     first, last = q.week_bounds(version)
     busiest = q.modules(version, None)[0]

@@ -72,7 +72,7 @@ def headline(version: str, repo: str | None, start: date, end: date, module: str
         from pr_links l
         join pull_requests f on f.pr_key = l.from_key
         join pull_requests t on t.pr_key = l.to_key
-        where l.relation = 'regression' and ($repo is null or t.repo = $repo)
+        where l.relation = 'regression' and l.in_chains and ($repo is null or t.repo = $repo)
           and t.merged_at >= date_trunc('week', $start::date)
           and t.merged_at < date_trunc('week', $end::date) + interval 7 day
           and ($module = '(all)' or exists (select 1 from staging.pr_modules m
@@ -199,8 +199,8 @@ def chain_nodes(version: str, chain_id: str) -> pd.DataFrame:
 def chain_edges(version: str, chain_id: str) -> pd.DataFrame:
     return read(version, """
         with chain as (select unnest(members) as pr_key from regression_chains where chain_id = $chain)
-        select from_key, to_key, relation, confidence, evidence from pr_links
-        where relation in ('regression', 'revert', 'follow_up')
+        select from_key, to_key, relation, confidence, evidence, sources, status from pr_links
+        where in_chains
           and from_key in (select pr_key from chain) and to_key in (select pr_key from chain)
         order by from_key, to_key""", {"chain": chain_id})
 
@@ -274,7 +274,8 @@ def pr_neighbours(version: str, key: str) -> pd.DataFrame:
     return read(version, """
         select case when l.to_key = $key then 'upstream' else 'downstream' end as direction,
                case when l.to_key = $key then l.from_key else l.to_key end as other_key,
-               l.relation, l.confidence, l.evidence, p.number, p.display_title, p.merged_at
+               l.relation, l.confidence, l.evidence, l.sources, l.status, l.in_chains, p.number, p.display_title,
+               p.merged_at
         from pr_links l
         join pull_requests p on p.pr_key = case when l.to_key = $key then l.from_key else l.to_key end
         where $key in (l.from_key, l.to_key)
@@ -352,3 +353,15 @@ def check_results(version: str) -> pd.DataFrame:
 def quarantine(version: str) -> pd.DataFrame:
     return read(version, "select reason, source_uri, detail, byte_size, quarantined_at from quarantine "
                          "order by quarantined_at desc, source_uri")
+
+
+# Warnings every report without those sections carries; the page lists the ones that say something went wrong.
+ROUTINE_WARNINGS = ("missing section:", "no PR number:", "no repository")
+
+
+@cached
+def parse_warnings(version: str) -> pd.DataFrame:
+    return read(version, "select report_id, warning, source_uri from (select report_id, source_uri, "
+                         "unnest(warnings) as warning from pr_reports) where not list_has_any([true], "
+                         "[starts_with(warning, p) for p in $routine]) order by report_id, warning",
+                {"routine": list(ROUTINE_WARNINGS)})

@@ -19,18 +19,7 @@ import streamlit as st
 from etl import lake
 from etl.db import create_session_macros, warehouse_target
 from etl.snapshot import current_snapshot, published_at
-
-# The same settings for every connection (DuckDB refuses two configurations for one file in a process).
-# They hold for the ad-hoc SQL page too: no file system, no extensions, settings locked.
-READER_CONFIG = {
-    "enable_external_access": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "lock_configuration": True,
-    "memory_limit": "4GB",
-    "threads": 2,
-}
-
+from etl.user_sql import READER_CONFIG, locked_lake
 
 LAKE_PIN = "#"  # a DuckLake version reads <catalog>#<snapshot id>
 
@@ -73,22 +62,8 @@ def _lake_probe(target: str) -> duckdb.DuckDBPyConnection:
 def _connection(version: str) -> duckdb.DuckDBPyConnection:
     if lake.is_lake(version):
         target, _, pinned = version.rpartition(LAKE_PIN)
-        return _locked_lake(target, int(pinned))
+        return locked_lake(target, int(pinned))
     return duckdb.connect(version, read_only=True, config=READER_CONFIG)
-
-
-def _locked_lake(target: str, version: int) -> duckdb.DuckDBPyConnection:
-    """The lake at one snapshot, then locked down like a snapshot file: only the lake's own data files can
-    be read."""
-    con = lake.open_lake(target, read_only=True, version=version)
-    data_path = con.execute(f"select value from ducklake_options('{lake.ALIAS}') "
-                            "where option_name = 'data_path'").fetchone()[0]
-    con.execute("set allowed_directories = $dirs", {"dirs": [data_path]})
-    con.execute(f"set memory_limit = '{READER_CONFIG['memory_limit']}'")
-    con.execute(f"set threads = {READER_CONFIG['threads']}")
-    con.execute("set enable_external_access = false")
-    con.execute("set lock_configuration = true")  # last: nothing after it can loosen the above
-    return con
 
 
 def connection(version: str) -> duckdb.DuckDBPyConnection:

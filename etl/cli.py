@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .db import WAREHOUSE_DIR, WarehouseBusy, connect, database_path, warehouse_target
+from .db import WAREHOUSE_DIR, WarehouseBusy, database_path, warehouse_target
 from .lake import is_lake
 
 
@@ -61,14 +61,11 @@ def _dashboard_command(port: int, address: str) -> list[str]:
 
 
 def _serve_dashboards(target: str, port: int, address: str) -> int:
-    import subprocess
+    from .processes import run_group
 
     _prepare_dashboards(target)
     print(f"\nPR Atlas dashboards: open http://{address}:{port}  (Ctrl-C stops them)\n", file=sys.stderr)
-    try:
-        return subprocess.call(_dashboard_command(port, address), env={**os.environ, "PR_ATLAS_DB": target})
-    except KeyboardInterrupt:
-        return 0
+    return run_group(_dashboard_command(port, address), env={**os.environ, "PR_ATLAS_DB": target})
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
@@ -142,8 +139,29 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    with connect(warehouse_target(args.db), read_only=True) as con:
-        frame = con.execute(args.query).df()
+    import duckdb
+
+    from . import user_sql
+
+    target = warehouse_target(args.db)
+    if not is_lake(target) and not Path(target).exists():
+        raise FileNotFoundError(f"no warehouse at {target}: run `pr-atlas ingest` first")
+    try:
+        con = user_sql.open_reader(target)
+    except duckdb.IOException as exc:
+        raise WarehouseBusy(f"the warehouse {target} is being written by another process; query its snapshot "
+                            f"({Path(target).stem}.snapshots/current.duckdb) or retry when it is done") from exc
+    try:
+        result = user_sql.run(con, args.query, row_limit=args.max_rows, seconds=args.timeout, byte_limit=256 << 20)
+    except (user_sql.RefusedQuery, user_sql.QueryFailed) as exc:
+        print(f"pr-atlas: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    frame = result.frame
+    if result.truncated:
+        print(f"pr-atlas: only the first {len(frame):,} rows are shown (--max-rows, or 256 MB of result)",
+              file=sys.stderr)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
@@ -220,10 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--default-repo", help="repo for reports that name none")
     parse.set_defaults(func=_cmd_parse)
 
-    sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
+    sql = commands.add_parser("sql", help="run one read-only statement against the warehouse (no files, settings "
+                                          "or extensions: the SQL page's guard)")
     sql.add_argument("query")
     sql.add_argument("--db", help=db_help)
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument("--max-rows", type=int, default=1_000_000, help="rows printed at most (default 1,000,000)")
+    sql.add_argument("--timeout", type=float, default=60.0, help="seconds a query may run (default 60)")
     sql.set_defaults(func=_cmd_sql)
     return parser
 

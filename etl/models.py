@@ -18,7 +18,8 @@ PUBLIC_VIEWS = MODELS_DIR / "public_views.sql"
 SOURCE_WATERMARKS = (("core.report_versions", "parsed_at"), ("core.quarantine", "quarantined_at"),
                      ("core.github_pulls", "loaded_at"), ("core.github_files", "loaded_at"),
                      ("core.github_reviews", "loaded_at"), ("core.github_review_comments", "loaded_at"),
-                     ("core.git_commits", "loaded_at"))
+                     ("core.git_commits", "loaded_at"), ("core.git_text_claims", "loaded_at"),
+                     ("core.github_text_claims", "loaded_at"), ("meta.szz_fixes", "analysed_at"))
 _REFERENCE = re.compile(r"\b(core|config|staging|marts)\.([a-z_][a-z0-9_]*)\b")
 
 

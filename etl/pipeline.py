@@ -62,6 +62,7 @@ class IngestSummary:
     new_documents: int = 0
     parsed: int = 0
     quarantined: int = 0
+    unread: int = 0  # entries of report locations found but not read (links, pipes, failed downloads ...)
     row_counts: dict[str, int] = field(default_factory=dict)
     failed_checks: list[str] = field(default_factory=list)
     check_warnings: list[str] = field(default_factory=list)
@@ -75,8 +76,9 @@ class IngestSummary:
         status = "ok" if self.success else f"FAILED ({self.error})"
         if self.windows_not_tried:
             status += f"; {self.windows_not_tried} older GitHub window(s) left for the next run"
+        unread = f", {self.unread} unread (see the quarantine view)" if self.unread else ""
         return (f"{status}: {self.documents_read} documents read, {self.new_documents} new, {self.parsed} parsed, "
-                f"{self.quarantined} quarantined | rows: {tables}{checks}")
+                f"{self.quarantined} quarantined{unread} | rows: {tables}{checks}")
 
 
 def _instance() -> dg.DagsterInstance:
@@ -208,6 +210,7 @@ def _add_result(summary: IngestSummary, result) -> None:
         summary.new_documents += metadata.get("new_documents", 0)
         summary.parsed += metadata.get("parsed", 0)
         summary.quarantined += metadata.get("quarantined", 0)
+        summary.unread += metadata.get("unread", 0)
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             warn = evaluation.severity == dg.AssetCheckSeverity.WARN

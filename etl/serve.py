@@ -6,8 +6,6 @@ nothing is left behind."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +19,7 @@ import dagster as dg
 
 from .config import PROJECT_ROOT, Config
 from .defs.partitions import REPO_PARTITIONS
+from .processes import signal_group, start_group, stop_signals_interrupt
 
 STOP_GRACE_SECONDS = 20
 DAEMONS = ("SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR")
@@ -65,9 +64,9 @@ class Supervisor:
 
     def start(self) -> None:
         for service in self.services:
-            service.process = subprocess.Popen(
+            service.process = start_group(
                 service.command, cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True)
+                stdin=subprocess.DEVNULL, text=True, errors="replace")
             service.pump = threading.Thread(target=self._pump, args=(service,), daemon=True)
             service.pump.start()
 
@@ -94,7 +93,7 @@ class Supervisor:
     def stop(self) -> None:
         """SIGTERM to every group, then SIGKILL to what is still there after the grace period."""
         for service in self.services:
-            _signal_group(service.process, signal.SIGTERM)
+            signal_group(service.process, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for service in self.services:
             if service.process is None:
@@ -103,23 +102,12 @@ class Supervisor:
                 service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.say("serve", f"{service.name} did not stop in {STOP_GRACE_SECONDS} s: killing it")
-            _signal_group(service.process, signal.SIGKILL)  # its children too, whatever the parent did
+            signal_group(service.process, signal.SIGKILL)  # its children too, whatever the parent did
             service.process.wait()
         for service in self.services:
             if service.pump:
                 service.pump.join(timeout=2)
         self.log.close()
-
-
-def _signal_group(process: subprocess.Popen | None, sig: int) -> None:
-    if process is None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, sig)
-
-
-def _interrupt(*_) -> None:
-    raise KeyboardInterrupt  # a SIGTERM (systemd, a container stop) shuts down like Ctrl-C
 
 
 def _answers(url: str) -> bool:
@@ -150,23 +138,22 @@ def serve(config: Config, dashboard_command: list[str], env: dict[str, str]) -> 
               f"  daemon       runs the schedule, the sensors and the run queue (no port)\n"
               f"  logs         {log_path}\n"
               f"  config       {config.path}\n", file=sys.stderr, flush=True)
-        previous = signal.signal(signal.SIGTERM, _interrupt)
         status = 0
-        try:
-            supervisor.start()
-            while True:
-                supervisor.poll_ready(instance)
-                gone = supervisor.exited()
-                if gone:
-                    supervisor.say("serve", f"{gone.name} exited with code {gone.process.returncode}; "
-                                            f"stopping the others (see {log_path})")
-                    status = 1
-                    break
-                time.sleep(1)
-        except KeyboardInterrupt:
-            supervisor.say("serve", "stopping")
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            supervisor.stop()
-            print("PR Atlas stopped.", file=sys.stderr)
+        with stop_signals_interrupt():
+            try:
+                supervisor.start()
+                while True:
+                    supervisor.poll_ready(instance)
+                    gone = supervisor.exited()
+                    if gone:
+                        supervisor.say("serve", f"{gone.name} exited with code {gone.process.returncode}; "
+                                                f"stopping the others (see {log_path})")
+                        status = 1
+                        break
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                supervisor.say("serve", "stopping")
+            finally:
+                supervisor.stop()
+                print("PR Atlas stopped.", file=sys.stderr)
     return status

@@ -9,8 +9,11 @@ the previous one open keeps reading it undisturbed, and a new name tells the das
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -43,11 +46,27 @@ def published_at(snapshot: Path) -> datetime:
     return datetime.strptime(snapshot.name.split("-")[0], STAMP)
 
 
+@contextmanager
+def _publishing(folder: Path) -> Iterator[None]:
+    """One publication at a time per warehouse. Inside, any `.partial` copy is what a publication killed
+    part-way left behind: it is removed."""
+    with open(folder / ".publish.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in folder.glob("*.partial"):
+            stale.unlink(missing_ok=True)
+        yield
+
+
 def publish(database: Path, label: str = "manual") -> Path:
     """Copy the warehouse to a new snapshot and make it current. Holds a read-only connection while
     copying, so no writer can change the file underneath; a warehouse closed cleanly has no WAL."""
     folder = snapshot_dir(database)
     folder.mkdir(parents=True, exist_ok=True)
+    with _publishing(folder):
+        return _publish(database, folder, label)
+
+
+def _publish(database: Path, folder: Path, label: str) -> Path:
     name = f"{utc_now().strftime(STAMP)}-{label}.duckdb"
     partial = folder / (name + ".partial")
     with connect(database, read_only=True):

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards import user_sql
-from dashboards.warehouse import READER_CONFIG
+from etl import user_sql
 from etl.snapshot import current_snapshot, publish
+from etl.user_sql import READER_CONFIG
 
 from .conftest import PROJECT_ROOT
 from .dashboard_warehouse import GITHUB_ONLY, HOSTILE, REPO, UNNUMBERED_ONE_LINER

@@ -25,7 +25,7 @@ def test_assets_checks_and_resources():
     assert groups["raw/documents"] == groups["core/reports"] == "reports"
     # One asset per SQL model file, plus the config tables and the public views, all in the metrics group.
     models = {f"{m.layer}/{m.name}" for m in discover()}
-    assert {"staging/report_links", "marts/regression_chains", "marts/weekly_trends"} <= models
+    assert {"staging/link_claims", "marts/regression_chains", "marts/weekly_trends"} <= models
     metrics = {key for key, group in groups.items() if group == "metrics"}
     assert metrics == models | {"config/module_rules", "config/risk_taxonomy", "public/views"}
     # Checks run inside the steps that build their assets (check_specs), on the same connection.

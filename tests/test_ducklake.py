@@ -68,7 +68,7 @@ def test_two_workers_collect_two_repos_at_once_while_dashboards_read(tmp_path, c
     # The catalog exists before the workers race to create it.
     run_cli("ingest", "--db", target, "--reports", str(PROJECT_ROOT / "samples" / "reports"), env_extra=extra_env)
 
-    from dashboards.warehouse import _locked_lake
+    from etl.user_sql import locked_lake
 
     reads, errors, stop = [], [], threading.Event()
 
@@ -78,7 +78,7 @@ def test_two_workers_collect_two_repos_at_once_while_dashboards_read(tmp_path, c
             try:
                 with connect(target, read_only=True) as probe:
                     version = probe.execute("select max(snapshot_id) from ducklake_snapshots('lake')").fetchone()[0]
-                con = _locked_lake(target, version)
+                con = locked_lake(target, version)
                 con.execute("use lake")
                 reads.append(con.execute("select count(*) from pull_requests").fetchone()[0])
                 con.close()

@@ -197,4 +197,4 @@ def test_pr_atlas_ingest_runs_each_window_and_stops_a_repo_at_its_first_failing_
     assert not failed.success and "not found" in failed.error
     assert failed.windows_not_tried == windows - 1
     assert f"{windows - 1} older GitHub window(s) left" in failed.line()
-    assert list_requests == 2  # the newest window, tried again once by its retry policy; no other window
+    assert list_requests == 1  # the newest window, once: no such repo cannot heal, so no retry and no other window

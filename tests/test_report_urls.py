@@ -34,6 +34,11 @@ def test_reports_by_url_take_identity_from_the_url(report_site, tmp_path):
     assert row == ("sgl-project/sglang#20978", "location", url, url)
 
 
-def test_an_unreachable_url_fails_the_run_clearly(report_site, tmp_path):
-    summary = run_ingest(str(tmp_path / "w.duckdb"), locations=[f"{report_site}/no/such/pull/1/report.md"])
-    assert not summary.success and "404" in summary.error
+def test_an_unreachable_url_is_listed_with_its_reason_and_the_run_goes_on(report_site, tmp_path):
+    database = tmp_path / "w.duckdb"
+    url = f"{report_site}/no/such/pull/1/report.md"
+    summary = run_ingest(str(database), locations=[url])
+    assert summary.success and summary.unread == 1 and "1 unread" in summary.line()
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select source_uri, reason, detail from quarantine").fetchall() == [
+            (url, "fetch_failed", "HTTP 404")]

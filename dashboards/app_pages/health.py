@@ -50,5 +50,16 @@ if quarantined.empty:
     st.caption("Nothing in quarantine: every document was read as a report.")
 else:
     st.caption(f"{len(quarantined)} document(s) could not be read as reports; their bytes are kept in "
-               "raw.documents, exactly as received.")
+               "raw.documents, exactly as received. Entries without a size were found in a report location "
+               "but not read (links, pipes, unreadable or oversized files); the reason says why.")
     st.dataframe(quarantined, hide_index=True)
+
+st.subheader("Parse warnings")
+warned = queries.parse_warnings(version)
+if warned.empty:
+    st.caption("No report was read with damage: no cut characters, repaired encodings, unclosed code fences, "
+               "out-of-range numbers or unreadable dates.")
+else:
+    st.caption(f"{len(warned)} warning(s) on {warned['report_id'].nunique()} report(s): each was parsed, but "
+               "part of it was damaged or contradicts itself (the warning says what was done).")
+    st.dataframe(warned, hide_index=True)

@@ -1,8 +1,9 @@
 import streamlit as st
 
-from dashboards import ui, user_sql
+from dashboards import ui
 from dashboards.examples import example_queries
 from dashboards.warehouse import connection
+from etl import user_sql
 
 ROW_LIMIT = 10_000
 TIME_LIMIT_SECONDS = 10

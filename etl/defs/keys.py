@@ -5,6 +5,7 @@ import dagster as dg
 CORE_REPORTS = dg.AssetKey(["core", "reports"])
 CORE_GITHUB = dg.AssetKey(["core", "github"])
 CORE_GIT = dg.AssetKey(["core", "git"])
+CORE_SZZ = dg.AssetKey(["core", "szz"])
 
 
 def core_table_owner(table: str) -> dg.AssetKey:
@@ -13,6 +14,8 @@ def core_table_owner(table: str) -> dg.AssetKey:
         return CORE_GITHUB
     if table.startswith("git_"):
         return CORE_GIT
+    if table.startswith("szz_"):
+        return CORE_SZZ
     return CORE_REPORTS
 
 PUBLIC_VIEWS = dg.AssetKey(["public", "views"])

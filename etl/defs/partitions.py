@@ -4,12 +4,15 @@ is split again by time window (pull-request updated_at), so a first backfill run
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import dagster as dg
 
 from etl.config import load_config
 from etl.sources.github import Window
+from etl.sources.http import FatalHttpError
 
 REPO_PARTITIONS = dg.DynamicPartitionsDefinition(name="repo")
 
@@ -45,6 +48,16 @@ def _naive(moment: datetime) -> datetime:
 # retries): the whole step is tried again, later each time, with jitter so repos do not retry in step.
 COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_config.max_retries, delay=_config.retry_delay_seconds,
                                  backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+
+@contextmanager
+def no_retry_when_fatal() -> Iterator[None]:
+    """A collector error that no retry can heal (bad token, no such repo or host) fails the step at once,
+    with its one-line reason, instead of waiting out COLLECTOR_RETRY."""
+    try:
+        yield
+    except FatalHttpError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
 
 
 def after_sources() -> dg.AutomationCondition:

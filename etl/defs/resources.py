@@ -73,7 +73,8 @@ class GitHubResource(dg.ConfigurableResource):
     def client(self, log: Callable[[str], None] | None = None) -> HttpClient:
         policy = HttpPolicy(timeout=(10.0, self.timeout_seconds), max_retries=self.max_retries,
                             rate_limit_buffer=self.rate_limit_buffer)
-        return HttpClient(token=self.token, accept="application/vnd.github+json", policy=policy, log=log)
+        return HttpClient(token=self.token, token_url=self.api_url, accept="application/vnd.github+json",
+                          policy=policy, log=log)
 
 
 class GitHistoryResource(dg.ConfigurableResource):

@@ -36,13 +36,20 @@ class RowBuffer:
         kept or replaced (the key is the table's primary key; see etl.db.upsert)."""
         count = len(self)
         if count:
-            view = f"_incoming_{self.table.replace('.', '_')}"
-            con.register(view, self.to_arrow())
-            if on_conflict is None:
-                con.execute(f"insert into {self.table} by name select * from {view}")
-            else:
-                upsert(con, self.table, view, replace={"ignore": False, "replace": True}[on_conflict])
-            con.unregister(view)
+            insert_arrow(con, self.table, self.to_arrow(), on_conflict)
         for column in self.values.values():
             column.clear()
         return count
+
+
+def insert_arrow(con, table: str, rows: pa.Table, on_conflict: str | None = None) -> None:
+    """Append an Arrow table's rows to `table` by column name (see RowBuffer.insert for on_conflict)."""
+    view = f"_incoming_{table.replace('.', '_')}"
+    con.register(view, rows)
+    try:
+        if on_conflict is None:
+            con.execute(f"insert into {table} by name select * from {view}")
+        else:
+            upsert(con, table, view, replace={"ignore": False, "replace": True}[on_conflict])
+    finally:
+        con.unregister(view)

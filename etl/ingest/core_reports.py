@@ -15,8 +15,9 @@ from datetime import datetime
 import pyarrow as pa
 
 from ..db import utc_now
-from ..parsing import PARSER_VERSION, ParsedReport, UnreadableDocument, decode_document, parse_text
-from .arrow_rows import RowBuffer
+from ..parsing import PARSER_VERSION, ParsedReport, UnreadableDocument, parse_bytes
+from ..processes import die_with_parent
+from .arrow_rows import RowBuffer, insert_arrow
 
 PENDING_SQL = """
 select d.document_id
@@ -51,7 +52,8 @@ TABLES = {
     "core.report_risk_flags": {**_KEY, "flag": "varchar"},
     "core.report_references": {**_KEY, "ref_repo": "varchar", "ref_number": "integer", "ref_kind": "varchar",
                                "relation": "varchar", "referenced_is": "varchar", "section": "varchar",
-                               "sentence": "varchar", "ref_title": "varchar"},
+                               "sentence": "varchar", "ref_title": "varchar", "cue": "varchar",
+                               "detail": "varchar"},
     "core.quarantine": {"document_id": "varchar", "source_uri": "varchar", "sha256": "varchar",
                         "byte_size": "bigint", "reason": "varchar", "detail": "varchar",
                         "quarantined_at": "timestamp"},
@@ -66,30 +68,26 @@ class ParseStats:
 
 
 @dataclass
-class _Outcome:
+class Outcome:
     document_id: str
     report: ParsedReport | None = None
-    encoding: str | None = None
-    text: str | None = None
     reason: str | None = None
     detail: str | None = None
 
 
-def parse_one(item: tuple[str, str, bytes, str | None]) -> _Outcome:
+def parse_one(item: tuple[str, str, bytes, str | None]) -> Outcome:
     """Decode and parse one document. Never raises: any failure becomes a quarantine reason."""
     document_id, location, content, default_repo = item
     try:
-        decoded = decode_document(content)
-        report = parse_text(decoded.text, location, default_repo)
-        return _Outcome(document_id, report=report, encoding=decoded.encoding, text=decoded.text)
+        return Outcome(document_id, report=parse_bytes(content, location, default_repo))
     except UnreadableDocument as exc:
-        return _Outcome(document_id, reason=exc.reason, detail=exc.detail)
+        return Outcome(document_id, reason=exc.reason, detail=exc.detail)
     except Exception as exc:  # a parser bug must not abort the run; keep the evidence instead
         tail = traceback.format_exception(exc)[-1].strip()
-        return _Outcome(document_id, reason="parser_error", detail=tail[:2000])
+        return Outcome(document_id, reason="parser_error", detail=tail[:2000])
 
 
-def _add_report(buffers: dict[str, RowBuffer], outcome: _Outcome, raw: dict, parsed_at: datetime) -> None:
+def _add_report(buffers: dict[str, RowBuffer], outcome: Outcome, raw: dict, parsed_at: datetime) -> None:
     r = outcome.report
     key = {"document_id": outcome.document_id, "report_id": r.report_id, "repo": r.repo, "pr_number": r.pr_number}
     buffers["core.report_versions"].add(
@@ -99,7 +97,7 @@ def _add_report(buffers: dict[str, RowBuffer], outcome: _Outcome, raw: dict, par
         motivation=r.motivation, implementation=r.implementation, implementation_steps=r.implementation_steps,
         key_symbols=r.key_symbols, review_summary=r.review_summary, reviewers_named=r.reviewers_named,
         risk_text=r.risk_text, risk_level=r.risk_level, impact=r.impact, sections_found=r.sections_found,
-        warnings=r.warnings, encoding=outcome.encoding, body_text=outcome.text, received_at=raw["received_at"],
+        warnings=r.warnings, encoding=r.encoding, body_text=r.body_text, received_at=raw["received_at"],
         parsed_at=parsed_at, parser_version=PARSER_VERSION)
     for i, f in enumerate(r.key_files):
         buffers["core.report_key_files"].add(**key, ordinal=i, path=f.path, module_label=f.module_label,
@@ -116,7 +114,8 @@ def _add_report(buffers: dict[str, RowBuffer], outcome: _Outcome, raw: dict, par
     for i, ref in enumerate(r.references):
         buffers["core.report_references"].add(
             **key, ordinal=i, ref_repo=ref.repo, ref_number=ref.number, ref_kind=ref.kind, relation=ref.relation,
-            referenced_is=ref.referenced_is, section=ref.section, sentence=ref.sentence, ref_title=ref.title)
+            referenced_is=ref.referenced_is, section=ref.section, sentence=ref.sentence, ref_title=ref.title,
+            cue=ref.cue, detail=ref.detail)
 
 
 def parse_pending(con, *, default_repo: str | None = None, batch_size: int = 2000, workers: int | None = None,
@@ -127,8 +126,8 @@ def parse_pending(con, *, default_repo: str | None = None, batch_size: int = 200
         return stats
     if workers is None:
         workers = multiprocessing.cpu_count() if len(pending) >= PARALLEL_THRESHOLD else 1
-    pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            if workers > 1 else None)
+    pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=die_with_parent) if workers > 1 else None)
     try:
         for start in range(0, len(pending), batch_size):
             _load_batch(con, pending[start:start + batch_size], default_repo, pool, stats)
@@ -153,23 +152,51 @@ def _load_batch(con, ids: list[str], default_repo: str | None, pool, stats: Pars
     work = [(r[0], r[1], r[4], default_repo) for r in rows]
     outcomes = pool.map(parse_one, work, chunksize=64) if pool else map(parse_one, work)
 
+    for outcome in store_outcomes(con, list(outcomes), raw, utc_now()):
+        if outcome.report is not None:
+            stats.parsed += 1
+        else:
+            stats.quarantined += 1
+            stats.quarantine_reasons[outcome.reason] += 1
+
+
+def store_outcomes(con, outcomes: list[Outcome], raw: dict, now: datetime) -> list[Outcome]:
+    """Write a batch in one transaction. When one document's rows cannot be stored, the batch is written one
+    document at a time instead and that document is quarantined (`load_error`): it never stops the others.
+    Returns the outcomes as stored."""
+    try:
+        _write(con, outcomes, raw, now)
+        return outcomes
+    except Exception:
+        stored = []
+        for outcome in outcomes:
+            try:
+                _write(con, [outcome], raw, now)
+            except Exception as exc:
+                outcome = Outcome(outcome.document_id, reason="load_error", detail=(
+                    f"the parsed rows could not be stored: {type(exc).__name__}: {exc}")[:2000])
+                _write(con, [outcome], raw, now)
+            stored.append(outcome)
+        return stored
+
+
+def _write(con, outcomes: list[Outcome], raw: dict, now: datetime) -> None:
+    """One transaction: every report's rows, or the quarantine entry of each document that failed."""
     buffers = {table: RowBuffer(table, columns) for table, columns in TABLES.items()}
-    now = utc_now()
     for outcome in outcomes:
         source = raw[outcome.document_id]
         if outcome.report is not None:
             _add_report(buffers, outcome, source, now)
-            stats.parsed += 1
         else:
             buffers["core.quarantine"].add(document_id=outcome.document_id, source_uri=source["source_uri"],
                                            sha256=source["sha256"], byte_size=source["byte_size"],
                                            reason=outcome.reason, detail=outcome.detail, quarantined_at=now)
-            stats.quarantined += 1
-            stats.quarantine_reasons[outcome.reason] += 1
+    tables = {table: buffer.to_arrow() for table, buffer in buffers.items()}  # fails before anything is written
     con.begin()
     try:
-        for buffer in buffers.values():
-            buffer.insert(con)
+        for table, rows in tables.items():
+            if rows.num_rows:
+                insert_arrow(con, table, rows)
         con.commit()
     except BaseException:
         con.rollback()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..db import upsert_values, utc_now
+from ..parsing.pr_text import own_number, text_claims
 from ..sources.git_log import Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
 
@@ -20,6 +21,11 @@ COMMIT_COLUMNS = {"repo": "varchar", "sha": "varchar", "parents": "varchar[]", "
                   "load_id": "varchar", "loaded_at": "timestamp"}
 FILE_COLUMNS = {"repo": "varchar", "sha": "varchar", "path": "varchar", "additions": "integer",
                 "deletions": "integer", "old_path": "varchar"}
+CLAIM_COLUMNS = {"ref_repo": "varchar", "ref_number": "integer", "ref_kind": "varchar", "relation": "varchar",
+                 "referenced_is": "varchar", "cue": "varchar", "detail": "varchar", "evidence": "varchar",
+                 "target_title": "varchar", "target_sha": "varchar", "loaded_at": "timestamp"}
+GIT_CLAIM_COLUMNS = {"repo": "varchar", "sha": "varchar", "ordinal": "integer", "pr_number": "integer",
+                     **CLAIM_COLUMNS}
 RAW_COLUMNS = {"load_id": "varchar", "repo": "varchar", "clone_path": "varchar", "revisions": "varchar",
                "sha256": "varchar", "content": "blob", "received_at": "timestamp", "ingest_run": "varchar"}
 
@@ -40,6 +46,7 @@ class _Batch:
         self.repo, self.load_id = repo, load_id
         self.commits = RowBuffer("core.git_commits", COMMIT_COLUMNS)
         self.files = RowBuffer("core.git_commit_files", FILE_COLUMNS)
+        self.claims = RowBuffer("core.git_text_claims", GIT_CLAIM_COLUMNS)
 
     def add(self, commit: Commit, loaded_at) -> None:
         self.commits.add(repo=self.repo, sha=commit.sha, parents=commit.parents, author_name=commit.author_name,
@@ -50,14 +57,22 @@ class _Batch:
         for path, added, deleted, old in commit.files:
             self.files.add(repo=self.repo, sha=commit.sha, path=path, additions=added, deletions=deleted,
                            old_path=old)
+        number = commit.pr_number or own_number(commit.body)
+        if number is not None and ("#" in commit.body or "#" in commit.subject or "evert" in commit.subject
+                                   or "/pull/" in commit.body):
+            for i, claim in enumerate(text_claims(commit.subject, commit.body, repo=self.repo, own=number)):
+                self.claims.add(repo=self.repo, sha=commit.sha, ordinal=i, pr_number=number, loaded_at=loaded_at,
+                                **vars(claim))
 
     def insert_new(self, con) -> tuple[int, int]:
         """Insert the commits (and their files) that the warehouse does not have yet."""
-        commits, files = self.commits.to_arrow(), self.files.to_arrow()
+        commits, files, claims = self.commits.to_arrow(), self.files.to_arrow(), self.claims.to_arrow()
         self.commits = RowBuffer("core.git_commits", COMMIT_COLUMNS)
         self.files = RowBuffer("core.git_commit_files", FILE_COLUMNS)
+        self.claims = RowBuffer("core.git_text_claims", GIT_CLAIM_COLUMNS)
         con.register("_git_commits", commits)
         con.register("_git_files", files)
+        con.register("_git_claims", claims)
         try:
             con.execute("create or replace temp table _new_shas as select c.sha from _git_commits c "
                         "anti join core.git_commits g on g.repo = c.repo and g.sha = c.sha")
@@ -65,9 +80,11 @@ class _Batch:
                                 "where sha in (select sha from _new_shas)").fetchone()[0]
             files_added = con.execute("insert into core.git_commit_files by name select * from _git_files "
                                       "where sha in (select sha from _new_shas)").fetchone()[0]
+            con.execute("insert into core.git_text_claims by name select * from _git_claims "
+                        "where sha in (select sha from _new_shas)")
         finally:
-            con.unregister("_git_commits")
-            con.unregister("_git_files")
+            for view in ("_git_commits", "_git_files", "_git_claims"):
+                con.unregister(view)
         return added, files_added
 
 

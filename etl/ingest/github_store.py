@@ -14,6 +14,7 @@ from requests.structures import CaseInsensitiveDict
 from ..db import upsert_values, utc_now
 from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
+from .git_history import GIT_CLAIM_COLUMNS
 
 RAW_COLUMNS = {"response_id": "varchar", "repo": "varchar", "resource": "varchar", "pr_number": "integer",
                "url": "varchar", "status": "integer", "etag": "varchar", "last_modified": "varchar",
@@ -35,8 +36,12 @@ REVIEW_COLUMNS = {"repo": "varchar", "number": "integer", "review_id": "bigint",
 COMMENT_COLUMNS = {"repo": "varchar", "number": "integer", "comment_id": "bigint", "review_id": "bigint",
                    "author": "varchar", "author_is_bot": "boolean", "path": "varchar", "line": "integer",
                    "body": "varchar", "created_at": "timestamp", "in_reply_to": "bigint", "loaded_at": "timestamp"}
+CLAIM_COLUMNS = {"repo": "varchar", "number": "integer", "ordinal": "integer", **GIT_CLAIM_COLUMNS}
+for _column in ("sha", "pr_number"):
+    del CLAIM_COLUMNS[_column]
 CHILD_TABLES = {"files": ("core.github_files", FILE_COLUMNS), "reviews": ("core.github_reviews", REVIEW_COLUMNS),
-                "comments": ("core.github_review_comments", COMMENT_COLUMNS)}
+                "comments": ("core.github_review_comments", COMMENT_COLUMNS),
+                "claims": ("core.github_text_claims", CLAIM_COLUMNS)}
 
 
 def response_id(url: str, sha256: str) -> str:
@@ -67,6 +72,7 @@ class PendingWrite:
     children: dict[str, RowBuffer] = field(
         default_factory=lambda: {kind: RowBuffer(table, columns) for kind, (table, columns) in CHILD_TABLES.items()})
     replaced: set[tuple[str, int]] = field(default_factory=set)  # PRs whose child rows are replaced
+    misses: list[tuple] = field(default_factory=list)  # meta.fetch_misses rows: parts of those PRs not received
 
 
 class GitHubStore:
@@ -85,6 +91,15 @@ class GitHubStore:
         row = self.con.execute("select newest_updated, final from meta.github_windows "
                                "where repo = ? and window_key = ?", [repo, window_key]).fetchone()
         return WindowState(*row) if row else None
+
+    def incomplete_pulls(self, repo: str, start: datetime | None, end: datetime | None) -> list[int]:
+        """PRs of the repo, last updated in [start, end), loaded with a part the API did not give."""
+        return [row[0] for row in self.con.execute(
+            "select distinct p.number from core.github_pulls p join meta.fetch_misses m "
+            "on m.source = 'github' and m.repo = p.repo and m.pr_number = p.number "
+            "where p.repo = $repo and ($start is null or p.updated_at >= $start) "
+            "and ($end is null or p.updated_at < $end) order by p.number",
+            {"repo": repo, "start": start, "end": end}).fetchall()]
 
     def known_updated_at(self, repo: str) -> dict[int, datetime]:
         return dict(self.con.execute("select number, updated_at from core.github_pulls where repo = ?",
@@ -116,6 +131,7 @@ class GitHubStore:
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
                 forget_misses(self.con, source="github", repo=repo, pr_numbers=numbers)
+            upsert_values(self.con, "meta.fetch_misses", pending.misses)
             for rows in pending.children.values():
                 rows.insert(self.con, on_conflict="replace")
             pending.pull.insert(self.con, on_conflict="replace")

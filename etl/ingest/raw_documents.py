@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from ..db import utc_now
-from ..sources.report_files import SourceDocument
+from ..sources.report_files import SkippedSource, SourceDocument, UnreadableSource
 from .arrow_rows import RowBuffer
 
 RAW_COLUMNS = {"document_id": "varchar", "source_uri": "varchar", "sha256": "varchar", "byte_size": "bigint",
@@ -24,9 +24,12 @@ class RawStats:
     new_documents: int = 0
     bytes_read: int = 0
     unchanged_files: int = 0  # local files with the size and mtime they had when last read: not read again
+    unread: int = 0           # entries skipped with a reason (meta.unread_sources)
 
 
 STAT_COLUMNS = {"source_uri": "varchar", "byte_size": "bigint", "mtime_ns": "bigint", "sha256": "varchar"}
+UNREAD_COLUMNS = {"source_uri": "varchar", "reason": "varchar", "detail": "varchar", "seen_at": "timestamp",
+                  "ingest_run": "varchar"}
 
 
 def document_id(source_uri: str, sha256: str) -> str:
@@ -45,15 +48,16 @@ def _missing_ids(con, ids: list[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
-def store_documents(con, documents: Iterable[SourceDocument], *, run_id: str | None = None,
+def store_documents(con, documents: Iterable[SourceDocument | SkippedSource], *, run_id: str | None = None,
                     batch_size: int = 2000, progress: Callable[[str], None] | None = None) -> RawStats:
     stats = RawStats()
     batch: dict[str, tuple[SourceDocument, bytes, str]] = {}
+    unread = RowBuffer("meta.unread_sources", UNREAD_COLUMNS)
     known_stats = {uri: (size, mtime) for uri, size, mtime in
                    con.execute("select source_uri, byte_size, mtime_ns from meta.file_stats").fetchall()}
 
     def flush() -> None:
-        if not batch:
+        if not batch and not len(unread):
             return
         missing = _missing_ids(con, list(batch))
         rows = RowBuffer("raw.documents", RAW_COLUMNS)
@@ -66,10 +70,14 @@ def store_documents(con, documents: Iterable[SourceDocument], *, run_id: str | N
             if doc.file_stat is not None:
                 file_stats.add(source_uri=doc.location, byte_size=doc.file_stat[0], mtime_ns=doc.file_stat[1],
                                sha256=sha)
+        read_now = [doc.location for doc, _, _ in batch.values()]
         con.begin()  # a file's stat is recorded only together with its stored bytes
         try:
             stats.new_documents += rows.insert(con)
             file_stats.insert(con, on_conflict="replace")
+            if read_now:  # read at last: no longer unread
+                con.execute("delete from meta.unread_sources where list_contains(?, source_uri)", [read_now])
+            unread.insert(con, on_conflict="replace")
             con.commit()
         except BaseException:
             con.rollback()
@@ -78,12 +86,25 @@ def store_documents(con, documents: Iterable[SourceDocument], *, run_id: str | N
         if progress:
             progress(f"raw: {stats.documents_read} documents read, {stats.new_documents} new")
 
+    def skip(location: str, reason: str, detail: str) -> None:
+        stats.unread += 1
+        unread.add(source_uri=location, reason=reason, detail=detail, seen_at=utc_now(), ingest_run=run_id)
+        if progress:
+            progress(f"raw: skipped {location}: {reason} ({detail})")
+
     for doc in documents:
+        if isinstance(doc, SkippedSource):
+            skip(doc.location, doc.reason, doc.detail)
+            continue
         stats.documents_read += 1
         if doc.file_stat is not None and known_stats.get(doc.location) == doc.file_stat:
             stats.unchanged_files += 1
             continue
-        content = doc.read()
+        try:
+            content = doc.read()
+        except UnreadableSource as exc:
+            skip(doc.location, exc.reason, exc.detail)
+            continue
         stats.bytes_read += len(content)
         sha = hashlib.sha256(content).hexdigest()
         batch[document_id(doc.location, sha)] = (doc, content, sha)

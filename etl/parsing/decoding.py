@@ -21,6 +21,7 @@ class UnreadableDocument(ValueError):
 class DecodedText:
     text: str
     encoding: str
+    warnings: tuple[str, ...] = ()
 
 
 _BOMS = (
@@ -47,6 +48,35 @@ def _looks_utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _cut_short(exc: UnicodeDecodeError, size: int) -> bool:
+    """True when the only undecodable bytes are an incomplete character at the very end."""
+    return exc.encoding.startswith("utf") and exc.start >= size - 3 and "end of data" in exc.reason
+
+
+# UTF-8 bytes read once as Latin-1 or Windows-1252 and saved again as UTF-8: every CJK character becomes
+# three characters, the first in À-ï, the others in the continuation range (or the cp1252 punctuation
+# that stands for those bytes).
+_MOJIBAKE = re.compile("[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                       "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def _undo_double_encoding(text: str, warnings: list[str]) -> str:
+    """Repair text that was encoded as UTF-8 twice; refuse it when it looks so but cannot be repaired."""
+    sample = text[:20000]
+    hits = len(_MOJIBAKE.findall(sample))
+    if hits < 8 or hits * 20 < sum(not ch.isascii() for ch in sample):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            repaired = text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        warnings.append(f"the text was encoded as UTF-8 twice (read as {codec} in between); repaired")
+        return repaired
+    raise UnreadableDocument("mojibake", f"{hits} character sequences of UTF-8 read as Latin-1 that cannot "
+                                         "be turned back into text")
+
+
 def decode_document(data: bytes) -> DecodedText:
     if not data.strip():
         raise UnreadableDocument("empty", "the document has no content")
@@ -60,10 +90,16 @@ def decode_document(data: bytes) -> DecodedText:
         candidates = [utf16] if utf16 else ["utf-8", "gb18030"]
 
     for encoding in candidates:
+        warnings: list[str] = []
         try:
             text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            if not _cut_short(exc, len(data)):
+                continue
+            # A report cut off part-way may end inside a character: keep everything before it.
+            text = data[:exc.start].decode(encoding)
+            warnings.append(f"the document ends inside a multibyte character: its last {len(data) - exc.start} "
+                            "byte(s) were dropped")
         if text.startswith("\ufeff"):
             text = text[1:]
         control = len(_CONTROL_CHARS.findall(text[:20000]))
@@ -71,7 +107,9 @@ def decode_document(data: bytes) -> DecodedText:
             raise UnreadableDocument("binary", f"{control} control characters in the first 20,000 characters")
         if not text.strip():
             raise UnreadableDocument("empty", "the document holds only whitespace")
-        return DecodedText(text=text, encoding="utf-8" if encoding == "utf-8-sig" else encoding)
+        text = _undo_double_encoding(text, warnings)
+        return DecodedText(text=text, encoding="utf-8" if encoding == "utf-8-sig" else encoding,
+                           warnings=tuple(warnings))
 
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("binary", "NUL bytes and no text encoding fits")

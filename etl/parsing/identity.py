@@ -4,12 +4,17 @@ header when it has them, else from where the document came from, else from its o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from .text import plain
+from .text import plain, title_text
 
 REPO = r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*"
+# GitHub numbers PRs and issues from 1 in one 32-bit sequence; a larger number is a typo or an attack and
+# would not fit the warehouse's integer columns.
+MAX_PR_NUMBER = 2**31 - 1
+# Merge times before GitHub existed, or far in the future, are damage, not dates.
+_EARLIEST_YEAR, _LATEST_YEAR = 2008, 2100
 _PULL_LOCATION = re.compile(rf"(?:^|/)(?P<repo>{REPO})/pull/(?P<number>\d+)(?:/report\.md|/)?(?:[?#].*)?$")
 _PULL_ANYWHERE = re.compile(rf"(?P<repo>{REPO})/pull/(?P<number>\d+)")
 _PR_TITLE_LINE = re.compile(r"^\s*(?:#+\s*)?PR\s*#\s*(?P<number>\d+)\s*[:：—–-]?\s*(?P<rest>.*)$", re.I)
@@ -37,17 +42,40 @@ class Identity:
     merged_at: datetime | None = None
     author: str | None = None
     source_url: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def pr_number(digits: str) -> int | None:
+    """A PR or issue number, or None when it cannot be one (0, or beyond GitHub's 32-bit range)."""
+    if len(digits) > 10:
+        return None
+    number = int(digits)
+    return number if 0 < number <= MAX_PR_NUMBER else None
 
 
 def parse_datetime(value: str) -> datetime | None:
     m = _DATE.search(value)
-    if not m:
+    if not m or not _EARLIEST_YEAR <= int(m["y"]) <= _LATEST_YEAR:
         return None
     try:
         return datetime(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0),
                         int(m["S"] or 0))
     except ValueError:
         return None
+
+
+def _merge_time(ident: Identity, value: str) -> None:
+    ident.merged_at = parse_datetime(value)
+    if ident.merged_at is None and value.strip():
+        ident.warnings.append(f"merge time not understood, left empty: {value.strip()[:60]!r}")
+
+
+def _set_number(ident: Identity, digits: str, source: str) -> None:
+    number = pr_number(digits)
+    if number is None:
+        ident.warnings.append(f"PR number {digits[:24]} in the {source} is out of range; ignored")
+    else:
+        ident.number, ident.number_source = number, source
 
 
 def location_identity(location: str | None) -> tuple[str | None, int | None]:
@@ -57,7 +85,7 @@ def location_identity(location: str | None) -> tuple[str | None, int | None]:
     m = _PULL_LOCATION.search(location.replace("\\", "/"))
     if not m:
         return None, None
-    return m["repo"], int(m["number"])
+    return m["repo"], pr_number(m["number"])
 
 
 def _page_header(line: str, ident: Identity) -> bool:
@@ -71,9 +99,11 @@ def _page_header(line: str, ident: Identity) -> bool:
         elif part.startswith(("作者", "Author", "author")):
             ident.author, matched = part.split(None, 1)[-1].strip(" :：") or None, True
         elif part.startswith(("合并时间", "合并于", "Merged", "merged")):
-            ident.merged_at, matched = parse_datetime(part), True
+            _merge_time(ident, part)
+            matched = True
         elif m := re.fullmatch(r"(?:PR\s*)?#(\d+)", part):
-            ident.number, ident.number_source, matched = int(m[1]), "header", True
+            _set_number(ident, m[1], "header")
+            matched = True
     return matched
 
 
@@ -85,10 +115,10 @@ def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
         if not line or set(line) <= set("-=*_#"):
             continue
         if m := _PR_TITLE_LINE.match(line):
-            ident.number, ident.number_source = int(m["number"]), "header"
+            _set_number(ident, m["number"], "header")
             rest = _REPORT_WORDS.sub("", m["rest"]).strip(" :：—–-")
             if rest:
-                ident.title = plain(rest)
+                ident.title = title_text(rest)
             continue
         if m := _LABEL.match(line):
             _apply_label(ident, m["label"], m["value"])
@@ -100,7 +130,7 @@ def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
             continue
         loose_lines.append(line)
     if ident.title is None and loose_lines:
-        title = plain(loose_lines[0].lstrip("# "))
+        title = title_text(loose_lines[0].lstrip("# "))
         ident.title = title if len(title) <= 300 else None
     if ident.source_url is None:
         # The original link can also sit below the header ("原文链接" under the summary).
@@ -119,14 +149,14 @@ def _apply_label(ident: Identity, label: str, value: str) -> None:
         if m := re.search(REPO, plain(value)):
             ident.repo, ident.repo_source = m.group(0), "header"
     elif label in ("标题", "title"):
-        ident.title = plain(value) or None
+        ident.title = title_text(value) or None
     elif label in ("合并时间", "merged", "merged at"):
-        ident.merged_at = parse_datetime(value)
+        _merge_time(ident, value)
     elif label in ("作者", "author"):
         ident.author = plain(value).lstrip("@") or None
     elif label in ("pr 编号", "编号"):
         if m := re.search(r"\d+", value):
-            ident.number, ident.number_source = int(m.group(0)), "header"
+            _set_number(ident, m.group(0), "header")
     elif m := _URL.search(value):
         ident.source_url = m.group(0).rstrip(".,;>")
 
@@ -136,7 +166,12 @@ def resolve_identity(ident: Identity, location: str | None, default_repo: str | 
     loc_repo, loc_number = location_identity(location)
     link_repo = link_number = None
     if ident.source_url and (m := _PULL_ANYWHERE.search(ident.source_url)):
-        link_repo, link_number = m["repo"], int(m["number"])
+        link_repo, link_number = m["repo"], pr_number(m["number"])
+    named = {"header": ident.number if ident.number_source == "header" else None, "location": loc_number,
+             "original link": link_number}
+    if len({n for n in named.values() if n is not None}) > 1:
+        ident.warnings.append("PR numbers disagree: " + ", ".join(
+            f"{where} #{n}" for where, n in named.items() if n is not None) + "; the first is used")
     if ident.number is None:
         if loc_number is not None:
             ident.number, ident.number_source = loc_number, "location"

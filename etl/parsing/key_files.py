@@ -9,7 +9,8 @@ from .model import KeyFile
 from .text import BULLET, join_folded, plain, split_list
 
 PATH = r"[A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_.\-]+)+|[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*\.[A-Za-z0-9]{1,8}"
-_ENTRY = re.compile(rf"^(?P<path>{PATH})\s*(?:[(（](?P<meta>[^)）]*)[)）])?\s*(?:[:：]\s*(?P<desc>.*))?$")
+# The bracket may be left open by a report cut off part-way: the fields that are whole are still read.
+_ENTRY = re.compile(rf"^(?P<path>{PATH})\s*(?:[(（](?P<meta>[^)）]*)(?P<closed>[)）])?)?\s*(?:[:：]\s*(?P<desc>.*))?$")
 _META_PART = re.compile(
     r"^(?P<key>模块|类别|类型|符号|状态|重要度|module|category|type|symbols?|status|importance)\s*[:：]?\s*"
     r"(?P<value>.*)$",
@@ -29,15 +30,19 @@ def _entry_start(line: str) -> re.Match | None:
     return _ENTRY.match(body)
 
 
-def _apply_meta(entry: KeyFile, meta: str) -> None:
-    for part in re.split(r"[;；]", meta):
+def _apply_meta(entry: KeyFile, meta: str, cut: bool = False) -> None:
+    """Fields `模块 X；类别 Y；符号 a, b`. `cut`: the text stops inside them, so the last value may be partial
+    and is left out (the last symbol, or the last field's value)."""
+    parts = [p for p in re.split(r"[;；]", meta) if p.strip()]
+    for i, part in enumerate(parts):
         m = _META_PART.match(part.strip())
         if not m:
             continue
         attr = _META_FIELD[m["key"].lower()]
+        last_cut = cut and i == len(parts) - 1
         if attr == "symbols":
-            entry.symbols = split_list(m["value"])
-        else:
+            entry.symbols = split_list(m["value"])[:-1 if last_cut else None]
+        elif not last_cut:
             setattr(entry, attr, plain(m["value"]) or None)
 
 
@@ -90,7 +95,7 @@ def parse_key_files(lines: list[str]) -> list[KeyFile]:
         if m := _entry_start(line):
             entry = KeyFile(path=m["path"], description=(m["desc"] or "").strip() or None)
             if m["meta"]:
-                _apply_meta(entry, m["meta"])
+                _apply_meta(entry, m["meta"], cut=not m["closed"])
             entries.append(entry)
         elif entries:  # a folded description, possibly after a blank line
             entries[-1].description = join_folded(entries[-1].description or "", plain(line))

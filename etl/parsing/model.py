@@ -52,6 +52,8 @@ class PrReference:
     section: str
     sentence: str
     title: str | None = None
+    cue: str | None = None     # the rule that read the relation (etl/parsing/relations.py)
+    detail: str | None = None  # e.g. supersedes
 
 
 @dataclass
@@ -85,8 +87,11 @@ class ParsedReport:
     references: list[PrReference] = field(default_factory=list)
     sections_found: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    body_text: str | None = field(default=None, repr=False)  # the text as read: HTML reduced to its words
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        del data["body_text"]
         data["merged_at"] = self.merged_at.isoformat(sep=" ") if self.merged_at else None
         return data

@@ -30,12 +30,17 @@ class NotAReport(UnreadableDocument):
 
 def parse_bytes(data: bytes, location: str | None = None, default_repo: str | None = None) -> ParsedReport:
     """Decode then parse; raises UnreadableDocument (with a reason) for what cannot be a report."""
-    return parse_text(decode_document(data).text, location, default_repo)
+    decoded = decode_document(data)
+    report = parse_text(decoded.text, location, default_repo)
+    report.encoding = decoded.encoding
+    report.warnings[:0] = decoded.warnings
+    return report
 
 
 def parse_text(text: str, location: str | None = None, default_repo: str | None = None) -> ParsedReport:
     if looks_like_html(text):
-        text = html_to_text(text)
+        text = html_to_text(text)  # scripts, styles and markup never reach the stored text
+    body_text = text
     text = clean_document(text)
     doc = split_sections(text)
     header = read_header(doc.header, text.split("\n"))
@@ -67,7 +72,8 @@ def parse_text(text: str, location: str | None = None, default_repo: str | None 
         sections_found=list(dict.fromkeys(s.name for s in doc.sections)),
     )
     report.references = _references(doc, report)
-    report.warnings = _warnings(report)
+    report.warnings = [*ident.warnings, *doc.warnings, *_warnings(report)]
+    report.body_text = body_text
     return report
 
 

@@ -52,6 +52,7 @@ class Section:
 class SplitDocument:
     header: list[str]
     sections: list[Section]
+    warnings: list[str] = field(default_factory=list)
 
     def first(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
@@ -83,15 +84,31 @@ def match_heading(line: str) -> tuple[str, str] | None:
 def split_sections(text: str) -> SplitDocument:
     header: list[str] = []
     sections: list[Section] = []
+    warnings: list[str] = []
+    lines = text.split("\n")
+    fences = [i for i, line in enumerate(lines) if FENCE.match(line)]
+    # With an odd number of fence lines, the last one opens a fence that nothing closes.
+    unclosed_from = fences[-1] if len(fences) % 2 else len(lines)
     in_fence = False
-    for line in text.split("\n"):
+    for i, line in enumerate(lines):
         if FENCE.match(line):
             in_fence = not in_fence
-        elif not in_fence and (found := match_heading(line)):
+        elif in_fence and i > unclosed_from and _closes_fence(line, sections):
+            # A fence left open would swallow every later section: a new section's heading ends it.
+            in_fence = False
+            warnings.append(f"unclosed code fence closed at the heading {line.strip()[:40]!r}")
+        if not in_fence and not FENCE.match(line) and (found := match_heading(line)):
             name, rest = found
             sections.append(Section(name=name, heading=line.strip()))
             if rest:
                 sections[-1].lines.append(rest)
             continue
         (sections[-1].lines if sections else header).append(line)
-    return SplitDocument(header=header, sections=sections)
+    return SplitDocument(header=header, sections=sections, warnings=warnings)
+
+
+def _closes_fence(line: str, sections: list[Section]) -> bool:
+    """A heading, at the start of its line, of a section the document has not had yet."""
+    if line[:1].isspace() or not sections or not (found := match_heading(line)):
+        return False
+    return all(found[0] != s.name for s in sections)

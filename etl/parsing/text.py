@@ -11,7 +11,10 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 BULLET = re.compile(r"^\s*(?:[-*+•·]\s+|•\s*|\d{1,2}[.、)）]\s+|\d{1,2}、\s*|[（(]\d{1,2}[)）]\s*)")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])\s*|\n+")
-_BOLD = re.compile(r"\*\*\s*(.*?)\s*\*\*")
+_BOLD = re.compile(r"\*\*([^*\n]*?)\*\*")  # no whitespace trimming here: that made long blank runs cubic
+# Longer runs of blanks outside code are layout debris (PDF columns, padding); capped so that no pattern
+# meets an unbounded run of them.
+_BLANK_RUN = re.compile(r"[ \t]{41,}")
 _INLINE_CODE = re.compile(r"`+([^`\n]*?)`+")
 
 
@@ -27,15 +30,26 @@ def clean_document(text: str) -> str:
         if FENCE.match(line):
             in_fence = not in_fence
             continue
-        if not in_fence and "\\" in line:
-            lines[i] = _MD_ESCAPE.sub(r"\1", line)
+        if in_fence:
+            continue
+        if "\\" in line:
+            line = lines[i] = _MD_ESCAPE.sub(r"\1", line)
+        if "   " in line and len(line) > 40:
+            lines[i] = _BLANK_RUN.sub(" " * 40, line)
     return "\n".join(lines)
 
 
 def plain(text: str) -> str:
     """Inline markup off (bold, backticks), whitespace folded: for values stored in columns."""
-    text = _BOLD.sub(r"\1", text)
+    text = _BOLD.sub(lambda m: m[1].strip(), text)
     text = _INLINE_CODE.sub(r"\1", text)
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+
+
+def title_text(text: str) -> str:
+    """A title as its author wrote it: bold marks off, whitespace folded, but inline code marks kept, so that
+    it reads the same as the PR's title on GitHub and in git."""
+    text = _BOLD.sub(lambda m: m[1].strip(), text)
     return re.sub(r"\s+", " ", text.replace("**", "")).strip()
 
 

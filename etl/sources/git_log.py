@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..parsing.identity import pr_number
+
 FIELDS = ("sha", "parents", "author_name", "author_email", "authored_at", "committed_at", "subject", "body")
 # RS opens each commit; US separates its fields; -z ends the header and every numstat entry with NUL.
 LOG_FORMAT = "--format=%x1e" + "%x1f".join(("%H", "%P", "%an", "%ae", "%aI", "%cI", "%s", "%b")) + "%x1f"
@@ -82,10 +84,10 @@ def _count(value: bytes) -> int | None:
 
 
 def pr_reference(subject: str, parent_count: int) -> tuple[int | None, str | None]:
-    if parent_count > 1 and (match := MERGE_SUBJECT.match(subject)):
-        return int(match.group(1)), "merge_commit"
-    if match := SQUASH_SUBJECT.search(subject):
-        return int(match.group(1)), "squash_subject"
+    if parent_count > 1 and (match := MERGE_SUBJECT.match(subject)) and (number := pr_number(match.group(1))):
+        return number, "merge_commit"
+    if (match := SQUASH_SUBJECT.search(subject)) and (number := pr_number(match.group(1))):
+        return number, "squash_subject"
     return None, None
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..db import utc_now
-from ..ingest.fetch_misses import note_miss
 from ..ingest.github_store import GitHubStore, PendingWrite
-from .http import HttpClient, HttpError, next_link
+from ..parsing.pr_text import text_claims
+from .http import FatalHttpError, HttpClient, HttpError, next_link
 
 DEFAULT_API_URL = "https://api.github.com"
 ACCEPT = "application/vnd.github+json"
@@ -51,7 +51,8 @@ class RepoStats:
     prs_seen: int = 0
     prs_loaded: int = 0
     prs_unchanged: int = 0
-    prs_missing: int = 0
+    prs_incomplete: int = 0  # loaded with a part (files, reviews, comments) missing: asked again next run
+    prs_completed: int = 0   # loaded earlier with a part missing, now whole
     prs_in_later_windows: int = 0
     stopped_at_bookmark: bool = False  # reached the window's start, or what an earlier walk of it loaded
     window_final: bool = False
@@ -108,13 +109,15 @@ class GitHubCollector:
         newest = state.newest_updated if state else None
         floor = max(filter(None, (window.start, newest)), default=None)
         known = self.store.known_updated_at(repo)
+        loaded: set[int] = set()
         url = f"{self.api_url}/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100"
         while url and not stats.stopped_at_bookmark:
             pending = PendingWrite()
             try:
                 page = self._fetch(pending, url, repo, "pulls", None)
             except _Missing as missing:
-                raise HttpError(f"repository {repo} not found at {self.api_url} (HTTP {missing.status})") from None
+                raise FatalHttpError(f"repository {repo} not found at {self.api_url} (HTTP {missing.status})"
+                                     ) from None
             stats.list_pages += 1
             for item in page.items:
                 updated = parse_time(item.get("updated_at"))
@@ -128,44 +131,71 @@ class GitHubCollector:
                 newest = max(filter(None, (newest, updated)), default=None)
                 if known.get(item["number"]) == updated:
                     stats.prs_unchanged += 1
-                elif self._load_pull(pending, repo, item, page.response_id):
+                else:
                     stats.prs_loaded += 1
+                    loaded.add(item["number"])
+                    if not self._load_pull(pending, repo, item, page.response_id):
+                        stats.prs_incomplete += 1
                     if len(pending.pull) >= self.commit_every:
                         self.store.commit(pending)
                         pending = PendingWrite()
-                else:
-                    stats.prs_missing += 1
             self.store.commit(pending)
             url = page.next_url
             self.log(f"github {repo} [{window.key}]: {stats.list_pages} list page(s), {stats.prs_loaded} PRs "
                      f"loaded, {stats.prs_unchanged} unchanged")
-        # Only after a complete walk: an interrupted one resumes, skipping the PRs it already loaded.
-        stats.window_final = window.end is not None and walk_began >= window.end + FINAL_AFTER
+        self._retry_incomplete(repo, window, stats, loaded)
+        # Only after a complete walk: an interrupted one resumes, skipping the PRs it already loaded. A PR with a
+        # part still missing keeps the window open, so that later runs ask for it again.
+        stats.window_final = (window.end is not None and walk_began >= window.end + FINAL_AFTER
+                              and not self.store.incomplete_pulls(repo, window.start, window.end))
         self.store.save_window(repo, window, newest, stats.window_final)
         return stats
 
-    def _load_pull(self, pending: PendingWrite, repo: str, item: dict, list_response_id: str) -> bool:
-        """Fetch a PR's files, reviews and comments into `pending`; False when one of them is missing (the
-        responses already fetched are still kept in raw)."""
+    def _load_pull(self, pending: PendingWrite, repo: str, item: dict, response_id: str) -> bool:
+        """Fetch a PR's files, reviews and comments into `pending`. A part that answers 404 is left empty and
+        noted in meta.fetch_misses, and the PR is kept: the window is not final until a later walk gets it.
+        False when a part was missing."""
         number = item["number"]
-        children: dict[str, list] = {}
+        children: dict[str, list | None] = {}
         for resource in CHILD_RESOURCES:
             url = f"{self.api_url}/repos/{repo}/pulls/{number}/{resource}?per_page=100"
             try:
                 children[resource] = [entry for page in self._pages(pending, url, repo, resource, number)
                                       for entry in page.items]
             except _Missing as missing:
-                note_miss(self.store.con, source="github", url=missing.url, repo=repo, pr_number=number,
-                          status=missing.status, detail=f"{resource} of #{number} not found; skipped")
-                self.log(f"github {repo}#{number}: {resource} answered HTTP {missing.status}; skipped")
-                return False
+                children[resource] = None
+                pending.misses.append((missing.url, "github", repo, number, missing.status,
+                                       f"{resource} of #{number} answered HTTP {missing.status}; asked again "
+                                       f"on the next run", utc_now()))
+                self.log(f"github {repo}#{number}: {resource} answered HTTP {missing.status}; the PR is kept "
+                         f"without them and they are asked again on the next run")
         now = utc_now()
-        pending.pull.add(**pull_row(repo, item, children["files"]), response_id=list_response_id, loaded_at=now)
+        pending.pull.add(**pull_row(repo, item, children["files"]), response_id=response_id, loaded_at=now)
         pending.replaced.add((repo, number))
         for resource, rows in (("files", file_rows), ("reviews", review_rows), ("comments", comment_rows)):
-            for row in rows(children[resource]):
+            for row in rows(children[resource] or []):
                 pending.children[resource].add(repo=repo, number=number, loaded_at=now, **row)
-        return True
+        for i, claim in enumerate(text_claims(item.get("title") or "", item.get("body"), repo=repo, own=number)):
+            pending.children["claims"].add(repo=repo, number=number, ordinal=i, loaded_at=now, **vars(claim))
+        return all(part is not None for part in children.values())
+
+    def _retry_incomplete(self, repo: str, window: Window, stats: RepoStats, just_tried: set[int]) -> None:
+        """PRs of the window loaded by an earlier run with a part missing: fetched again, even when the walk
+        stopped before reaching them."""
+        for number in self.store.incomplete_pulls(repo, window.start, window.end):
+            if number in just_tried:
+                continue
+            pending = PendingWrite()
+            try:
+                page = self._fetch(pending, f"{self.api_url}/repos/{repo}/pulls/{number}", repo, "pull", number,
+                                   single=True)
+            except _Missing:
+                continue  # the PR itself is gone; its misses stay listed
+            if self._load_pull(pending, repo, page.items[0], page.response_id):
+                stats.prs_completed += 1
+            else:
+                stats.prs_incomplete += 1
+            self.store.commit(pending)
 
     def _pages(self, pending: PendingWrite, url: str, repo: str, resource: str, number: int | None) -> Iterator[Page]:
         while url:
@@ -173,7 +203,9 @@ class GitHubCollector:
             yield page
             url = page.next_url
 
-    def _fetch(self, pending: PendingWrite, url: str, repo: str, resource: str, number: int | None) -> Page:
+    def _fetch(self, pending: PendingWrite, url: str, repo: str, resource: str, number: int | None,
+               single: bool = False) -> Page:
+        """One page of a list (or, `single`, one object as a page of one), conditionally."""
         cached = self.store.cached(url)
         response = self.client.get(url, etag=cached.etag if cached else None,
                                    last_modified=cached.last_modified if cached and not cached.etag else None)
@@ -182,26 +214,31 @@ class GitHubCollector:
         if response.status_code == 304:
             if cached is None:
                 raise HttpError(f"GET {url}: HTTP 304 to a request that sent no validators")
-            return Page(json.loads(cached.content), next_link(cached.headers), cached.response_id)
+            items = json.loads(cached.content)
+            return Page([items] if single else items, next_link(cached.headers), cached.response_id)
         try:
             items = response.json()
         except ValueError:
             raise HttpError(f"GET {url}: HTTP 200 with a body that is not JSON "
                             f"({response.headers.get('Content-Type', 'no content type')})") from None
-        if not isinstance(items, list):
-            raise HttpError(f"GET {url}: expected a JSON list, got {type(items).__name__}")
+        if single and isinstance(items, dict) and "number" in items:
+            items = [items]
+        elif single or not isinstance(items, list):
+            raise HttpError(f"GET {url}: expected a JSON {'object' if single else 'list'}, got "
+                            f"{type(items).__name__}")
         rid = self.store.add_response(pending, repo=repo, resource=resource, pr_number=number, url=url,
                                       status=response.status_code, headers=response.headers,
                                       content=response.content)
         return Page(items, next_link(response.headers), rid)
 
 
-def pull_row(repo: str, item: dict, files: list) -> dict:
+def pull_row(repo: str, item: dict, files: list | None) -> dict:
+    """A PR's row; `files` None when they could not be fetched (their totals are then unknown)."""
     author, author_is_bot = _login(item.get("user"))
 
     def total(field: str, per_file: str):
         value = item.get(field)
-        return value if value is not None else sum(f.get(per_file) or 0 for f in files)
+        return value if value is not None or files is None else sum(f.get(per_file) or 0 for f in files)
 
     return {
         "repo": repo, "number": item["number"], "title": item.get("title"), "body": item.get("body"),
@@ -211,7 +248,8 @@ def pull_row(repo: str, item: dict, files: list) -> dict:
         "base_ref": (item.get("base") or {}).get("ref"), "head_ref": (item.get("head") or {}).get("ref"),
         "merge_commit_sha": item.get("merge_commit_sha"),
         "additions": total("additions", "additions"), "deletions": total("deletions", "deletions"),
-        "changed_files": item.get("changed_files") if item.get("changed_files") is not None else len(files),
+        "changed_files": item["changed_files"] if item.get("changed_files") is not None else (
+            None if files is None else len(files)),
         "labels": [label.get("name") for label in item.get("labels") or [] if isinstance(label, dict)],
         "html_url": item.get("html_url"),
     }

@@ -1,12 +1,21 @@
 """A polite HTTP client for the collectors: timeouts on every request, retries with jittered exponential
 backoff on 5xx and connection errors, GitHub's primary and secondary rate limits honoured (with a
 buffer of calls kept in reserve), and conditional requests. The clock is injectable so that waits can
-be tested without sleeping. The token travels only in the Authorization header: it is never part of a
-URL, a log line or an error message."""
+be tested without sleeping.
+
+The token travels only in the Authorization header, and only to the configured API host: a `Link` header,
+a redirect or a URL found in a payload that points elsewhere gets no token. It is scrubbed from every log
+line and error message, whatever the server echoed back.
+
+Errors come in two kinds: HttpError (the request failed after retrying what can heal: 5xx, timeouts, rate
+limits) and FatalHttpError (no retry can help: bad credentials, no such repository, a host that does not
+resolve or refuses connections), which the caller fails at once instead of retrying the step."""
 
 from __future__ import annotations
 
 import random
+import re
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +31,49 @@ PASSED_THROUGH = frozenset({200, 304, 404, 410})
 
 
 class HttpError(RuntimeError):
-    """A request that cannot succeed by retrying: the run stops with this message."""
+    """A request that failed after every retry: the run stops with this message (a later run may succeed)."""
+
+
+class FatalHttpError(HttpError):
+    """A request that no retry can help (bad credentials, nothing at that address, no such host)."""
+
+
+# GitHub's token formats (classic, fine-grained, app and OAuth tokens), and whatever follows "Bearer"/"token".
+_TOKEN_SHAPES = re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"
+                           r"|(?<=Bearer )\S+|(?<=token )[A-Za-z0-9_]{20,}", re.I)
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """`text` with every secret and anything shaped like a GitHub token replaced by [REDACTED]."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[REDACTED]")
+    return _TOKEN_SHAPES.sub("[REDACTED]", text)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = requests.utils.urlparse(url)
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _cannot_heal(exc: requests.ConnectionError) -> str | None:
+    """Why a connection error will not go away by retrying (no such host, connection refused), else None."""
+    seen, cause = set(), exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror) or "NameResolutionError" in type(cause).__name__:
+            return "the host name does not resolve"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the host refuses connections"
+        cause = cause.__cause__ or cause.__context__ or (cause.args[0] if cause.args and isinstance(
+            cause.args[0], BaseException) else getattr(cause, "reason", None))
+    text = str(exc)
+    if "Name or service not known" in text or "nodename nor servname" in text or "Failed to resolve" in text:
+        return "the host name does not resolve"
+    if "Connection refused" in text:
+        return "the host refuses connections"
+    return None
 
 
 @dataclass
@@ -73,20 +124,29 @@ def _message(response: requests.Response) -> str:
 
 
 class HttpClient:
-    def __init__(self, *, token: str | None = None, accept: str | None = None, policy: HttpPolicy | None = None,
-                 clock: Clock | None = None, rng: random.Random | None = None,
+    def __init__(self, *, token: str | None = None, token_url: str | None = None, accept: str | None = None,
+                 policy: HttpPolicy | None = None, clock: Clock | None = None, rng: random.Random | None = None,
                  log: Callable[[str], None] | None = None):
+        """`token` is sent only to the scheme, host and port of `token_url` (the configured API base)."""
+        if token and not token_url:
+            raise ValueError("a token needs the URL of the one host it may be sent to")
         self.policy = policy or HttpPolicy()
         self.clock = clock or Clock()
         self.stats = RequestStats()
         self._rng = rng or random.Random()
+        self._secrets = (token,) if token else ()
+        self._token_origin = _origin(token_url) if token else None
         self._log = log or (lambda _message: None)
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "pr-atlas"
         if accept:
             self._session.headers["Accept"] = accept
-        if token:
-            self._session.headers["Authorization"] = f"Bearer {token}"
+
+    def _say(self, message: str) -> None:
+        self._log(scrub(message, self._secrets))
+
+    def _error(self, message: str, fatal: bool = False) -> HttpError:
+        return (FatalHttpError if fatal else HttpError)(scrub(message, self._secrets))
 
     def close(self) -> None:
         self._session.close()
@@ -95,6 +155,8 @@ class HttpClient:
         """GET with retries and rate-limit waits. Returns a 200, 304, 404 or 410 response; raises HttpError
         for anything else once retrying cannot help."""
         headers = {}
+        if self._secrets and _origin(url) == self._token_origin:
+            headers["Authorization"] = f"Bearer {self._secrets[0]}"
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -104,6 +166,8 @@ class HttpClient:
             try:
                 response = self._session.get(url, headers=headers, timeout=self.policy.timeout)
             except RETRIABLE_ERRORS as exc:
+                if isinstance(exc, requests.ConnectionError) and (why := _cannot_heal(exc)):
+                    raise self._error(f"GET {url} failed: {why} ({type(exc).__name__})", fatal=True) from None
                 failures += 1
                 self._give_up_after(failures, url, f"{type(exc).__name__}")
                 self._backoff(failures, url, type(exc).__name__)
@@ -120,15 +184,18 @@ class HttpClient:
                 continue
             wait = self._rate_limit_wait(response, rate_limit_waits)
             if wait is None:
-                raise HttpError(f"GET {url} failed: HTTP {response.status_code} {_message(response)}".rstrip())
+                what = {401: " (the token is missing, wrong or expired)",
+                        403: " (the token may not read this)"}.get(response.status_code, "")
+                raise self._error(f"GET {url} failed: HTTP {response.status_code}{what}: {_message(response)}"
+                                  .rstrip(": "), fatal=400 <= response.status_code < 500)
             rate_limit_waits += 1
             if rate_limit_waits > self.policy.max_rate_limit_waits:
-                raise HttpError(f"GET {url}: still rate limited after {rate_limit_waits - 1} waits")
+                raise self._error(f"GET {url}: still rate limited after {rate_limit_waits - 1} waits")
             self._wait(wait, f"rate limited on {url} (HTTP {response.status_code})")
 
     def _give_up_after(self, failures: int, url: str, what: str) -> None:
         if failures > self.policy.max_retries:
-            raise HttpError(f"GET {url} failed after {failures} attempts: {what}")
+            raise self._error(f"GET {url} failed after {failures} attempts: {what}")
 
     def _backoff(self, failures: int, url: str, what: str) -> None:
         self.stats.retries += 1
@@ -162,12 +229,12 @@ class HttpClient:
 
     def _wait(self, seconds: float, why: str, *, rate_limited: bool = True) -> None:
         if seconds > self.policy.max_wait:
-            raise HttpError(f"{why}: the wait of {seconds:.0f} s is longer than the allowed "
-                            f"{self.policy.max_wait:.0f} s; the next run resumes from the bookmark")
+            raise self._error(f"{why}: the wait of {seconds:.0f} s is longer than the allowed "
+                              f"{self.policy.max_wait:.0f} s; the next run resumes from the bookmark")
         if rate_limited:
             self.stats.rate_limit_waits += 1
         self.stats.seconds_waited += seconds
-        self._log(f"{why}: waiting {seconds:.1f} s")
+        self._say(f"{why}: waiting {seconds:.1f} s")
         self.clock.sleep(seconds)
 
 

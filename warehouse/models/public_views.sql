@@ -23,7 +23,10 @@ create or replace view pr_review_comments as
 create or replace view report_matches as select * from staging.report_matches;
 create or replace view quarantine as
     select q.document_id, q.source_uri, q.reason, q.detail, q.byte_size, q.sha256, q.quarantined_at
-    from core.quarantine q;
+    from core.quarantine q
+    union all
+    select null, u.source_uri, u.reason, u.detail, null, null, u.seen_at
+    from meta.unread_sources u;
 create or replace view pr_code_snippets as
     select r.pr_key, r.repo, r.pr_number as number, r.report_id, s.ordinal, s.path, s.language, s.description, s.code
     from core.report_code_snippets s join staging.reports r using (document_id);

@@ -21,3 +21,15 @@ create table if not exists meta.file_stats (
     mtime_ns   bigint not null,
     sha256     varchar not null
 );
+
+-- Entries found in a report location but not read: a dangling or looping link, a link out of the folder,
+-- a pipe or device, a file the process may not open, one over the size limit, a failed download. One row
+-- per location, the latest reason; it goes once the location is read.
+create table if not exists meta.unread_sources (
+    source_uri  varchar primary key,
+    reason      varchar   not null,    -- broken_link | link_loop | link_outside_folder | link_to_folder |
+                                       -- not_a_regular_file | unreadable | too_large | fetch_failed
+    detail      varchar,
+    seen_at     timestamp not null,    -- UTC
+    ingest_run  varchar
+);

@@ -100,8 +100,13 @@ create table if not exists core.report_references (
     referenced_is varchar not null,  -- earlier | later: which side of the relation the referenced PR is
     section       varchar not null,
     sentence      varchar not null,
-    ref_title     varchar
+    ref_title     varchar,
+    cue           varchar,           -- the rule of etl/parsing/relations.py that read the relation
+    detail        varchar            -- e.g. supersedes
 );
+-- Warehouses made before the cue was kept gain the columns (empty for what was parsed then).
+alter table core.report_references add column if not exists cue varchar;
+alter table core.report_references add column if not exists detail varchar;
 
 create table if not exists core.quarantine (
     document_id    varchar primary key,

@@ -43,3 +43,50 @@ create table if not exists meta.git_tips (
     sha       varchar   not null,
     loaded_at timestamp not null
 );
+
+-- What commit messages claim about other PRs: reverts, regressions fixed, follow-ups, mentions. One row per
+-- mention, written with the commit (only commits of a PR, whose number is the claimant).
+create table if not exists core.git_text_claims (
+    repo          varchar   not null,
+    sha           varchar   not null,
+    ordinal       integer   not null,
+    pr_number     integer   not null,  -- the PR whose commit says it
+    ref_repo      varchar,
+    ref_number    integer,             -- null until resolved: a revert named by title or commit
+    ref_kind      varchar   not null,  -- pr | issue
+    relation      varchar   not null,  -- regression | revert | follow_up | reference
+    referenced_is varchar   not null,  -- earlier | later, as the text puts it (links are ordered by merge time)
+    cue           varchar   not null,  -- the rule that read it (etl/parsing/relations.py, etl/parsing/pr_text.py)
+    detail        varchar,             -- e.g. supersedes
+    evidence      varchar   not null,  -- the sentence
+    target_title  varchar,             -- Revert "<title>": the reverted title, maybe cut with …
+    target_sha    varchar,             -- This reverts commit <sha>
+    loaded_at     timestamp not null,
+    primary key (repo, sha, ordinal)
+);
+
+-- Line history (SZZ): the PRs whose lines a fix deleted or changed, per fix commit (etl/ingest/szz.py).
+create table if not exists core.szz_candidates (
+    repo              varchar   not null,
+    fix_number        integer   not null,
+    fix_sha           varchar   not null,
+    introducer_number integer   not null,
+    introducer_shas   varchar[] not null,  -- the introducer's commits that wrote those lines
+    lines             integer   not null,  -- of the fix's blamed lines, how many the introducer wrote
+    fix_lines         integer   not null,  -- lines the fix deleted or changed, blank/comment/whitespace left out
+    share             double    not null,  -- lines / fix_lines
+    files             varchar[] not null,
+    primary key (repo, fix_sha, introducer_number)
+);
+
+-- Every fix commit line history has looked at, so a rerun blames only new ones; fix_lines = 0 is a fix that
+-- only adds lines (nothing to blame: recorded, not guessed).
+create table if not exists meta.szz_fixes (
+    repo         varchar   not null,
+    fix_sha      varchar   not null,
+    fix_number   integer   not null,
+    fix_lines    integer   not null,
+    blamed_lines integer   not null,  -- of those, lines written by another PR
+    analysed_at  timestamp not null,
+    primary key (repo, fix_sha)
+);

@@ -8,9 +8,10 @@ from etl.db import table_counts
 from etl.defs.resources import GitHistoryResource, WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.ingest.git_history import load_history
+from etl.ingest.szz import analyse
 
-from ..keys import CORE_GIT
-from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS
+from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS, CORE_SZZ
+from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources
 
 RAW_GIT = dg.AssetKey(["raw", "git_logs"])
 
@@ -44,3 +45,17 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
     yield dg.MaterializeResult(asset_key=CORE_GIT, metadata={
         "dagster/row_count": counts["core.git_commits"], "loads": dg.MetadataValue.json(loads),
         "row_counts": dg.MetadataValue.json(counts)})
+
+
+@dg.asset(key=CORE_SZZ, deps=[CORE_GIT, CORE_GITHUB, CORE_REPORTS], group_name="git", kinds={"duckdb", "git"},
+          automation_condition=after_sources(),
+          description="Line history (SZZ) for every PR some source calls a fix or a revert: the PRs that wrote the "
+                      "lines its commit deleted or changed (core.szz_candidates); each fix commit is blamed once "
+                      "(meta.szz_fixes).")
+def szz(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_history: GitHistoryResource):
+    results = {}
+    with warehouse.connection() as con:
+        for repo, path in git_history.clones_by_repo():
+            results[repo] = asdict(analyse(con, repo, path, progress=context.log.info))
+        rows = con.execute("select count(*) from core.szz_candidates").fetchone()[0]
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "by_repo": dg.MetadataValue.json(results)})

@@ -13,7 +13,7 @@ from etl.ingest.github_store import GitHubStore
 from etl.sources.github import GitHubCollector
 
 from ..keys import CORE_GITHUB
-from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window
+from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window, no_retry_when_fatal
 
 RAW_GITHUB = dg.AssetKey(["raw", "github_responses"])
 CORE_TABLES = ("core.github_pulls", "core.github_files", "core.github_reviews", "core.github_review_comments")
@@ -41,7 +41,7 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
             yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "GitHub collection is off for this repo"})
         return
     client = github_api.client(log=context.log.info)
-    with warehouse.connection() as con:
+    with warehouse.connection() as con, no_retry_when_fatal():
         store = GitHubStore(con, run_id=context.run.run_id)
         stats = asdict(GitHubCollector(client, store, github_api.api_url, context.log.info).collect(repo, window))
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]

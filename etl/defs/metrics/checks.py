@@ -15,7 +15,7 @@ class CheckSpec(NamedTuple):
 
 CYCLE_SQL = """
 with recursive chain_links as (
-    select distinct from_key, to_key from marts.pr_links where relation in ('regression', 'revert', 'follow_up')
+    select distinct from_key, to_key from marts.pr_links where in_chains
 ),
 walk(start, node, steps) as (
     select from_key, to_key, 1 from chain_links

@@ -13,7 +13,7 @@ from etl.sources.report_files import iter_documents
 from etl.sources.report_site import ReportSite, prs_without_report
 
 from ..keys import CORE_GIT, CORE_GITHUB
-from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources
+from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources, no_retry_when_fatal
 from .checks import CHECK_SPECS, run_checks
 
 CORE_TABLES = ("core.report_versions", "core.report_key_files", "core.report_code_snippets",
@@ -46,6 +46,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, 
             "new_documents": stats.new_documents,
             "bytes_read": stats.bytes_read,
             "unchanged_files": stats.unchanged_files,
+            "unread": stats.unread,
             "dagster/row_count": total,
         }
         record_source_run(con, "reports", context.run.run_id, {**metadata, "locations": len(locations)})
@@ -69,7 +70,7 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         return dg.MaterializeResult(metadata={"skipped": "no report site configured"})
     repo = context.partition_key
     client = HttpClient(log=context.log.info)  # never the GitHub token: the site is another host
-    with warehouse.connection() as con:
+    with warehouse.connection() as con, no_retry_when_fatal():
         targets = [(repo, n) for n in report_site.numbers if report_site.repo == repo]
         if report_site.missing_from_warehouse:
             targets += [t for t in prs_without_report(con) if t[0] == repo and t not in targets]

@@ -4,7 +4,7 @@
 -- cannot make it run forever.
 with recursive chain_links as (
     select distinct from_key, to_key from marts.pr_links
-    where relation in ('regression', 'revert', 'follow_up') and from_key <> to_key
+    where in_chains and from_key <> to_key
 ),
 
 nodes as (

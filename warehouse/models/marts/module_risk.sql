@@ -17,11 +17,11 @@ flag_counts as (
 ),
 
 later_fixed as (  -- PRs a later PR fixed (regression) or reverted
-    select distinct from_key as pr_key, relation from marts.pr_links where relation in ('regression', 'revert')
+    select distinct from_key as pr_key, relation from marts.pr_links where in_chains and relation in ('regression', 'revert')
 ),
 
 fixes as (
-    select distinct to_key as pr_key from marts.pr_links where relation = 'regression'
+    select distinct to_key as pr_key from marts.pr_links where in_chains and relation = 'regression'
 )
 
 select

@@ -1,11 +1,67 @@
--- Links between PRs, from the earlier PR to the later one, with evidence, source and confidence, and
--- whether each end is a PR with a report or known only as a reference.
+-- One link per (earlier, later) pair of PRs, from every source that speaks of it. The relation is the
+-- strongest any text claims (revert, then regression, then follow_up; reference when none says more), or
+-- line history's when it is the only one; status says how line history stands to the claim.
+with claims as (
+    select *, case relation when 'revert' then 1 when 'regression' then 2 when 'follow_up' then 3 else 4 end as strength
+    from staging.link_claims
+),
+
+text_pairs as (
+    select from_key, to_key,
+           arg_min(relation, [strength, (1 - confidence) * 100]) as relation,
+           arg_min(source, [strength, (1 - confidence) * 100]) as source,
+           arg_min(cue, [strength, (1 - confidence) * 100]) as cue,
+           arg_min(evidence, [strength, (1 - confidence) * 100]) as evidence,
+           max(detail) as detail,
+           count(*) as mentions
+    from claims where source <> 'szz'
+    group by from_key, to_key
+),
+
+szz as (  -- the fixes line history looked at, and whom it blamed
+    select distinct repo || '#' || fix_number as fix_key from meta.szz_fixes where fix_lines > 0
+),
+
+pairs as (
+    select
+        any_value(from_repo) as from_repo, any_value(from_number) as from_number,
+        any_value(from_report_id) as from_report_id, from_key,
+        any_value(to_repo) as to_repo, any_value(to_number) as to_number,
+        any_value(to_report_id) as to_report_id, to_key,
+        list(distinct source order by source) as sources,
+        list({'source': source, 'relation': relation, 'cue': cue, 'evidence': evidence, 'document': document,
+              'confidence': confidence} order by strength, confidence desc, source) as claims,
+        bool_or(source = 'szz') as blamed
+    from claims
+    group by from_key, to_key
+)
+
 select
-    l.from_repo, l.from_number, l.from_report_id, l.from_key,
-    l.to_repo, l.to_number, l.to_report_id, l.to_key,
-    l.relation, l.evidence, l.source, l.confidence, l.mentions,
+    p.from_repo, p.from_number, p.from_report_id, p.from_key,
+    p.to_repo, p.to_number, p.to_report_id, p.to_key,
+    coalesce(t.relation, 'regression') as relation,
+    coalesce(t.evidence, p.claims[1].evidence) as evidence,
+    coalesce(t.source, 'szz') as source,
+    p.sources,
+    coalesce(t.cue, 'blame') as cue,
+    t.detail,
+    p.claims,
+    case when t.relation is null then 'suspected'
+         when t.relation in ('regression', 'revert') and p.blamed then 'confirmed'
+         when t.relation = 'regression' and s.fix_key is not null then 'disputed'
+         else 'claimed' end as status,
+    round(least(0.99, 1 - product(1 - c.confidence)), 2) as confidence,
+    coalesce(t.mentions, 0) as mentions,
     coalesce(f.has_report, false) as from_has_report,
-    coalesce(t.has_report, false) as to_has_report
-from staging.report_links l
-left join marts.pull_requests f on f.pr_key = l.from_key
-left join marts.pull_requests t on t.pr_key = l.to_key
+    coalesce(o.has_report, false) as to_has_report,
+    coalesce(t.relation, 'regression') in ('regression', 'revert', 'follow_up')
+        and (t.relation is not null and not (t.relation = 'regression' and s.fix_key is not null and not p.blamed))
+        as in_chains
+from pairs p
+left join text_pairs t using (from_key, to_key)
+left join claims c on c.from_key = p.from_key and c.to_key = p.to_key
+                  and c.relation = coalesce(t.relation, 'regression')
+left join szz s on s.fix_key = p.to_key
+left join marts.pull_requests f on f.pr_key = p.from_key
+left join marts.pull_requests o on o.pr_key = p.to_key
+group by all

@@ -23,9 +23,9 @@ known as (
 ),
 
 endpoints as (
-    select from_key as pr_key, from_repo as repo, from_number as number from staging.report_links
+    select from_key as pr_key, from_repo as repo, from_number as number from staging.link_claims
     union
-    select to_key, to_repo, to_number from staging.report_links
+    select to_key, to_repo, to_number from staging.link_claims
 ),
 
 referenced_only as (

@@ -12,7 +12,7 @@ first_fix as (
     -- the earliest PR that fixes, reverts or follows up the head directly
     select h.component, min(m.merged_at) as fixed_at
     from heads h
-    join marts.pr_links l on l.from_key = h.head_key and l.relation in ('regression', 'revert', 'follow_up')
+    join marts.pr_links l on l.from_key = h.head_key and l.in_chains
     join members m on m.component = h.component and m.pr_key = l.to_key
     group by h.component
 ),
@@ -22,7 +22,7 @@ chain_links as (
     from marts.pr_links l
     join members m on m.pr_key = l.from_key
     join members t on t.pr_key = l.to_key and t.component = m.component
-    where l.relation in ('regression', 'revert', 'follow_up')
+    where l.in_chains
     group by m.component
 ),
 

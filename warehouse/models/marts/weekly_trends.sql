@@ -33,7 +33,7 @@ fixes as (  -- PRs that fixed a regression or reverted another, with days since 
     from marts.pr_links l
     join marts.pull_requests f on f.pr_key = l.from_key
     join marts.pull_requests t on t.pr_key = l.to_key
-    where l.relation in ('regression', 'revert')
+    where l.in_chains and l.relation in ('regression', 'revert')
 ),
 
 activity as (

@@ -1,0 +1,96 @@
+"""Link claims in the text a repository writes about its own PRs: commit subjects and bodies, PR titles and
+bodies, in English or Chinese. Every mention of another PR is read by the same clause rules as report
+sentences (etl/parsing/relations.py); on top of those, the forms git and GitHub write for a revert:
+
+- `Revert "<title>"`: the reverted PR named by its title, which history often cuts with `…` (resolved to a
+  PR number in SQL, against git subjects and GitHub titles: warehouse/models/staging/link_claims.sql);
+- `This reverts commit <sha>.`: resolved to the PR whose commit that is.
+
+Claims are kept with the sentence that makes them and the rule that read them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .references import mentions
+from .relations import says_fix, sentences
+
+_REVERT_TITLE = re.compile(r'^\s*Revert\s+"(?P<title>.+)"\s*(?:\(#\d+\))?\s*$', re.I)
+_REVERTS_COMMIT = re.compile(r"\bThis reverts commit (?P<sha>[0-9a-f]{7,40})\b", re.I)
+_OWN_PR_LINE = re.compile(r"^\s*Pull Request resolved:\s*\S*/pull/(?P<number>\d+)\s*$", re.I | re.M)
+_NOISE_LINES = re.compile(r"^\s*(?:Signed-off-by|Co-authored-by|Reviewed-by|Differential Revision|ghstack-source-id|"
+                          r"Pull Request resolved|Approved by|Test Plan:?\s*$)[^\n]*$", re.I | re.M)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
+# A title that reverts without naming what: the PRs its body names as doing the change are what it reverts.
+_BARE_REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*"
+                          r"(?:revert(?:s|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back|undo|回滚|撤销)\b"
+                          r"(?!\s*[\"“])", re.I)
+# Hard-wrapped lines of a commit body, joined back into their sentences (lists and code stay apart).
+_WRAPPED = re.compile(r"(?<=[^\n])\n(?=[^\n\s*\-+#>`|0-9])")
+
+
+@dataclass(frozen=True)
+class TextClaim:
+    ref_repo: str | None
+    ref_number: int | None  # None until resolved, for a revert named by title or commit
+    ref_kind: str           # pr | issue
+    relation: str
+    referenced_is: str
+    cue: str
+    detail: str | None
+    evidence: str
+    target_title: str | None = None  # Revert "<title>": the title as written (maybe cut with …)
+    target_sha: str | None = None    # This reverts commit <sha>
+
+
+# Readings of a mention that name it as the PR that made a change (not a mere "see #N").
+_CHANGE_CUES = {"mention", "R_then_failure", "R_causes", "R_broke", "R_which_broke", "that_PR_caused",
+                "changed_in_R", "broken_by", "failure_from", "introduced_by", "since_R_failure"}
+
+
+def own_number(body: str | None) -> int | None:
+    """The PR a commit came from, when only its body says so (`Pull Request resolved: .../pull/N`)."""
+    m = _OWN_PR_LINE.search(body or "")
+    return int(m["number"]) if m and len(m["number"]) <= 9 else None
+
+
+def text_claims(title: str, body: str | None, *, repo: str | None, own: int | None) -> list[TextClaim]:
+    """The links a commit message or a PR's title and body claim."""
+    body = _WRAPPED.sub(" ", _NOISE_LINES.sub("", _HTML_COMMENT.sub("", body or "")))
+    claims: list[TextClaim] = []
+    seen: set[tuple] = set()
+    fixes = says_fix(title)
+    for part in (title or "", body):
+        for mention in mentions(part, repo=repo, own_number=own, title_fixes=fixes):
+            key = (mention.repo, mention.number, mention.kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            r = mention.relation
+            claims.append(TextClaim(mention.repo, mention.number, mention.kind, r.relation, r.referenced_is, r.cue,
+                                    r.detail, mention.sentence[:1000]))
+    reverts_by_number = any(c.relation == "revert" and c.referenced_is == "earlier" for c in claims)
+    if _BARE_REVERT.match(title or "") and not reverts_by_number:
+        # "Revert the expanded configs (#4024)" + "PR #3952 expanded ...": the body's PRs that made the change
+        claims = [TextClaim(c.ref_repo, c.ref_number, c.ref_kind, "revert", "earlier", "revert_named_in_body",
+                            c.detail, c.evidence)
+                  if c.ref_kind == "pr" and c.relation in ("regression", "reference") and c.referenced_is == "earlier"
+                  and c.cue in _CHANGE_CUES else c for c in claims]
+        reverts_by_number = any(c.relation == "revert" for c in claims)
+    if (m := _REVERT_TITLE.match(title or "")) and not reverts_by_number:
+        target = reverted_title(m["title"])
+        claims.append(TextClaim(repo, None, "pr", "revert", "earlier", "revert_title", None, title.strip()[:1000],
+                                target_title=target))
+    for m in _REVERTS_COMMIT.finditer(body):
+        sentence = next((s for s in sentences(body) if m["sha"] in s), m.group(0))
+        claims.append(TextClaim(repo, None, "pr", "revert", "earlier", "reverts_commit", None, sentence[:1000],
+                                target_sha=m["sha"].lower()))
+    return claims
+
+
+def reverted_title(quoted: str) -> str:
+    """The title inside `Revert "..."`, as the warehouse compares titles: its own `(#N)` and a trailing cut
+    mark off (a cut title is matched as a prefix)."""
+    return _NUMBER_SUFFIX.sub("", quoted.strip())

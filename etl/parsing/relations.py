@@ -1,0 +1,288 @@
+"""What a sentence says about a PR it mentions, in Chinese report prose and in English commit and PR text.
+
+The reading is clause-level and by role, not by keyword presence: the mention being classified is put in
+the sentence as ⟦R⟧ (other mentions as ⟦O⟧), and ordered rules ask where it stands. Is ⟦R⟧ the object of a
+revert ("Revert #N", "回滚了 #N"), the agent of one ("reverted in #N", "已被 revert（#N）", "首版在 #N 中被回滚"),
+the cause of a failure ("broken by #N", "#N 引入的", "#N changed X, which broke Y", "#N 之后仍沿用旧的 X"),
+the fixer of this PR's bug ("fixed in #N"), or what this PR continues ("follow-up to #N", "takes over and
+supersedes #N", "跟进 #N")? Causes of failure are recognised generally, as a causal position of ⟦R⟧ plus a
+word of failure from one closed class (errors, crashes, drops, flakiness, "no longer", "still assumes the
+old"), so a new way of saying that a PR broke something does not need a new rule. Anything else is a
+reference; "regression test", "see #N", "similar to #N" and an issue closed by "Fixes #N" never make a
+regression.
+
+Every answer carries its cue (the rule's name), so a stored link says why it was read that way."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+TARGET, OTHER = "⟦R⟧", "⟦O⟧"
+R = r"(?:pr\s*|pull request\s*|pull\s*|mr\s*)?⟦R⟧"  # the mention, with the word that may stand before it
+GAP = r"[^。；;!?！？⟦\n]{0,80}?"  # within one clause, never across another mention
+SHORT = r"[^。；;!?！？⟦\n]{0,24}?"
+
+# What counts as something going wrong. One closed class, shared by every causal rule.
+_FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?|broke|broken|breaks?|breakage|"
+               r"regress(?:ed|es|ions?)?|wrong|incorrect(?:ly)?|mismatch(?:es|ed)?|hangs?|hung|deadlocks?|leaks?|"
+               r"flaky|flakiness|drops?|dropped|degrad\w*|slow(?:er|down|s)?|no longer|nans?|garbage|corrupt\w*|"
+               r"overflow\w*|out[- ]of[- ]bounds|segfaults?|invalid|bugs?|oom|stale|rejects?|rejected|"
+               r"divid\w* by zero|division by zero|"
+               r"never (?:stops|ends|returns|finishes|terminates|completes|works|loads|converges)|"
+               r"(?:latency|memory|time|overhead)\s+(?:\w+\s+)?(?:doubled|tripled|increased|grew|spiked|went up)")
+_FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|泄漏|泄露|不稳定|随机失败|偶发|下降|降低|"
+               r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
+               r"异常值|精度损失|除以零|除零|"
+               r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
+               r"(?:延迟|耗时|时延|显存|内存|开销)\S{0,6}?(?:翻倍|增加|上升|升高|飙升|暴涨)")
+# What counts as something going wrong. One closed class, shared by every causal rule.
+FAILURE = rf"(?:\b(?:{_FAILURE_EN})\b|{_FAILURE_ZH})"
+FIX = (r"(?:\bfix(?:es|ed|ing)?\b|\brepair(?:s|ed)?\b|\brestor(?:e|es|ed|ing)\b|\bunbreak(?:s|ing)?\b|"
+       r"\bpatch(?:es|ed)?\b|修复|修正|解决|恢复)")
+REVERT_WORD = r"(?:\brevert(?:s|ed|ing)?\b|\broll(?:s|ed)?[- ]?back\b|\bback(?:s|ed)? out\b|回滚|撤销|撤回)"
+ADV = r"[^。；;!?！？⟦\n，,]{0,8}?"  # an adverb or two between a mention and its verb ("整体", "随即")
+_NEUTRAL = (  # phrases that hold a strong word without its meaning
+    (re.compile(r"(?:non-?)?regression[- ]tests?|regression suite|回归测试|回退(?:路径|方案|逻辑|机制|分支|策略|到)|"
+                r"fall ?back(?: path| to)?|revert(?:ed|s)? to (?:the )?(?:old|previous|default)|"
+                r"错误处理|异常处理|error[- ]handling|exception[- ]handling", re.I), "NEUTRAL"),
+)
+
+
+# A word or pronoun standing for the mentioned PR later in its clause ("该 PR 引入了…", "it broke …").
+THAT_PR = r"(?:该\s*pr|此\s*pr|这个\s*pr|那个\s*pr|它|其|\bthis pr\b|\bthat pr\b|\bit\b)"
+# The failure is only feared or avoided, not reported.
+HYPOTHETICAL = re.compile(r"避免|防止|以免|以防|万一|如果|若|可能会|或许|\bto avoid\b|\bprevent|\bin case\b|\bif\b|"
+                          r"\bmight\b|\bcould\b|\bwould\b", re.I)
+
+@dataclass(frozen=True)
+class Relation:
+    relation: str        # revert, regression, follow_up, reference
+    referenced_is: str   # earlier: the mentioned PR came first; later: it came after this one
+    cue: str             # the rule that decided
+    detail: str | None = None  # e.g. supersedes
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    relation: str
+    referenced_is: str
+    pattern: re.Pattern
+    detail: str | None = None
+    needs: re.Pattern | None = None   # a further condition on the whole clause (a failure, a fix)
+    unless: re.Pattern | None = None  # and what must not be there
+
+
+def _rule(name: str, relation: str, referenced_is: str, pattern: str, detail: str | None = None,
+          needs: str | None = None, unless: str | None = None) -> _Rule:
+    return _Rule(name, relation, referenced_is, re.compile(pattern, re.I), detail,
+                 re.compile(needs, re.I) if needs else None, re.compile(unless, re.I) if unless else None)
+
+
+# Order matters: the first rule that matches decides. Passive and agent forms come before the active ones
+# that share their words ("reverted in #N" before "revert #N").
+RULES: tuple[_Rule, ...] = (
+    # -- mentions that only point somewhere
+    _rule("see_also", "reference", "earlier",
+          rf"(?:\bsee(?: also)?|\bcf\.?|\bsimilar(?:ly)? to|\blike|\bsame as|\bas in|\brelated(?: to|:)|\brefs?:?|"
+          rf"参考|参照|对照|借鉴|参见|类似于?|详见|同样见)\s*{R}"
+          rf"|\b(?:the|a|an)\s+(?:\w+\s+){{0,2}}(?:fixed|reported|discussed|described|benchmarked)\s+(?:in|by)\s+{R}"
+          rf"|\b(?:reported|described|discussed|mentioned|noted|tracked|raised|filed|seen|benchmarked)\s+"
+          rf"(?:in|at|by|on)\s+{R}"
+          rf"|(?:在|于)\s*{R}\s*(?:中|里)?\s*(?:讨论|提到|提及|报告|反馈|描述|记录)"
+          rf"|\b(?:unrelated|not related|independent)\s+(?:to|of|from)\b{GAP}{R}"
+          rf"|{R}{SHORT}(?:无关|无直接关系|没有关系)"),
+    # -- revert: the mention reverted this PR (it came later)
+    _rule("reverted_by", "revert", "later",
+          rf"(?:reverted|rolled back|backed out)\s+(?:later\s+)?(?:in|by|via|with)\s+{R}"),
+    _rule("被R回滚", "revert", "later", rf"被\s*{R}{ADV}{REVERT_WORD}"),
+    _rule("被回滚(R)", "revert", "later", rf"被\s*{REVERT_WORD}(?:了)?\s*[（(]\s*{R}"),
+    _rule("在R中被回滚", "revert", "later", rf"在\s*{R}\s*(?:中|里|时)?\s*(?:被|遭)?\s*{REVERT_WORD}"),
+    _rule("R_reverts_this", "revert", "later",
+          rf"{R}{GAP}(?:{REVERT_WORD})(?:了|掉)?\s*(?:本\s*pr|本次改动|this pr|this change)"),
+    _rule("R_reverted_this", "revert", "later",
+          rf"{R}\s*(?:reverted|reverts|回滚了|撤销了)\s*(?:this|it|本\s*pr|该\s*pr|这个\s*pr|此\s*pr|本次(?:改动|修改)?)"),
+    # -- regression, the other way: the mention fixed what this PR broke
+    _rule("fixed_by", "regression", "later",
+          rf"\b(?:fixed|repaired|addressed|resolved|patched|corrected)\s+(?:later\s+)?(?:in|by|via)\s+{R}"),
+    _rule("由R修复", "regression", "later",
+          rf"(?:在|由|被|经)\s*{R}\s*(?:中|里)?{ADV}(?:被|得到|得以)?\s*(?:修复|修正|解决|补救)"),
+    _rule("后续R修复", "regression", "later", rf"(?:后续|随后|之后|后来)\s*(?:的)?\s*{R}{SHORT}(?:修复|修正|解决)"),
+    # -- follow-up, the other way
+    _rule("followed_up_by", "follow_up", "later",
+          rf"\b(?:followed up|continued|completed|finished|taken over)\s+(?:later\s+)?(?:in|by)\s+{R}"),
+    _rule("superseded_by", "follow_up", "later", rf"\b(?:superseded|replaced)\s+by\s+{R}", "supersedes"),
+    _rule("被R替代", "follow_up", "later", rf"被\s*{R}\s*(?:所)?\s*(?:替代|取代|接替|跟进|补全)", "supersedes"),
+    _rule("后续R", "follow_up", "later",
+          rf"(?:后续|随后的|之后的|后来的|later|subsequent|upcoming|next)\s*(?:的)?\s*{R}"),
+    # -- revert: this PR reverts the mention
+    _rule("revert_R", "revert", "earlier",
+          rf"\b(?:revert(?:s|ed|ing)?|undo(?:es|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back)\b\s*(?:of\s+|commit\s+)?"
+          rf"(?:the\s+)?(?:changes?\s+(?:of|from|in)\s+)?{R}"),
+    _rule("revert_quoted_title", "revert", "earlier",
+          rf"\brevert(?:s|ing)?\s*[\"“'][^\"”']*⟦R⟧|\brevert(?:s|ing)?\s*[\"“][^\"”]*[\"”]\s*[（(]?\s*{R}"
+          rf"|\brevert(?:s|ing)?\s*[\"“'][^\n⟦]*⟦R⟧\s*\)?\s*[\"”']"),
+    _rule("reverts_it", "revert", "earlier", rf"{R}{GAP}(?:对它|对其|对该\s*pr)的?\s*(?:{REVERT_WORD})"),
+    _rule("回滚R", "revert", "earlier", rf"(?:回滚|撤销|撤回|回退|revert)(?:了|掉)?\s*{R}"),
+    _rule("R被回滚", "revert", "earlier",
+          rf"{R}\s*(?:的)?(?:改动|修改|变更|提交|实现)?\s*(?:已|已经)?\s*(?:被|遭)\s*(?:本\s*pr|本次|此次|这次|完整)?\s*"
+          rf"{REVERT_WORD}"),
+    # -- follow-up: this PR continues the mention
+    _rule("takes_over", "follow_up", "earlier", rf"\btakes?\s+over\s+(?:and\s+supersedes\s+)?{R}", "supersedes"),
+    _rule("supersedes", "follow_up", "earlier",
+          rf"\bsuper(?:s|c)ee?de?s?\s+{R}|\breplaces?\s+{R}", "supersedes"),  # supersedes, often misspelt
+    _rule("failure_started_with", "regression", "earlier",
+          rf"{FAILURE}\s+(?:\w+\s+)?(?:started|began|appeared|showed up|surfaced|came)\s+"
+          rf"(?:with|in|after|since|from)\s+{R}"),
+    _rule("follow_up_to", "follow_up", "earlier",
+          rf"\bfollow[- ]?ups?\b\s*(?:to|of|for|on|from)?\s*{R}|\bfollows?\s+(?:up\s+)?(?:on\s+)?{R}"
+          rf"|\b(?:completes?|continues?|extends?|finishes)\s+{R}|\bbuilds?\s+on\s+(?:top\s+of\s+)?{R}"
+          rf"|\bpart\s+(?:\d+|two|three|ii)\s+of\s+{R}|\bre-?lands?(?:ing)?\s+(?:of\s+)?{R}"
+          rf"|\b(?:stacked|based)\s+on\s+(?:top\s+of\s+)?{R}"
+          rf"|\bmissing\s+(?:change|changes|piece|pieces|part|parts|bits?)\s+(?:of|from|in)\s+{R}"
+          rf"|\b(?:remaining|rest of the)\s+\w+\s+(?:of|from)\s+{R}"
+          rf"|\b(?:started|begun|began|initiated|kicked off|proposed)\s+(?:in|by|with)\s+{R}"
+          rf"|\bcontinuation\s+of\s+{R}|\bsecond\s+(?:half|part|step)\s+of\s+{R}"
+          rf"|\bpick(?:s|ing)?\s+up\s+(?:where|from)\s+{R}|\bwhere\s+{R}\s+left\s+off"),
+    _rule("R_follow_up", "follow_up", "earlier", rf"{R}\s*(?:'s)?\s*(?:follow[- ]?up|part\s+2|second half)"),
+    _rule("跟进R", "follow_up", "earlier",
+          rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?\s*{R}"),
+    _rule("替代R", "follow_up", "earlier", rf"(?:替代|取代|接替|接手)(?:了)?{SHORT}的?\s*{R}", "supersedes"),
+    _rule("是其后续", "follow_up", "earlier",
+          rf"{R}{GAP}(?:是|为|属于)\s*(?:其|它的|它|该\s*pr\s*的)\s*(?:后续|跟进|延续|续作|补充|re-?land)"),
+    _rule("R的后续", "follow_up", "earlier",
+          rf"{R}\s*(?:的|之)?\s*(?:后续|跟进|延续|续作|第二部分|补充|收尾|re-?land|重新合入|重新提交)|{R}\s*(?:中|里)?\s*(?:遗漏|漏掉|漏改|没有同步|未同步|未完成)"),
+    _rule("a_thing_from_R", "reference", "earlier",
+          rf"\b(?:the|a|an|other|those|these|similar|same)\s+(?:\w+\s+){{0,2}}"
+          rf"(?:fix(?:es)?|changes?|patch(?:es)?|helpers?|harness|scripts?|tests?|kernels?)\s+(?:from|in|of)\s+{R}",
+          unless=rf"⟦R⟧{GAP}(?:\b(?:made|makes|caused|causes|broke|breaks)\b|导致|造成|{FAILURE})"),
+    # -- regression: the mention introduced what this PR fixes
+    _rule("broken_by", "regression", "earlier",
+          rf"\b(?:broken|broke|regress(?:ed|ion|ions)?|caused|triggered|exposed)\s+(?:\w+\s+)?"
+          rf"(?:by|in|from|since|with|after)\s+{R}"),
+    _rule("introduced_by", "regression", "earlier", rf"\bintroduced\s+(?:\w+\s+)?(?:by|in|with)\s+{R}",
+          needs=rf"{FAILURE}|{FIX}"),
+    _rule("changed_in_R", "regression", "earlier",
+          rf"\b(?:removed|deleted|renamed|dropped|moved|changed|refactored|replaced|rewrote|rewritten)\s+"
+          rf"(?:\w+\s+)?(?:in|by|with)\s+{R}|{R}\s+(?:removed|deleted|renamed|dropped|moved|changed|refactored)\b",
+          needs=rf"{FAILURE}|{FIX}|⟦FIXES⟧"),
+    _rule("failure_from", "regression", "earlier",
+          rf"\b(?:{FAILURE})\s+(?:\w+\s+){{0,3}}(?:from|in|since|after|introduced by|caused by|of|with)\s+{R}"),
+    _rule("R_broke", "regression", "earlier",
+          rf"{R}\s*(?:\)\s*)?(?:has\s+|had\s+|also\s+|accidentally\s+|inadvertently\s+)?"
+          rf"(?:broke|breaks|regressed|regresses|caused|causes|exposed|triggered|triggers)\b"),
+    _rule("R_which_broke", "regression", "earlier",
+          rf"{R}{GAP}\b(?:which|that|and|but|so)\s+(?:\w+\s+)?(?:broke|breaks|caused|causes|regressed)\b"),
+    _rule("fix_from_R", "regression", "earlier",
+          rf"{FIX}{GAP}\b(?:from|after|since|introduced (?:in|by)|caused by|left by|in|for|"
+          rf"(?:came|arrived|landed|added|shipped|appeared)\s+(?:with|in|by))\s+{R}"),
+    _rule("cause_is_R", "regression", "earlier",
+          rf"(?:根因|根本原因|罪魁祸首|\broot cause\b|\bculprit\b)\s*(?:是|在|为|在于|:|：|\bis\b|\bwas\b)?\s*{R}"),
+    _rule("R导致", "regression", "earlier",
+          rf"{R}\s*(?:中|里|所|后)?\s*(?:导致|造成|引发|破坏|触发|埋下|致使)|由\s*{R}{SHORT}(?:导致|造成|引发|触发)"),
+    _rule("R_causes", "regression", "earlier",
+          rf"{R}{GAP}(?:导致|造成|引发|致使|\bcausing\b|\bresulting in\b|\bleading to\b)"),
+    _rule("that_PR_caused", "regression", "earlier",
+          rf"{R}{GAP}{THAT_PR}\s*(?:的\S{{0,8}}?)?\s*(?:引入|导致|造成|引发|破坏|带来|introduced|broke|caused|causes|breaks)"),
+    _rule("R引入", "regression", "earlier",
+          rf"{R}\s*(?:中|里|所|后)?\s*(?:引入|带来)|由\s*{R}{SHORT}(?:引入|带来)", needs=rf"{FAILURE}|{FIX}"),
+    _rule("修复R引入", "regression", "earlier",
+          rf"(?:修复|修正|解决)(?:了)?\s*{R}\s*(?:所|中)?\s*(?:引入|带来|造成|导致)"),
+    _rule("修复R中的失败", "regression", "earlier",
+          rf"(?:修复|修正|解决){SHORT}{R}\s*(?:中|里|带来|留下)的?{SHORT}{FAILURE}"),
+    _rule("stale_after_R", "regression", "earlier",
+          rf"{R}{GAP}(?:仍|仍然|依然|还在|还是|依旧|\bstill\b|\byet\b)\s*{SHORT}"
+          rf"(?:旧|老|原来|原有|之前|\bold\b|\bprevious\b|\bformer\b|\blegacy\b)"),
+    _rule("since_R_failure", "regression", "earlier",
+          rf"(?:\bdue to|\bbecause of|\bafter|\bsince|\bfollowing)\s+{R}|(?:自从|自)\s*{R}"
+          rf"|{R}\s*(?:(?:合入|落地|上线|发布)\s*(?:之?后|以后)|之后|以后)",
+          needs=rf"{FAILURE}|{FIX}"),
+    _rule("R_then_failure", "regression", "earlier",
+          rf"{R}{GAP}(?:导致|造成|引发|使得|使|让|以后|之后|后|,|，|then|so|and)?{GAP}(?:{FAILURE})",
+          needs=None),
+)
+_FIX_BETWEEN = re.compile(rf"⟦R⟧{GAP}{FIX}", re.I)  # "#N 修复了崩溃": the mention fixed the failure, not caused it
+_CLOSING_KEYWORD = re.compile(r"\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*(?:issues?\s*)?"
+                              r"(?:⟦O⟧\s*(?:,|and)?\s*)*⟦R⟧\s*(?:$|[.,;)\]]|and\b|⟦O⟧)", re.I)
+_SENTENCE_SPLIT = re.compile(r"(?<=[。！？；;!?])\s*|(?<=[.])\s+(?=[A-Z\[(#`*-])|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+
+
+WINDOW = 240  # characters either side of the mention that its rules read: every rule is local to a clause
+
+
+def view(sentence: str, spans: list[tuple[int, int]], target: int) -> str:
+    """The sentence around mention `target` (WINDOW characters either side), the mention as ⟦R⟧ and the
+    others as ⟦O⟧, neutral phrases blanked. Local, so a sentence of many mentions costs linear time."""
+    low, high = max(0, spans[target][0] - WINDOW), spans[target][1] + WINDOW
+    first = bisect.bisect_left(spans, (low, -1))
+    parts, last = [], low
+    for i in range(first, len(spans)):
+        start, end = spans[i]
+        if start >= high:
+            break
+        if start < last:
+            continue
+        parts.append(sentence[last:start])
+        parts.append(TARGET if i == target else OTHER)
+        last = end
+    parts.append(sentence[last:max(last, high)])
+    text = "".join(parts)
+    for pattern, replacement in _NEUTRAL:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def classify(sentence: str, spans: list[tuple[int, int]], target: int, *, title_fixes: bool = False) -> Relation:
+    """How the sentence relates the mention at `spans[target]` to the PR whose text it is. `title_fixes`: the
+    PR's title says it fixes something (a commit body explains the fix its subject names)."""
+    text = view(sentence, spans, target) + (" ⟦FIXES⟧" if title_fixes else "")
+    for rule in RULES:
+        match = rule.pattern.search(text)
+        if not match:
+            continue
+        if rule.needs is not None and not rule.needs.search(text):
+            continue
+        if rule.unless is not None and rule.unless.search(text):
+            continue
+        if rule.name in ("R_then_failure", "R_causes") and (
+                _FIX_BETWEEN.search(text) or HYPOTHETICAL.search(text)
+                or (rule.name == "R_then_failure" and not _says_failure_after(text))):
+            continue
+        return Relation(rule.relation, rule.referenced_is, rule.name, rule.detail)
+    return Relation("reference", "earlier", "mention")
+
+
+STRENGTH = {"revert": 0, "regression": 1, "follow_up": 2, "reference": 3}
+
+
+def settle(relations: list[Relation]) -> list[Relation]:
+    """Relations of the mentions of one sentence, read together: when one mention is named as the cause
+    ("#1502 引入的问题已在 #1533 修复"), the mention that fixed it fixed that one's bug, not this PR's."""
+    cause_named = any(r.relation == "regression" and r.referenced_is == "earlier" for r in relations)
+    return [Relation("reference", "earlier", "fixes_another", r.detail)
+            if cause_named and r.relation == "regression" and r.referenced_is == "later" else r
+            for r in relations]
+
+
+def _says_failure_after(text: str) -> bool:
+    """The failure word stands after the mention, in its clause (not a failure the sentence says was fixed
+    before the mention came up)."""
+    after = text.split(TARGET, 1)[1].replace(" ⟦FIXES⟧", "")
+    clause = re.split(r"[。；;!?！？⟦\n]", after, maxsplit=1)[0]
+    return bool(re.search(FAILURE, clause[:120], re.I))
+
+
+def closes_issue(sentence: str, spans: list[tuple[int, int]], target: int) -> bool:
+    """GitHub's closing keywords ("Fixes #12", "closes #12"): the number is an issue's."""
+    return bool(_CLOSING_KEYWORD.search(view(sentence, spans, target)))
+
+
+def says_fix(title: str) -> bool:
+    """A title that announces a fix ("Fix ...", "修复 ...", "Unbreak ...")."""
+    return bool(re.search(FIX, title or "", re.I))

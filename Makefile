@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --no-sync
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards lint dagster setup clean
+.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards bench-szz eval-links lint dagster setup clean
 
 demo: .venv/.synced ## build the sample warehouse, then serve the dashboards on http://localhost:8501
 	$(RUN) pr-atlas demo
@@ -37,6 +37,12 @@ bench-dashboards: .venv/.synced ## page query p95 and render time on 100,000 PRs
 
 bench-github: .venv/.synced ## time the GitHub collector against a local API server (first run, nothing new, 1% updated)
 	$(RUN) python bench/bench_github.py
+
+bench-szz: .venv/.synced ## line history (SZZ) on a 20,000-commit synthetic repository with known introducers
+	$(RUN) python bench/bench_szz.py
+
+eval-links: .venv/.synced ## precision and recall of the link reading on the labelled examples
+	$(RUN) python bench/eval_links.py
 
 lint: .venv/.synced
 	$(RUN) ruff check .

@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from phases import isolate  # noqa: E402
 from synthetic_git import build_repo  # noqa: E402
+
+isolate()
 
 from etl.db import connect  # noqa: E402
 

@@ -24,7 +24,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from phases import run_phase  # noqa: E402
+from phases import isolate, run_phase  # noqa: E402
+
+isolate()
 from synthetic_git import append_commits, build_repo  # noqa: E402
 
 PHASE = """

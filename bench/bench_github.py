@@ -28,11 +28,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
+from phases import isolate
 
-from etl.db import apply_schema
-from etl.ingest.github_store import GitHubStore
-from etl.sources.github import WHOLE_HISTORY, GitHubCollector, Window
-from etl.sources.http import HttpClient
+isolate()  # before etl is imported: never the user's configuration
+
+from etl.db import apply_schema  # noqa: E402
+from etl.ingest.github_store import GitHubStore  # noqa: E402
+from etl.sources.github import WHOLE_HISTORY, GitHubCollector, Window  # noqa: E402
+from etl.sources.http import HttpClient  # noqa: E402
 
 REPO = "bench/repo"
 PER_PAGE = 100

@@ -24,7 +24,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from phases import run_phase  # noqa: E402
+from phases import isolate, run_phase  # noqa: E402
+
+isolate()
 from synthetic_reports import write_corpus  # noqa: E402
 
 PHASE = """
@@ -33,8 +35,8 @@ from etl.pipeline import run_ingest
 from tree_memory import PeakTreeMemory
 with PeakTreeMemory() as memory:
     start = time.perf_counter()
-    summary = run_ingest(sys.argv[1], locations=[sys.argv[2]], include_sample=False,
-                         groups=sys.argv[3:] or None)
+    summary = run_ingest(sys.argv[1], locations=[sys.argv[2]], include_sample=False, github_repos=[],
+                         git_clones=[], groups=sys.argv[3:] or None)
     elapsed = time.perf_counter() - start
 print(json.dumps({"seconds": elapsed, "success": summary.success, "parsed": summary.parsed,
                   "new": summary.new_documents, "quarantined": summary.quarantined,

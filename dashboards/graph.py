@@ -34,7 +34,10 @@ def chain_dot(nodes: pd.DataFrame, edges: pd.DataFrame) -> str:
                      f'target="_self", tooltip={_quoted("Open " + node.pr_key)}];')
     for edge in edges.itertuples():
         colour = EDGE_COLOURS.get(edge.relation, "#555555")
+        status = "" if edge.status == "claimed" else f" ({edge.status})"
+        label = f"{edge.relation}\n{' + '.join(edge.sources)}{status}"
         lines.append(f"  {_quoted(edge.from_key)} -> {_quoted(edge.to_key)} "
-                     f"[label={_quoted(edge.relation)}, color={_quoted(colour)}, fontcolor={_quoted(colour)}];")
+                     f"[label={_quoted(label)}, tooltip={_quoted(str(edge.evidence)[:300])}, "
+                     f"color={_quoted(colour)}, fontcolor={_quoted(colour)}];")
     lines.append("}")
     return "\n".join(lines)

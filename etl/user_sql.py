@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import lake
+from .db import create_session_macros
 
 # The same settings for every reader (DuckDB refuses two configurations for one file in a process): the
 # dashboards' connections and the ad-hoc SQL of the page and the command line.
@@ -67,7 +68,10 @@ class QueryResult:
 def open_reader(database: str) -> duckdb.DuckDBPyConnection:
     """A read-only, locked-down connection to a DuckDB file, or to a DuckLake catalog at its latest snapshot."""
     if lake.is_lake(database):
-        return locked_lake(database)
+        con = locked_lake(database)
+        con.execute(f"use {lake.ALIAS}")  # bare names (search.postings, pull_requests) are the lake's
+        create_session_macros(con)
+        return con
     return duckdb.connect(database, read_only=True, config=READER_CONFIG)
 
 
@@ -140,8 +144,9 @@ def _clean(exc: Exception) -> str:
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, *, row_limit: int = 10_000, seconds: float = 10.0,
         byte_limit: int = 64 << 20) -> QueryResult:
+    """Run on `con` (a connection or cursor from open_reader or the dashboards; the caller closes it)."""
     statement = check(sql, con)
-    cursor = con.cursor()
+    cursor = con
     timer = threading.Timer(seconds, cursor.interrupt)
     started = time.perf_counter()
     timer.start()
@@ -166,7 +171,6 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, *, row_limit: int = 10_000, se
                           "values.") from exc
     finally:
         timer.cancel()
-        cursor.close()
     return QueryResult(frame, truncated, time.perf_counter() - started)
 
 

@@ -120,13 +120,25 @@ def test_days_to_fix_and_times(chains_db):
 
 
 def test_a_cycle_in_bad_data_neither_hangs_nor_crashes(tmp_path):
+    # no merge times, so nothing can say which claim is wrong: the text's direction stands for both
     db, summary = build(tmp_path, {
-        "1.md": report(1, "PR #2 引入了这个回归。", day(1)),
-        "2.md": report(2, "PR #1 引入了这个回归。", day(2)),
-        "3.md": report(3, "PR #3 自己引用自己。", day(3)),
+        "1.md": report(1, "PR #2 引入了这个回归。", "未知"),
+        "2.md": report(2, "PR #1 引入了这个回归。", "未知"),
+        "3.md": report(3, "PR #3 自己引用自己。", "未知"),
     })
     assert "regression_chains_are_acyclic" in summary.failed_checks  # said loudly, not hidden
     assert rows(db, "select members, length from marts.regression_chains") == [(["o/r#1", "o/r#2"], 2)]
+
+
+def test_a_claim_that_merge_times_deny_is_kept_as_a_reference(tmp_path):
+    db, summary = build(tmp_path, {
+        "1.md": report(1, "PR #2 引入了这个回归。", day(1)),  # #2 merged after #1: it cannot have broken it
+        "2.md": report(2, "PR #1 引入了这个回归。", day(2)),
+    })
+    assert summary.failed_checks == []
+    assert rows(db, "select from_number, to_number, relation from pr_links order by all") == [(1, 2, "regression")]
+    assert rows(db, "select distinct cue from staging.link_claims where relation = 'reference'") == [
+        ("R引入/against_merge_order",)]
 
 
 def test_modules_from_rules_and_default(chains_db, tmp_path):

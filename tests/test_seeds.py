@@ -26,7 +26,8 @@ def test_numbers_and_surrogates(seeds):
 def test_header_fields(seeds):
     r = seeds["000"]
     assert r.repo == "sgl-project/sglang" and r.repo_source == "header"
-    assert r.title == "fix: wrap _import_static_state in inference_mode to fix resume on Blackwell"
+    # inline code marks stay, as the author (and GitHub's title) wrote them
+    assert r.title == "fix: wrap `_import_static_state` in `inference_mode` to fix resume on Blackwell"
     assert r.merged_at.isoformat() == "2026-04-08T17:03:00"
     assert r.source_url == "http://prhub.com.cn/sgl-project/sglang/pull/21035"
 

@@ -28,6 +28,10 @@ chain_id = st.selectbox("Chain (its first PR)", options, key="chain", bind="quer
 nodes = queries.chain_nodes(version, chain_id)
 edges = queries.chain_edges(version, chain_id)
 st.graphviz_chart(graph.chain_dot(nodes, edges))
+st.markdown("**Links, with the sentence that makes each**")
+for edge in edges.itertuples():
+    st.caption(ui.as_text(f"{edge.from_key} → {edge.to_key}: {edge.relation} ({edge.status}; "
+                          f"{', '.join(edge.sources)}) “{edge.evidence}”"))
 
 st.markdown("**Members, oldest first**")
 for node in nodes.itertuples():

@@ -103,16 +103,24 @@ if pr["risk_text"] or pr["impact"]:
 
 neighbours = queries.pr_neighbours(version, key)
 chain = queries.pr_chain(version, key)
-if not neighbours.empty or not chain.empty:
+links = neighbours[neighbours["relation"] != "reference"]
+mentions = neighbours[neighbours["relation"] == "reference"]
+if not links.empty or not chain.empty:
     st.subheader("Regression chain")
     for direction, heading in (("upstream", "Earlier PRs this one fixes, reverts or follows up"),
                                ("downstream", "Later PRs that fixed, reverted or followed up this one")):
-        rows = neighbours[neighbours["direction"] == direction]
+        rows = links[links["direction"] == direction]
         if not rows.empty:
             st.markdown(f"**{heading}**")
             for row in rows.itertuples():
                 label = ui.pr_label(row.number, row.display_title, row.other_key)
                 ui.pr_link(row.other_key, f"{row.relation}: {label}")
+                st.caption(ui.as_text(f"{row.status} · from {', '.join(row.sources)} · “{row.evidence}”"))
     for row in chain.itertuples():
         st.page_link("app_pages/chains.py", label=f"Whole chain ({len(row.members)} PRs)",
                      icon=":material/account_tree:", query_params={"chain": row.chain_id})
+if not mentions.empty:
+    with st.expander(f"PRs it mentions or is mentioned by ({len(mentions)}): references, not fixes"):
+        for row in mentions.itertuples():
+            ui.pr_link(row.other_key, ui.pr_label(row.number, row.display_title, row.other_key))
+            st.caption(ui.as_text(f"from {', '.join(row.sources)} · “{row.evidence}”"))

@@ -6,13 +6,14 @@ raw.git_logs, and the tip moves only when everything up to it is loaded."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..db import upsert_values, utc_now
 from ..parsing.pr_text import own_number, text_claims
-from ..sources.git_log import Commit, has_commit, head, stream_log
+from ..sources.git_log import SQUASH_SUBJECT, Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
 
 COMMIT_COLUMNS = {"repo": "varchar", "sha": "varchar", "parents": "varchar[]", "author_name": "varchar",
@@ -26,6 +27,8 @@ CLAIM_COLUMNS = {"ref_repo": "varchar", "ref_number": "integer", "ref_kind": "va
                  "target_title": "varchar", "target_sha": "varchar", "loaded_at": "timestamp"}
 GIT_CLAIM_COLUMNS = {"repo": "varchar", "sha": "varchar", "ordinal": "integer", "pr_number": "integer",
                      **CLAIM_COLUMNS}
+# Only a message that names another PR (or reverts something) can claim a link: most are skipped at once.
+_MAY_CLAIM = re.compile(r"#\d|/pull/\d|\brevert|回滚|撤销", re.I)
 RAW_COLUMNS = {"load_id": "varchar", "repo": "varchar", "clone_path": "varchar", "revisions": "varchar",
                "sha256": "varchar", "content": "blob", "received_at": "timestamp", "ingest_run": "varchar"}
 
@@ -58,8 +61,7 @@ class _Batch:
             self.files.add(repo=self.repo, sha=commit.sha, path=path, additions=added, deletions=deleted,
                            old_path=old)
         number = commit.pr_number or own_number(commit.body)
-        if number is not None and ("#" in commit.body or "#" in commit.subject or "evert" in commit.subject
-                                   or "/pull/" in commit.body):
+        if number is not None and _MAY_CLAIM.search(SQUASH_SUBJECT.sub("", commit.subject) + "\n" + commit.body):
             for i, claim in enumerate(text_claims(commit.subject, commit.body, repo=self.repo, own=number)):
                 self.claims.add(repo=self.repo, sha=commit.sha, ordinal=i, pr_number=number, loaded_at=loaded_at,
                                 **vars(claim))

@@ -150,6 +150,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("跟进R", "follow_up", "earlier",
           rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?\s*{R}"),
     _rule("替代R", "follow_up", "earlier", rf"(?:替代|取代|接替|接手)(?:了)?{SHORT}的?\s*{R}", "supersedes"),
+    _rule("重新合入其改动", "follow_up", "earlier",
+          rf"{R}{GAP}(?:重新(?:合入|提交|引入|落地)|跟进|延续|接续|补全|完善|\bre-?lands?\b|\bcontinues\b|\bcompletes\b)"
+          rf"(?:了)?\s*(?:其|它的|它|该\s*pr\s*的?|\bits\b|\bit\b)"),
     _rule("是其后续", "follow_up", "earlier",
           rf"{R}{GAP}(?:是|为|属于)\s*(?:其|它的|它|该\s*pr\s*的)\s*(?:后续|跟进|延续|续作|补充|re-?land)"),
     _rule("R的后续", "follow_up", "earlier",
@@ -213,6 +216,7 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
 
 
+_LABEL_COLON = re.compile(r"⟦R⟧\s*[:：]\s*")
 WINDOW = 240  # characters either side of the mention that its rules read: every rule is local to a clause
 
 
@@ -232,7 +236,8 @@ def view(sentence: str, spans: list[tuple[int, int]], target: int) -> str:
         parts.append(TARGET if i == target else OTHER)
         last = end
     parts.append(sentence[last:max(last, high)])
-    text = "".join(parts)
+    # "PR #N: 引入了…" (a 关联脉络 bullet whose title was taken out): what follows the colon is said of #N
+    text = _LABEL_COLON.sub(TARGET + " ", "".join(parts))
     for pattern, replacement in _NEUTRAL:
         text = pattern.sub(replacement, text)
     return text

@@ -107,8 +107,14 @@ known_issues as (  -- numbers some text calls an issue ("issue #12", "Fixes #12"
     select distinct coalesce(ref_repo, repo) || '#' || ref_number from text_claims where ref_kind = 'issue'
 ),
 
-github_repos as (  -- repos whose PRs GitHub listed: a number of theirs that is no PR is an issue
-    select repo, list(number) as numbers from core.github_pulls group by repo
+github_ranges as (
+    -- PR and issue numbers share one sequence: between the first and last PR GitHub listed as opened since its
+    -- collection began, a number that is no PR is an issue
+    select p.repo, min(p.number) as low, max(p.number) as high, list(p.number) as numbers
+    from core.github_pulls p
+    left join (select repo, min(window_start) as since from meta.github_windows group by repo) w using (repo)
+    where p.created_at >= coalesce(w.since, '1970-01-01'::timestamp)
+    group by p.repo
 ),
 
 ordered as (
@@ -121,9 +127,9 @@ ordered as (
     from claims c
     left join merge_times mc on mc.pr_key = c.claimant_key
     left join merge_times mr on mr.pr_key = c.ref_repo || '#' || c.ref_number
-    left join github_repos g on g.repo = c.ref_repo
+    left join github_ranges g on g.repo = c.ref_repo
     where c.ref_repo || '#' || c.ref_number not in (select ref_key from known_issues)
-      and (g.repo is null or list_contains(g.numbers, c.ref_number))
+      and (g.repo is null or c.ref_number not between g.low and g.high or list_contains(g.numbers, c.ref_number))
 ),
 
 oriented as (

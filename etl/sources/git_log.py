@@ -4,8 +4,10 @@ its merge commit, as a squash merge does on its single commit."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +22,8 @@ SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)\s*$")
 MERGE_SUBJECT = re.compile(r"^Merge pull request #(\d+) from ")
 GITHUB_REMOTE = re.compile(r"github\.com[:/]+([\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 CHUNK = 1 << 20
+# Below this many first-parent commits per core, one git log is as fast as several.
+MIN_COMMITS_PER_PART = 500
 
 
 class GitError(RuntimeError):
@@ -113,12 +117,89 @@ def parse_record(record: bytes) -> Commit:
     return commit
 
 
-def stream_log(clone: Path, revisions: list[str], keep_raw: Callable[[bytes], None] | None = None) -> Iterator[Commit]:
-    """Commits of `git log <revisions>`, newest first, parsed while git is still writing."""
-    command = ["git", "-C", str(clone), "-c", "core.quotepath=off", "log", "-z", "--numstat", "-M",
-               "--diff-merges=first-parent", LOG_FORMAT, *revisions, "--"]
+def _log_command(clone: Path, revisions: list[str]) -> list[str]:
+    return ["git", "-C", str(clone), "-c", "core.quotepath=off", "log", "-z", "--numstat", "-M",
+            "--diff-merges=first-parent", LOG_FORMAT, *revisions, "--"]
+
+
+def _split_points(clone: Path, revisions: list[str], parts: int) -> list[str]:
+    """Commits on the tip's first-parent line that cut the history into `parts` pieces of about equal
+    length, newest first; none when the history is too short to be worth splitting."""
+    line = _git(clone, "rev-list", "--first-parent", *revisions).split()
+    if parts < 2 or len(line) < parts * MIN_COMMITS_PER_PART:
+        return []
+    step = len(line) // parts
+    return [line[step * i] for i in range(1, parts)]
+
+
+def stream_log(clone: Path, revisions: list[str], keep_raw: Callable[[bytes], None] | None = None,
+               workers: int | None = None) -> Iterator[Commit]:
+    """Commits of `git log <revisions>`, newest first. Line counts are what costs (git diffs every commit),
+    so a long history is cut at points of its first-parent line into one `git log` per core, run at once:
+    `tip ^p1`, `p1 ^p2`, ..., `pN`, each with the same exclusions. Together they list every commit once (a
+    commit either is reachable from a cut point or is not). Each log is kept as git wrote it."""
+    tip, exclusions = revisions[0], revisions[1:]
+    cuts = _split_points(clone, revisions, workers or os.cpu_count() or 1)
+    starts = [tip, *cuts]
+    pieces = [[start, *([f"^{starts[i + 1]}"] if i + 1 < len(starts) else []), *exclusions]
+              for i, start in enumerate(starts)]
+    if len(pieces) == 1:
+        yield from _stream_one(clone, revisions, keep_raw)
+        return
+    logs = [_Log(clone, piece) for piece in pieces]
     try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for log in logs:
+            output = log.result()
+            if keep_raw:
+                keep_raw(output)
+            for record in output.split(b"\x1e"):
+                if record:
+                    yield parse_record(record)
+    finally:
+        for log in logs:
+            log.stop()
+
+
+class _Log:
+    """One `git log` running in the background, its output gathered as it comes (a full pipe would stop it)."""
+
+    def __init__(self, clone: Path, revisions: list[str]):
+        self.clone = clone
+        try:
+            self.process = subprocess.Popen(_log_command(clone, revisions), stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE)
+        except FileNotFoundError:
+            raise GitError("git is not installed") from None
+        self.parts: list[bytes] = []
+        self.error = b""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while chunk := self.process.stdout.read(CHUNK):
+            self.parts.append(chunk)
+        self.error = self.process.stderr.read()
+
+    def result(self) -> bytes:
+        self.reader.join()
+        if self.process.wait() != 0:
+            raise GitError(f"git log in {self.clone}: {self.error.decode('utf-8', 'replace').strip() or 'failed'}")
+        output = b"".join(self.parts)
+        self.parts.clear()
+        return output
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+def _stream_one(clone: Path, revisions: list[str], keep_raw: Callable[[bytes], None] | None) -> Iterator[Commit]:
+    """One `git log`, parsed while git is still writing."""
+    try:
+        process = subprocess.Popen(_log_command(clone, revisions), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     pending = b""

@@ -451,3 +451,24 @@ def test_stopping_pr_atlas_dashboard_stops_its_server(tmp_path):
         assert _wait_gone(server) == []
     finally:
         process.kill()
+
+
+def test_the_health_page_lists_parse_warnings_and_unread_entries(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "cut.md").write_bytes(hostile_reports.report("31501").encode("utf-8")[:-2])
+    (folder / "dangling.md").symlink_to("nowhere.md")
+    database = tmp_path / "w.duckdb"
+    assert run_ingest(str(database), locations=[str(folder)], include_sample=False).success
+    monkeypatch.setenv("PR_ATLAS_DB", str(database))
+    app = AppTest.from_file(str(PROJECT_ROOT / "dashboards" / "app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("app_pages/health.py").run()
+    assert not app.exception
+    tables = [frame.value for frame in app.dataframe]
+    warnings = next(t for t in tables if "warning" in t.columns)
+    assert any("multibyte" in w for w in warnings["warning"])
+    quarantined = next(t for t in tables if "reason" in t.columns)
+    assert "broken_link" in set(quarantined["reason"])

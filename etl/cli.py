@@ -163,7 +163,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
         print(f"pr-atlas: only the first {len(frame):,} rows are shown (--max-rows, or 256 MB of result)",
               file=sys.stderr)
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.write(user_sql.as_csv(frame))
     elif args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:

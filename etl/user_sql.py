@@ -196,3 +196,15 @@ def _with_long_values_cut(cursor, statement: str) -> str:
                 f"else {quoted} end as {quoted}")
 
     return f"select {', '.join(shown(name, kind) for name, kind, *_ in columns)} from ({statement}) as _query"
+
+
+def as_csv(frame: pd.DataFrame) -> str:
+    """CSV in which a list or struct value is one JSON cell (`["a", "b"]`), not Python's repr of it."""
+    def cell(value):
+        if isinstance(value, (list, tuple, dict)) or hasattr(value, "tolist"):
+            return json.dumps(value.tolist() if hasattr(value, "tolist") else value, ensure_ascii=False, default=str)
+        return value
+
+    nested = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(
+        lambda v: isinstance(v, (list, tuple, dict)) or hasattr(v, "tolist")).any()]
+    return frame.assign(**{c: frame[c].map(cell) for c in nested}).to_csv(index=False)

@@ -57,3 +57,18 @@ def test_parse_prints_one_json_object_per_document():
 def test_missing_warehouse_is_a_clear_error(tmp_path):
     result = run_cli("sql", "select 1", "--db", str(tmp_path / "none.duckdb"), check=False)
     assert result.returncode == 2 and "run `pr-atlas ingest` first" in result.stderr
+
+
+def test_sql_csv_writes_list_columns_as_json_arrays(tmp_path):
+    import csv
+    import io
+    import json
+
+    import duckdb
+
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create view pull_requests as select 1 as number, ['srt/mem_cache', 'srt/layers'] as modules")
+    out = run_cli("sql", "select * from pull_requests", "--db", str(database), "--format", "csv").stdout
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert json.loads(row["modules"]) == ["srt/mem_cache", "srt/layers"]

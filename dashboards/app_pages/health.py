@@ -42,7 +42,8 @@ with right:
         errors = int((failed["severity"] == "ERROR").sum())
         (st.error if errors else st.warning)(f"{len(failed)} of {len(checks)} checks did not pass "
                                               f"({errors} errors, {len(failed) - errors} warnings).")
-    st.dataframe(checks.assign(passed=checks["passed"].map({True: "✅", False: "❌"})), hide_index=True)
+    # words, not emoji: they read the same with any font and in a screenshot
+    st.dataframe(checks.assign(passed=checks["passed"].map({True: "pass", False: "FAIL"})), hide_index=True)
 
 st.subheader("Quarantine")
 quarantined = queries.quarantine(version)

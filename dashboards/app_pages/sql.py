@@ -23,7 +23,8 @@ def load_example() -> None:
 
 st.selectbox("Example queries", [None, *examples], key="example", on_change=load_example,
              placeholder="Start from an example")
-sql = st.text_area("Query", key="sql_text", height=180, placeholder="select * from regression_chains")
+sql = st.text_area("Query", key="sql_text", height=180, placeholder="select * from regression_chains",
+                   bind="query-params")  # the query is part of the address, so a result can be shared
 if st.button("Run", type="primary", icon=":material/play_arrow:") and sql.strip():
     try:
         result = user_sql.run(connection(ui.version()), sql, row_limit=ROW_LIMIT, seconds=TIME_LIMIT_SECONDS)
@@ -35,5 +36,5 @@ if st.button("Run", type="primary", icon=":material/play_arrow:") and sql.strip(
         more = f" (only the first {ROW_LIMIT:,} are shown)" if result.truncated else ""
         st.caption(f"{len(result.frame):,} rows{more} in {result.seconds * 1000:.0f} ms")
         st.dataframe(result.frame, hide_index=True)
-        st.download_button("Download CSV", result.frame.to_csv(index=False).encode("utf-8"), "pr_atlas_query.csv",
+        st.download_button("Download CSV", user_sql.as_csv(result.frame).encode("utf-8"), "pr_atlas_query.csv",
                            mime="text/csv", icon=":material/download:")

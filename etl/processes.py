@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 
 _PR_SET_PDEATHSIG = 1
@@ -24,6 +26,19 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
     libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
     if os.getppid() == 1:  # the parent died before the request was in place
         os.kill(os.getpid(), sig)
+
+
+def exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
+    """For a pool worker (its initializer, with initargs=(os.getpid(),)): a daemon thread ends this process
+    as soon as `parent` is no longer its parent, even if that happened before the worker got this far. The
+    kernel's parent-death signal (die_with_parent) fires when the *thread* that started the child ends,
+    which in a pool may be long before the parent process does; reparenting cannot mislead."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def signal_group(process: subprocess.Popen | None, sig: int) -> None:

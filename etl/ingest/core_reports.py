@@ -5,6 +5,7 @@ never half-written for a document, and a rerun picks up exactly the documents st
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from collections import Counter
 from collections.abc import Callable
@@ -16,7 +17,7 @@ import pyarrow as pa
 
 from ..db import utc_now
 from ..parsing import PARSER_VERSION, ParsedReport, UnreadableDocument, parse_bytes
-from ..processes import die_with_parent
+from ..processes import exit_with_parent
 from .arrow_rows import RowBuffer, insert_arrow
 
 PENDING_SQL = """
@@ -127,7 +128,7 @@ def parse_pending(con, *, default_repo: str | None = None, batch_size: int = 200
     if workers is None:
         workers = multiprocessing.cpu_count() if len(pending) >= PARALLEL_THRESHOLD else 1
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=die_with_parent) if workers > 1 else None)
+                                initializer=exit_with_parent, initargs=(os.getpid(),)) if workers > 1 else None)
     try:
         for start in range(0, len(pending), batch_size):
             _load_batch(con, pending[start:start + batch_size], default_repo, pool, stats)

@@ -27,6 +27,12 @@ _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 _BARE_REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*"
                           r"(?:revert(?:s|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back|undo|回滚|撤销)\b"
                           r"(?!\s*[\"“])", re.I)
+# Words by which a text says it finishes work begun elsewhere, and a PR named as the one that began it.
+_CONTINUES = re.compile(r"\b(?:remaining|the rest of|other half|second (?:part|half)|part (?:2|two|ii)|finish(?:es)?|"
+                        r"complet(?:es|ing))\b|剩余|其余|剩下", re.I)
+_BEGAN_WORK = re.compile(r"(?:#\d+|/pull/\d+)\)?\s+(?:added|introduced|implemented|started|began|landed)\b|"
+                         r"\b(?:added|introduced|implemented|started|began)\s+(?:in|by)\s+(?:PR\s*)?(?:#\d+|\S*/pull/\d+)",
+                         re.I)
 # Hard-wrapped lines of a commit body, joined back into their sentences (lists and code stay apart).
 _WRAPPED = re.compile(r"(?<=[^\n])\n(?=[^\n\s*\-+#>`|0-9])")
 
@@ -71,6 +77,13 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
             r = mention.relation
             claims.append(TextClaim(mention.repo, mention.number, mention.kind, r.relation, r.referenced_is, r.cue,
                                     r.detail, mention.sentence[:1000]))
+    if _CONTINUES.search(f"{title}\n{body}"):
+        # "#1415 added the prepare path. This commit adds the remaining convert path": the PR that began the
+        # work, named as its author, is what this one continues
+        claims = [TextClaim(c.ref_repo, c.ref_number, c.ref_kind, "follow_up", "earlier", "continues_work_of_R",
+                            c.detail, c.evidence)
+                  if c.ref_kind == "pr" and c.cue == "mention" and _BEGAN_WORK.search(c.evidence) else c
+                  for c in claims]
     reverts_by_number = any(c.relation == "revert" and c.referenced_is == "earlier" for c in claims)
     if _BARE_REVERT.match(title or "") and not reverts_by_number:
         # "Revert the expanded configs (#4024)" + "PR #3952 expanded ...": the body's PRs that made the change

@@ -120,7 +120,7 @@ RULES: tuple[_Rule, ...] = (
     # -- revert: this PR reverts the mention
     _rule("revert_R", "revert", "earlier",
           rf"\b(?:revert(?:s|ed|ing)?|undo(?:es|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back)\b\s*(?:of\s+|commit\s+)?"
-          rf"(?:the\s+)?(?:changes?\s+(?:of|from|in)\s+)?{R}"),
+          rf"(?:(?:part|parts|some|most|half|much)\s+of\s+)?(?:the\s+)?(?:changes?\s+(?:of|from|in)\s+)?{R}"),
     _rule("revert_quoted_title", "revert", "earlier",
           rf"\brevert(?:s|ing)?\s*[\"“'][^\"”']*⟦R⟧|\brevert(?:s|ing)?\s*[\"“][^\"”]*[\"”]\s*[（(]?\s*{R}"
           rf"|\brevert(?:s|ing)?\s*[\"“'][^\n⟦]*⟦R⟧\s*\)?\s*[\"”']"),
@@ -146,6 +146,7 @@ RULES: tuple[_Rule, ...] = (
           rf"|\b(?:started|begun|began|initiated|kicked off|proposed)\s+(?:in|by|with)\s+{R}"
           rf"|\bcontinuation\s+of\s+{R}|\bsecond\s+(?:half|part|step)\s+of\s+{R}"
           rf"|\bpick(?:s|ing)?\s+up\s+(?:where|from)\s+{R}|\bwhere\s+{R}\s+left\s+off"),
+    _rule("reland_R", "follow_up", "earlier", rf"\bre-?land(?:ed|ing|s)?\b\]?{GAP}[（(]?\s*{R}"),
     _rule("R_follow_up", "follow_up", "earlier", rf"{R}\s*(?:'s)?\s*(?:follow[- ]?up|part\s+2|second half)"),
     _rule("跟进R", "follow_up", "earlier",
           rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?\s*{R}"),
@@ -289,5 +290,6 @@ def closes_issue(sentence: str, spans: list[tuple[int, int]], target: int) -> bo
 
 
 def says_fix(title: str) -> bool:
-    """A title that announces a fix ("Fix ...", "修复 ...", "Unbreak ...")."""
-    return bool(re.search(FIX, title or "", re.I))
+    """A title that announces a fix or names a failure ("Fix ...", "修复 ...", "Skip failed test ..."): the body
+    then explains what broke."""
+    return bool(re.search(FIX, title or "", re.I) or re.search(FAILURE, title or "", re.I))

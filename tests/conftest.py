@@ -33,6 +33,14 @@ def _throwaway_dagster_instance(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _keep_main_module(monkeypatch):
+    """AppTest (the dashboard tests, the health-page test of test_faults) leaves the app script installed as
+    __main__; a process pool spawned later in this test process (the parser's) would then start its workers
+    by running the app. Put the real one back after every test."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+
+
 def cli_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DAGSTER_HOME", "PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE")}

@@ -46,13 +46,6 @@ def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
 
-@pytest.fixture(autouse=True)
-def _keep_main_module(monkeypatch):
-    """AppTest leaves the app script installed as __main__; a process pool spawned later in this test
-    process (the parser's) would then start its workers by running the app. Put the real one back."""
-    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
-
-
 @pytest.fixture
 def warehouse(dashboard_db, monkeypatch):
     monkeypatch.setenv("PR_ATLAS_DB", str(dashboard_db))

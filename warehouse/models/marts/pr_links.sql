@@ -2,16 +2,18 @@
 -- strongest any text claims (revert, then regression, then follow_up; reference when none says more), or
 -- line history's when it is the only one; status says how line history stands to the claim.
 with claims as (
-    select *, case relation when 'revert' then 1 when 'regression' then 2 when 'follow_up' then 3 else 4 end as strength
+    select *, case relation when 'revert' then 1 when 'regression' then 2 when 'follow_up' then 3 else 4 end as strength,
+           -- the strongest claim first; ties broken by every field, so each backend picks the same one
+           printf('%d %04.2f %s %s %s', strength, 1 - confidence, source, cue, evidence) as rank_key
     from staging.link_claims
 ),
 
 text_pairs as (
     select from_key, to_key,
-           arg_min(relation, [strength, (1 - confidence) * 100]) as relation,
-           arg_min(source, [strength, (1 - confidence) * 100]) as source,
-           arg_min(cue, [strength, (1 - confidence) * 100]) as cue,
-           arg_min(evidence, [strength, (1 - confidence) * 100]) as evidence,
+           arg_min(relation, rank_key) as relation,
+           arg_min(source, rank_key) as source,
+           arg_min(cue, rank_key) as cue,
+           arg_min(evidence, rank_key) as evidence,
            max(detail) as detail,
            count(*) as mentions
     from claims where source <> 'szz'
@@ -30,7 +32,7 @@ pairs as (
         any_value(to_report_id) as to_report_id, to_key,
         list(distinct source order by source) as sources,
         list({'source': source, 'relation': relation, 'cue': cue, 'evidence': evidence, 'document': document,
-              'confidence': confidence} order by strength, confidence desc, source) as claims,
+              'confidence': confidence} order by rank_key) as claims,
         bool_or(source = 'szz') as blamed
     from claims
     group by from_key, to_key

@@ -27,27 +27,11 @@ sys.path.insert(0, str(BENCH_DIR))
 from phases import isolate, offline_env  # noqa: E402
 
 isolate()
+from bench_git import PHASE as OURS  # noqa: E402  the history load as bench_git times it
 from synthetic_git import build_repo  # noqa: E402
 
 PERCEVAL_VERSION = "1.6.1"
 PERCEVAL_VENV = BENCH_DIR / "out" / f"perceval-{PERCEVAL_VERSION}"
-OURS = """
-import json, sys, time
-import duckdb
-from etl.db import apply_schema
-from etl.ingest.git_history import load_history
-from tree_memory import PeakTreeMemory
-with PeakTreeMemory() as memory:
-    con = duckdb.connect(sys.argv[1])
-    apply_schema(con)
-    start = time.perf_counter()
-    stats = load_history(con, sys.argv[2], "bench/repo")
-    elapsed = time.perf_counter() - start
-    rows = con.execute("select count(*) from core.git_commit_files").fetchone()[0]
-    con.close()
-print(json.dumps({"seconds": elapsed, "commits": stats.commits_read, "files": rows,
-                  "peak_mb": memory.peak_total_mb}))
-"""
 PERCEVAL = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
@@ -108,9 +92,9 @@ def main() -> int:
             ours = min(filter(None, [ours, run_ours]), key=lambda r: r["seconds"])
             perceval = min(filter(None, [perceval, run_theirs]), key=lambda r: r["seconds"])
         git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
-        print(f"clone: {clone} ({ours['commits']:,} commits); {os.cpu_count()} cores; {git}")
+        print(f"clone: {clone} ({ours['read']:,} commits); {os.cpu_count()} cores; {git}")
         print(f"pr-atlas loader: {ours['seconds']:6.2f} s, peak {ours['peak_mb']:5.0f} MB "
-              f"({ours['files']:,} file rows, into DuckDB)")
+              f"({ours['file_rows']:,} file rows, into DuckDB)")
         print(f"perceval git:    {perceval['seconds']:6.2f} s, peak {perceval['peak_mb']:5.0f} MB "
               f"({perceval['commits']:,} commits, {perceval['files']:,} file entries, items in memory)")
         print(f"speed-up: {perceval['seconds'] / ours['seconds']:.1f}x (best of {args.runs} runs each)")

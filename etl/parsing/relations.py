@@ -207,7 +207,7 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}{GAP}(?:导致|造成|引发|使得|使|让|以后|之后|后|,|，|then|so|and)?{GAP}(?:{FAILURE})",
           needs=None),
 )
-_FIX_BETWEEN = re.compile(rf"⟦R⟧{GAP}{FIX}", re.I)  # "#N 修复了崩溃": the mention fixed the failure, not caused it
+_FIX = re.compile(FIX, re.I)
 _CLOSING_KEYWORD = re.compile(r"\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*(?:issues?\s*)?"
                               r"(?:⟦O⟧\s*(?:,|and)?\s*)*⟦R⟧\s*(?:$|[.,;)\]]|and\b|⟦O⟧)", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？；;!?])\s*|(?<=[.])\s+(?=[A-Z\[(#`*-])|\n+")
@@ -217,7 +217,7 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
 
 
-_LABEL_COLON = re.compile(r"⟦R⟧\s*[:：]\s*")
+_LABEL_COLON = re.compile(r"⟦R⟧\s*(?:[（(][^)）⟦]{0,24}[)）])?\s*[:：]\s*")  # "#N (原名未知):" too
 WINDOW = 240  # characters either side of the mention that its rules read: every rule is local to a clause
 
 
@@ -257,7 +257,7 @@ def classify(sentence: str, spans: list[tuple[int, int]], target: int, *, title_
         if rule.unless is not None and rule.unless.search(text):
             continue
         if rule.name in ("R_then_failure", "R_causes") and (
-                _FIX_BETWEEN.search(text) or HYPOTHETICAL.search(text)
+                _fixed_on_the_way(text, match) or HYPOTHETICAL.search(text)
                 or (rule.name == "R_then_failure" and not _says_failure_after(text))):
             continue
         return Relation(rule.relation, rule.referenced_is, rule.name, rule.detail)
@@ -274,6 +274,13 @@ def settle(relations: list[Relation]) -> list[Relation]:
     return [Relation("reference", "earlier", "fixes_another", r.detail)
             if cause_named and r.relation == "regression" and r.referenced_is == "later" else r
             for r in relations]
+
+
+def _fixed_on_the_way(text: str, match: re.Match) -> bool:
+    """A fix between the mention and the failure it is tied to: "#N 修复了崩溃" says #N fixed it. (A fix after
+    the failure word, as in "导致本 PR 修复的回归", is this PR's.)"""
+    start = text.find(TARGET) + len(TARGET)
+    return bool(_FIX.search(text, start, match.end()))
 
 
 def _says_failure_after(text: str) -> bool:

@@ -27,6 +27,9 @@ _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 _BARE_REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*"
                           r"(?:revert(?:s|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back|undo|回滚|撤销)\b"
                           r"(?!\s*[\"“])", re.I)
+# A PR named as the author of a change ("PR #3952 expanded the configs"), not merely cited beside it.
+_MADE_CHANGE = re.compile(r"(?:#\d+|/pull/\d+)\)?\s+(?:\w+\s+)?(?:expanded|added|introduced|changed|enabled|switched|"
+                          r"moved|made|turned|replaced|refactored|removed|increased|decreased)\b", re.I)
 # Words by which a text says it finishes work begun elsewhere, and a PR named as the one that began it.
 _CONTINUES = re.compile(r"\b(?:remaining|the rest of|other half|second (?:part|half)|part (?:2|two|ii)|finish(?:es)?|"
                         r"complet(?:es|ing))\b|剩余|其余|剩下", re.I)
@@ -52,7 +55,7 @@ class TextClaim:
 
 
 # Readings of a mention that name it as the PR that made a change (not a mere "see #N").
-_CHANGE_CUES = {"mention", "R_then_failure", "R_causes", "R_broke", "R_which_broke", "that_PR_caused",
+_CHANGE_CUES = {"R_then_failure", "R_causes", "R_broke", "R_which_broke", "that_PR_caused",
                 "changed_in_R", "broken_by", "failure_from", "introduced_by", "since_R_failure"}
 
 
@@ -90,7 +93,8 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
         claims = [TextClaim(c.ref_repo, c.ref_number, c.ref_kind, "revert", "earlier", "revert_named_in_body",
                             c.detail, c.evidence)
                   if c.ref_kind == "pr" and c.relation in ("regression", "reference") and c.referenced_is == "earlier"
-                  and c.cue in _CHANGE_CUES else c for c in claims]
+                  and (c.cue in _CHANGE_CUES or (c.cue == "mention" and _MADE_CHANGE.search(c.evidence)))
+                  else c for c in claims]
         reverts_by_number = any(c.relation == "revert" for c in claims)
     if (m := _REVERT_TITLE.match(title or "")) and not reverts_by_number:
         target = reverted_title(m["title"])

@@ -27,7 +27,9 @@ SHORT = r"[^。；;!?！？⟦\n]{0,24}?"
 # What counts as something going wrong. One closed class, shared by every causal rule.
 _FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?|broke|broken|breaks?|breakage|"
                r"regress(?:ed|es|ions?)?|wrong|incorrect(?:ly)?|mismatch(?:es|ed)?|hangs?|hung|deadlocks?|leaks?|"
-               r"flaky|flakiness|drops?|dropped|degrad\w*|slow(?:er|down|s)?|no longer|nans?|garbage|corrupt\w*|"
+               r"flaky|flakiness|degrad\w*|slow(?:er|down|s)?|no longer|nans?|garbage|corrupt\w*|"
+               r"(?:accuracy|throughput|performance|perf|quality|hit rate|acceptance(?: rate)?)\s+(?:\w+\s+)?"
+               r"(?:drops?|dropped|decreased|fell)|"
                r"overflow\w*|out[- ]of[- ]bounds|segfaults?|invalid|bugs?|oom|stale|rejects?|rejected|"
                r"divid\w* by zero|division by zero|"
                r"never (?:stops|ends|returns|finishes|terminates|completes|works|loads|converges)|"
@@ -40,7 +42,7 @@ _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|
 # What counts as something going wrong. One closed class, shared by every causal rule.
 FAILURE = rf"(?:\b(?:{_FAILURE_EN})\b|{_FAILURE_ZH})"
 FIX = (r"(?:\bfix(?:es|ed|ing)?\b|\brepair(?:s|ed)?\b|\brestor(?:e|es|ed|ing)\b|\bunbreak(?:s|ing)?\b|"
-       r"\bpatch(?:es|ed)?\b|修复|修正|解决|恢复)")
+       r"修复|修正|解决|恢复)")
 REVERT_WORD = r"(?:\brevert(?:s|ed|ing)?\b|\broll(?:s|ed)?[- ]?back\b|\bback(?:s|ed)? out\b|回滚|撤销|撤回)"
 ADV = r"[^。；;!?！？⟦\n，,]{0,8}?"  # an adverb or two between a mention and its verb ("整体", "随即")
 _NEUTRAL = (  # phrases that hold a strong word without its meaning
@@ -105,8 +107,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("R_reverted_this", "revert", "later",
           rf"{R}\s*(?:reverted|reverts|回滚了|撤销了)\s*(?:this|it|本\s*pr|该\s*pr|这个\s*pr|此\s*pr|本次(?:改动|修改)?)"),
     # -- regression, the other way: the mention fixed what this PR broke
-    _rule("fixed_by", "regression", "later",
-          rf"\b(?:fixed|repaired|addressed|resolved|patched|corrected)\s+(?:later\s+)?(?:in|by|via)\s+{R}"),
+    _rule("fixed_by", "regression", "later",  # only when the text speaks of its own change's fault
+          rf"\b(?:fixed|repaired|addressed|resolved|patched|corrected)\s+(?:later\s+)?(?:in|by|via)\s+{R}",
+          needs=r"\b(?:this|it|its|the new|known issue|introduced here)\b|本\s*pr|该\s*pr|本次|该改动|该实现"),
     _rule("由R修复", "regression", "later",
           rf"(?:在|由|被|经)\s*{R}\s*(?:中|里)?{ADV}(?:被|得到|得以)?\s*(?:修复|修正|解决|补救)"),
     _rule("后续R修复", "regression", "later", rf"(?:后续|随后|之后|后来)\s*(?:的)?\s*{R}{SHORT}(?:修复|修正|解决)"),
@@ -187,7 +190,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("R导致", "regression", "earlier",
           rf"{R}\s*(?:中|里|所|后)?\s*(?:导致|造成|引发|破坏|触发|埋下|致使)|由\s*{R}{SHORT}(?:导致|造成|引发|触发)"),
     _rule("R_causes", "regression", "earlier",
-          rf"{R}{GAP}(?:导致|造成|引发|致使|\bcausing\b|\bresulting in\b|\bleading to\b)"),
+          rf"{R}{GAP}(?:导致|造成|引发|致使|\bcausing\b|\bresulting in\b|\bleading to\b"
+          rf"|\b(?:made|makes)\b{GAP}\b(?:drop|lose|ignore|skip|miss|forget)\b)"),
     _rule("that_PR_caused", "regression", "earlier",
           rf"{R}{GAP}{THAT_PR}\s*(?:的\S{{0,8}}?)?\s*(?:引入|导致|造成|引发|破坏|带来|introduced|broke|caused|causes|breaks)"),
     _rule("R引入", "regression", "earlier",

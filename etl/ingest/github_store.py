@@ -14,7 +14,7 @@ from requests.structures import CaseInsensitiveDict
 from ..db import upsert_values, utc_now
 from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
-from .git_history import GIT_CLAIM_COLUMNS
+from .git_history import CLAIM_COLUMNS as TEXT_CLAIM_COLUMNS
 
 RAW_COLUMNS = {"response_id": "varchar", "repo": "varchar", "resource": "varchar", "pr_number": "integer",
                "url": "varchar", "status": "integer", "etag": "varchar", "last_modified": "varchar",
@@ -36,9 +36,7 @@ REVIEW_COLUMNS = {"repo": "varchar", "number": "integer", "review_id": "bigint",
 COMMENT_COLUMNS = {"repo": "varchar", "number": "integer", "comment_id": "bigint", "review_id": "bigint",
                    "author": "varchar", "author_is_bot": "boolean", "path": "varchar", "line": "integer",
                    "body": "varchar", "created_at": "timestamp", "in_reply_to": "bigint", "loaded_at": "timestamp"}
-CLAIM_COLUMNS = {"repo": "varchar", "number": "integer", "ordinal": "integer", **GIT_CLAIM_COLUMNS}
-for _column in ("sha", "pr_number"):
-    del CLAIM_COLUMNS[_column]
+CLAIM_COLUMNS = {"repo": "varchar", "number": "integer", "ordinal": "integer", **TEXT_CLAIM_COLUMNS}
 CHILD_TABLES = {"files": ("core.github_files", FILE_COLUMNS), "reviews": ("core.github_reviews", REVIEW_COLUMNS),
                 "comments": ("core.github_review_comments", COMMENT_COLUMNS),
                 "claims": ("core.github_text_claims", CLAIM_COLUMNS)}

@@ -10,7 +10,6 @@ _INVISIBLE = (("\u200b", ""), ("\u200c", ""), ("\u200d", ""), ("\ufeff", ""), ("
 FENCE = re.compile(r"^\s*(```|~~~)")
 BULLET = re.compile(r"^\s*(?:[-*+•·]\s+|•\s*|\d{1,2}[.、)）]\s+|\d{1,2}、\s*|[（(]\d{1,2}[)）]\s*)")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_SENTENCE_END = re.compile(r"(?<=[。！？；;!?])\s*|\n+")
 _BOLD = re.compile(r"\*\*([^*\n]*?)\*\*")  # no whitespace trimming here: that made long blank runs cubic
 # Longer runs of blanks outside code are layout debris (PDF columns, padding); capped so that no pattern
 # meets an unbounded run of them.
@@ -101,9 +100,6 @@ def unfold(lines: list[str]) -> str:
     """Section text with folded lines re-joined; paragraphs and list items each on one line."""
     return "\n".join(items(lines))
 
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
 def split_list(value: str) -> list[str]:

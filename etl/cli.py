@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import settings
 from .db import WAREHOUSE_DIR, WarehouseBusy, database_path, warehouse_target
 from .lake import is_lake
 
@@ -73,25 +74,22 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from .config import PROJECT_ROOT, load_config
     from .serve import serve
 
-    config = load_config()
-    config = replace(config, address=args.address or config.address,
-                     dagster_port=args.dagster_port or config.dagster_port,
-                     dashboard_port=args.port or config.dashboard_port)
-    target = warehouse_target(args.db)
-    _prepare_dashboards(target)
-    env = {**os.environ, "PR_ATLAS_DB": target, "DAGSTER_HOME": os.environ.get("DAGSTER_HOME") or str(PROJECT_ROOT)}
-    return serve(config, _dashboard_command(config.dashboard_port, config.address), env)
+    chosen = settings.Settings.load(database=args.db, address=args.address, dagster_port=args.dagster_port,
+                                    dashboard_port=args.port)
+    settings.use(chosen)
+    _prepare_dashboards(chosen.database)
+    # The services are other processes: they build the same settings from the same file and these variables.
+    env = {**os.environ, "PR_ATLAS_CONFIG": str(chosen.config_file), "PR_ATLAS_DB": chosen.database,
+           "DAGSTER_HOME": str(chosen.instance_home)}
+    return serve(chosen, _dashboard_command(chosen.dashboard_port, chosen.address), env)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
     from .status import as_json, collect_status, healthy, project_instance, render
 
-    with project_instance() as instance:
+    with project_instance(settings.current().instance_home) as instance:
         rows = collect_status(instance)
     print(json.dumps(as_json(rows), indent=2) if args.format == "json" else render(rows))
     return 0 if healthy(rows) else 1
@@ -119,13 +117,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from .parsing import UnreadableDocument, parse_bytes
-    from .settings import default_repo
-
     status = 0
     for name in args.files:
         path = Path(name)
         try:
-            record = parse_bytes(path.read_bytes(), str(path.resolve()), args.default_repo or default_repo()).to_dict()
+            repo = args.default_repo or settings.current().default_repo
+            record = parse_bytes(path.read_bytes(), str(path.resolve()), repo).to_dict()
         except UnreadableDocument as exc:
             record, status = {"file": name, "quarantine_reason": exc.reason, "detail": exc.detail}, 1
         except OSError as exc:
@@ -172,9 +169,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _serving_options(command: argparse.ArgumentParser, *, defaults: bool = True) -> None:
-    from .config import load_config
-
-    config = load_config()
+    config = settings.current()
     command.add_argument("--port", type=int, default=config.dashboard_port if defaults else None,
                          help=f"dashboard port (pr_atlas.toml [ports] dashboard, $PR_ATLAS_DASHBOARD_PORT; "
                               f"now {config.dashboard_port})")

@@ -29,13 +29,11 @@ class WarehouseBusy(RuntimeError):
 
 
 def warehouse_target(explicit: str | os.PathLike | None = None) -> str:
-    """Where the warehouse lives: --db, else $PR_ATLAS_DB, else the config file's `database`. Either a
-    DuckDB file (made absolute) or a DuckLake catalog, `ducklake:sqlite:<path>` / `ducklake:postgres:<dsn>`."""
-    if explicit is None and not os.environ.get("PR_ATLAS_DB"):
-        from .config import load_config
+    """Where the warehouse lives: `explicit`, else the settings' `database`. Either a DuckDB file (made
+    absolute) or a DuckLake catalog, `ducklake:sqlite:<path>` / `ducklake:postgres:<dsn>`."""
+    from . import settings
 
-        explicit = load_config().warehouse.database
-    target = str(explicit or os.environ.get("PR_ATLAS_DB"))
+    target = str(explicit or settings.current().database)
     return target if lake.is_lake(target) else str(Path(target).expanduser().resolve())
 
 
@@ -48,32 +46,35 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 @contextmanager
-def connect(target: str | os.PathLike, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the warehouse: a DuckDB file, or a DuckLake catalog attached as the default."""
+def connect(target: str | os.PathLike, *, read_only: bool = False, lake_data_path: str = "",
+            memory_limit: str = "") -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse: a DuckDB file, or a DuckLake catalog attached as the default.
+    `lake_data_path` is where a DuckLake writer puts its files; `memory_limit` caps DuckDB's own memory."""
     if lake.is_lake(target):
-        con = lake.open_lake(str(target), read_only=read_only)
-        try:
+        con = lake.open_lake(str(target), read_only=read_only, data_path=lake_data_path or None)
+    else:
+        con = _open_file(Path(target), read_only)
+    try:
+        if memory_limit:
+            con.execute("set memory_limit = ?", [memory_limit])
+        if lake.is_lake(target):
             create_session_macros(con)
-            yield con
-        finally:
-            con.close()
-        return
-    path = Path(target)
+        yield con
+    finally:
+        con.close()
+
+
+def _open_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if read_only and not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `pr-atlas ingest` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(f"the warehouse {path} is being written by another process; "
                                 "wait for it to finish and retry") from exc
         raise
-    try:
-        yield con
-    finally:
-        con.close()
-
 
 def table_counts(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
     """Rows per table, for the tables (or views) that exist; `main.` names the public views."""

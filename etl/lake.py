@@ -35,7 +35,7 @@ def catalog_of(target: str) -> str:
 
 
 def default_data_path(target: str) -> str | None:
-    """Beside a SQLite catalog, `<catalog>.files/`; a PostgreSQL catalog needs PR_ATLAS_LAKE_DATA_PATH."""
+    """Beside a SQLite catalog, `<catalog>.files/`; a PostgreSQL catalog needs the lake_data_path setting."""
     catalog = catalog_of(target)
     if catalog.startswith("sqlite:"):
         return str(Path(catalog[len("sqlite:"):]).with_suffix(".files")) + "/"
@@ -59,7 +59,7 @@ def open_lake(target: str, *, read_only: bool = False, data_path: str | None = N
         # Several writers commit to one catalog: a commit that raced another is retried, with backoff.
         con.execute("set ducklake_max_retry_count = 100")
         options = ["read_only"] if read_only else []
-        data_path = data_path or os.environ.get("PR_ATLAS_LAKE_DATA_PATH") or default_data_path(target)
+        data_path = data_path or default_data_path(target)
         if data_path and not read_only:
             if "://" not in data_path:  # a local folder; object stores (s3://...) need none
                 Path(data_path).mkdir(parents=True, exist_ok=True)

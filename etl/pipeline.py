@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sys
@@ -10,26 +9,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dagster as dg
-import duckdb
 
 from . import lake, settings
-from .db import WarehouseBusy, connect, table_counts
+from .db import connect, table_counts
 from .definitions import build_definitions
+from .defs.operations import jobs, plan
 from .defs.operations.jobs import COLLECTORS, GITHUB_COLLECTOR, REPO_COLLECTORS
-from .defs.partitions import REPO_PARTITIONS, window_key, windows_until
+from .defs.partitions import REPO_PARTITIONS
 from .defs.reports.assets import CORE_TABLES
-from .defs.resources import (
-    GitHistoryResource,
-    GitHubResource,
-    ReportSiteResource,
-    ReportSourcesResource,
-    WarehouseResource,
-    resources_from_environment,
-)
+from .defs.resources import ReportSiteResource, resources_from
+from .settings import Settings
+from .status import project_instance
 
 INGEST_JOB = "ingest_everything"
-COLLECT_JOB = "collect_repo_in_process"
-GITHUB_JOB = "collect_github_in_process"
 SUMMARY_TABLES = ("raw.documents", *CORE_TABLES, "raw.github_responses", "core.github_pulls", "core.github_files",
                   "core.github_reviews", "core.git_commits", "core.git_commit_files")
 PUBLIC_VIEWS = ("pull_requests", "pr_files", "pr_links", "regression_chains", "module_risk", "weekly_trends")
@@ -84,8 +76,24 @@ class IngestSummary:
 def _instance() -> dg.DagsterInstance:
     """The project's instance when DAGSTER_HOME is set (runs show in the UI), else a throwaway one."""
     if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
+        return project_instance(settings.current().instance_home)
     return dg.DagsterInstance.ephemeral()
+
+
+def settings_for(database: str | None = None, locations: list[str] | None = None,
+                 include_sample: bool | None = None, default_repo: str | None = None, *,
+                 github_repos: list[str] | None = None, github_api_url: str | None = None,
+                 git_clones: list[str] | None = None, report_site: str | None = None) -> Settings:
+    """This process's settings with the command line's choices on top; None keeps what is configured. Naming
+    GitHub repos or clones replaces the configured repos by exactly those."""
+    base = settings.current()
+    repos = {}
+    if github_repos is not None or git_clones is not None:
+        repos = {"repos": [], "extra_github_repos": base.github_repos if github_repos is None else github_repos,
+                 "extra_git_clones": base.git_clones if git_clones is None else git_clones}
+    return Settings.load(base.config_file, database=database, reports=locations, include_sample=include_sample,
+                         default_repo=default_repo, github_api_url=github_api_url, report_site=report_site,
+                         **repos)
 
 
 def run_ingest(database: str | None = None, locations: list[str] | None = None, include_sample: bool | None = None,
@@ -93,97 +101,62 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
                github_repos: list[str] | None = None, github_api_url: str | None = None,
                git_clones: list[str] | None = None, report_site: str | None = None,
                report_numbers: list[int] | None = None, collect_only: bool = False) -> IngestSummary:
-    """Materialize every asset (or only the asset groups named) and run their checks, in-process. Arguments
-    left as None keep what the environment configures. `collect_only` runs just the per-repo collectors, as a
-    worker does when several collect at once into a DuckLake; the next full run parses and builds the marts."""
-    resources = resources_from_environment()
-    github: GitHubResource = resources["github_api"]
-    if github_repos is not None or github_api_url:
-        resources["github_api"] = GitHubResource(
-            repos=github.repos if github_repos is None else github_repos, api_url=github_api_url or github.api_url,
-            token=dg.EnvVar("GITHUB_TOKEN") if settings.github_token_is_set() else None)
-    if git_clones is not None:
-        resources["git_history"] = GitHistoryResource(
-            clones=git_clones, default_repo=default_repo or resources["git_history"].default_repo)
-    if report_site or report_numbers:
-        site: ReportSiteResource = resources["report_site"]
-        resources["report_site"] = ReportSiteResource(base_url=report_site or site.base_url,
-                                                      numbers=report_numbers or [],
-                                                      repo=default_repo or site.repo)
-    warehouse: WarehouseResource = resources["warehouse"]
-    sources: ReportSourcesResource = resources["report_sources"]
-    if database:
-        warehouse = WarehouseResource(database=database)
-    if locations is not None or include_sample is not None or default_repo:
-        sources = ReportSourcesResource(
-            locations=locations if locations is not None else sources.locations,
-            include_sample=bool(include_sample),
-            default_repo=default_repo or sources.default_repo)
+    """`ingest` with settings_for(...) of the arguments."""
+    chosen = settings_for(database, locations, include_sample, default_repo, github_repos=github_repos,
+                          github_api_url=github_api_url, git_clones=git_clones, report_site=report_site)
+    return ingest(chosen, groups=groups, report_numbers=report_numbers, collect_only=collect_only)
 
+
+def ingest(chosen: Settings, *, groups: list[str] | None = None, report_numbers: list[int] | None = None,
+           collect_only: bool = False) -> IngestSummary:
+    """Materialize every asset (or only the asset groups named) and run their checks, in-process, with the runs
+    the run plan gives for `pr-atlas ingest`. `collect_only` runs just the per-repo collectors, as a worker does
+    when several collect at once into a DuckLake; the next full run parses and builds the marts."""
+    resources = resources_from(chosen)
+    if report_numbers:
+        resources["report_site"] = ReportSiteResource(base_url=chosen.report_site or None, numbers=report_numbers,
+                                                      repo=chosen.default_repo)
     base = build_definitions()
     selection = dg.AssetSelection.groups(*groups) if groups else dg.AssetSelection.all()
     defs = dg.Definitions(
         assets=list(base.assets or []), asset_checks=list(base.asset_checks or []),
-        resources={**(base.resources or {}), **resources, "warehouse": warehouse, "report_sources": sources},
-        jobs=[dg.define_asset_job(GITHUB_JOB, selection=selection & GITHUB_COLLECTOR),
-              dg.define_asset_job(COLLECT_JOB, selection=selection & REPO_COLLECTORS),
+        resources={**(base.resources or {}), **resources},
+        jobs=[dg.define_asset_job(jobs.collect_github.name, selection=selection & GITHUB_COLLECTOR),
+              dg.define_asset_job(jobs.collect_repo.name, selection=selection & REPO_COLLECTORS),
               dg.define_asset_job(INGEST_JOB, selection=selection - COLLECTORS)],
         loggers={"progress": progress_logger},
     )
-    repos = _repos_to_collect(resources)
-    windows = _github_windows_to_collect(warehouse.database, resources["github_api"].repos)
+    github_runs, repo_runs = plan.everything(chosen, datetime.now(UTC))
     run_config = {"loggers": {"progress": {}}}
-    tags = {"pr_atlas/trigger": "cli"}
     results = []
     with _instance() as instance:
-        # One run per partition, as the schedule and the backfill sensor would start them: GitHub per repo and
-        # window, git and the report site per repo; then one run for everything that follows.
-        instance.add_dynamic_partitions(REPO_PARTITIONS.name, [r for r in repos if not instance.has_dynamic_partition(
-            REPO_PARTITIONS.name, r)])
-        def run(job: dg.JobDefinition, partition: str) -> bool:
-            results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=tags,
-                                                  partition_key=partition, raise_on_error=False))
+        # One run per partition, as the schedule and the backfill sensor start them; then one run for the rest.
+        partitions = [run.partition_key for run in repo_runs]
+        instance.add_dynamic_partitions(REPO_PARTITIONS.name, [
+            p for p in dict.fromkeys(partitions) if not instance.has_dynamic_partition(REPO_PARTITIONS.name, p)])
+
+        def execute(run: plan.PlannedRun) -> bool:
+            job = defs.resolve_job_def(run.job)
+            if not job.asset_layer.executable_asset_keys:
+                return True
+            results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=run.tags,
+                                                  partition_key=run.partition_key, raise_on_error=False))
             return results[-1].success
 
-        github, collect = defs.resolve_job_def(GITHUB_JOB), defs.resolve_job_def(COLLECT_JOB)
         failed_repos, not_tried = set(), 0
-        for window in windows if github.asset_layer.executable_asset_keys else []:
-            repo = window.keys_by_dimension["repo"]
+        for run in github_runs:
+            repo = run.partition_key.keys_by_dimension["repo"]
             if repo in failed_repos:  # what failed one window (no network, bad token, no repo) fails the rest
                 not_tried += 1
-            elif not run(github, window):
+            elif not execute(run):
                 failed_repos.add(repo)
-        for repo in repos if collect.asset_layer.executable_asset_keys else []:
-            run(collect, repo)
+        for run in repo_runs:
+            execute(run)
         if not collect_only:
-            results.append(defs.resolve_job_def(INGEST_JOB).execute_in_process(
-                instance=instance, run_config=run_config, raise_on_error=False, tags=tags))
-    summary = _summarise(results, warehouse.database)
+            execute(plan.PlannedRun(INGEST_JOB, tags={"pr_atlas/trigger": "cli"}))
+    summary = _summarise(results, resources["warehouse"].database)
     summary.windows_not_tried = not_tried
     return summary
-
-
-def _github_windows_to_collect(database: str, repos: list[str]) -> list[dg.MultiPartitionKey]:
-    """Each repo's GitHub windows, newest first, but those a complete walk after their end made final."""
-    final = set()
-    if repos and (lake.is_lake(database) or os.path.exists(database)):
-        # Only to skip runs with nothing to do: a busy warehouse, or an older one without meta.github_windows,
-        # leaves that to the runs themselves.
-        with contextlib.suppress(WarehouseBusy, duckdb.CatalogException), connect(database, read_only=True) as con:
-            final = set(con.execute("select repo, window_key from meta.github_windows where final").fetchall())
-    now = datetime.now(UTC)
-    return [window_key(repo, w) for repo in repos for w in reversed(windows_until(now)) if (repo, w) not in final]
-
-
-def _repos_to_collect(resources: dict) -> list[str]:
-    """Every repo some collector is configured for: GitHub, a clone, or report-site numbers."""
-    github: GitHubResource = resources["github_api"]
-    clones: GitHistoryResource = resources["git_history"]
-    site: ReportSiteResource = resources["report_site"]
-    repos = [*github.repos, *(repo for repo, _ in clones.clones_by_repo())]
-    if site.base_url and site.repo:
-        repos.append(site.repo)
-    return list(dict.fromkeys(repos))
 
 
 def _root_cause(error) -> str:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from .config import PROJECT_ROOT, Config
 from .defs.partitions import REPO_PARTITIONS
 from .processes import signal_group, start_group, stop_signals_interrupt
+from .settings import PROJECT_ROOT, Settings
+from .status import project_instance
 
 STOP_GRACE_SECONDS = 20
 DAEMONS = ("SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR")
@@ -35,7 +36,7 @@ class Service:
     pump: threading.Thread | None = None  # copies its output to the terminal and the log
 
 
-def services(config: Config, dashboard_command: list[str]) -> list[Service]:
+def services(config: Settings, dashboard_command: list[str]) -> list[Service]:
     code = ["-m", "etl.definitions"]
     bin_dir = Path(sys.executable).parent
     web = f"http://{config.address}:{config.dagster_port}"
@@ -126,18 +127,18 @@ def add_repo_partitions(instance: dg.DagsterInstance, repos: list[str]) -> None:
         instance.add_dynamic_partitions(REPO_PARTITIONS.name, missing)
 
 
-def serve(config: Config, dashboard_command: list[str], env: dict[str, str]) -> int:
+def serve(config: Settings, dashboard_command: list[str], env: dict[str, str]) -> int:
     dagster_home = Path(env["DAGSTER_HOME"])
     log_path = dagster_home / ".dagster" / "logs" / "serve.log"
     supervisor = Supervisor(services(config, dashboard_command), env, log_path)
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+    with project_instance(dagster_home) as instance:
         add_repo_partitions(instance, config.repo_names)
         print(f"\nPR Atlas is starting (Ctrl-C stops everything):\n"
               f"  dashboards   http://{config.address}:{config.dashboard_port}\n"
               f"  Dagster UI   http://{config.address}:{config.dagster_port}   runs, schedules, sensors, assets\n"
               f"  daemon       runs the schedule, the sensors and the run queue (no port)\n"
               f"  logs         {log_path}\n"
-              f"  config       {config.path}\n", file=sys.stderr, flush=True)
+              f"  config       {config.config_file}\n", file=sys.stderr, flush=True)
         status = 0
         with stop_signals_interrupt():
             try:

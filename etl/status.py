@@ -3,13 +3,15 @@ how old the data is, read from Dagster's own event log, the same record the web 
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
+import yaml
+from dagster._core.instance.ref import InstanceRef
 
-from .config import PROJECT_ROOT, load_config
+from . import settings
 from .defs.partitions import REPO_PARTITIONS, REPO_WINDOWS, window_key, windows_until
 
 BY_REPO, BY_WINDOW = "repo", "repo × window"
@@ -43,14 +45,24 @@ class SourceStatus:
     windows: str | None = None  # GitHub: how many of the repo's windows are collected
 
 
-def project_instance() -> dg.DagsterInstance:
-    """The instance `pr-atlas serve` and the Makefile use: $DAGSTER_HOME, else the project root."""
-    return dg.DagsterInstance.from_config(os.environ.get("DAGSTER_HOME") or str(PROJECT_ROOT))
+def project_instance(home: Path) -> dg.DagsterInstance:
+    """The instance `pr-atlas serve` and the Makefile use (settings.instance_home), with the relative folders
+    of its dagster.yaml read against that folder rather than the working directory."""
+    config = yaml.safe_load((home / "dagster.yaml").read_text(encoding="utf-8")) if (home / "dagster.yaml").exists() \
+        else {}
+    overrides = {}
+    for section in ("storage", "local_artifact_storage", "compute_logs"):
+        value = config.get(section)
+        holder = (value or {}).get("sqlite") or (value or {}).get("config")
+        if holder and "base_dir" in holder:
+            holder["base_dir"] = str(home / holder["base_dir"])
+            overrides[section] = value
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))
 
 
 def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) -> list[SourceStatus]:
     now = now or datetime.now(UTC)
-    freshness_hours = load_config().freshness_hours
+    freshness_hours = settings.current().freshness_hours
     repos = REPO_PARTITIONS.get_partition_keys(dynamic_partitions_store=instance)
     failures = _latest_failures(instance)
     windows = windows_until(now)

@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl import settings
 from etl.db import apply_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,25 @@ def _throwaway_dagster_instance(monkeypatch):
     for name in ("PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE", "PR_ATLAS_GITHUB_REPOS",
                  "PR_ATLAS_GIT_CLONES", "PR_ATLAS_REPORT_SITE", "GITHUB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Each test builds the settings from its own environment and files (on first use), as a new process would."""
+    settings.use(None)
+    yield
+    settings.use(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_dagster_state_storage():
+    """A Dagster instance sets itself as the current definitions-state storage while entered; schedule contexts
+    that are collected late can restore a closed test instance there, and the next `load_from_defs_folder`
+    then opens its deleted folder. Every test starts with none."""
+    yield
+    from dagster._core.storage.defs_state import base
+
+    base._current_storage.set(None)
 
 
 @pytest.fixture(autouse=True)

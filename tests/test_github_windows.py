@@ -10,10 +10,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from etl.db import apply_schema
+from etl import settings
+from etl.db import apply_schema, connect
 from etl.definitions import build_definitions
+from etl.defs.operations.plan import github_backfill
 from etl.defs.operations.schedules import daily_github
-from etl.defs.operations.sensors import backfill_requests
 from etl.defs.partitions import collection_window, window_key, windows_until
 from etl.defs.resources import GitHubResource, WarehouseResource
 from etl.ingest.github_store import GitHubStore
@@ -123,8 +124,8 @@ def _defs(database, base_url: str) -> dg.Definitions:
 @pytest.fixture
 def github_config(tmp_path, monkeypatch):
     path = tmp_path / "pr_atlas.toml"
-    path.write_text(f'[[repos]]\nname = "{REPO}"\ngithub = true\n\n[sources]\ngithub_history_start = "2026-01-01"\n',
-                    encoding="utf-8")
+    path.write_text(f'[warehouse]\ndatabase = "{tmp_path / "w.duckdb"}"\n\n[[repos]]\nname = "{REPO}"\n'
+                    f'github = true\n\n[sources]\ngithub_history_start = "2026-01-01"\n', encoding="utf-8")
     monkeypatch.setenv("PR_ATLAS_CONFIG", str(path))
 
 
@@ -145,8 +146,9 @@ def test_window_partitions_the_daily_schedule_and_status(api, tmp_path, github_c
             assert result.success
         records = instance.fetch_materializations(dg.AssetRecordsFilter(
             asset_key=dg.AssetKey(["core", "github"]), asset_partitions=[window_key(REPO, "2026-10-01")]), limit=1)
-        metadata = records.records[0].asset_materialization.metadata
-        assert metadata["window_final"].value is True and metadata["prs_loaded"].value == 28
+        assert records.records[0].asset_materialization.metadata["prs_loaded"].value == 28
+        with connect(tmp_path / "w.duckdb", read_only=True) as con:  # the one record of finality
+            assert con.execute("select final from meta.github_windows where window_key = '2026-10-01'").fetchone()[0]
 
         # October is final now: the next tick asks for November alone.
         assert [r.partition_key for r in daily_github(context)] == [f"{REPO}|2026-11-01"]
@@ -162,7 +164,7 @@ def test_the_backfill_sensor_asks_for_missing_windows_newest_first_a_batch_at_a_
         instance.add_dynamic_partitions("repo", [REPO, "acme/other"])
         for window in ("2026-11-01", "2026-09-01"):  # collected already
             instance.report_runless_asset_event(dg.AssetMaterialization(core_github, partition=window_key(REPO, window)))
-        first = backfill_requests(instance, [REPO], now, batch=4)
+        first = github_backfill(settings.current(), instance, [REPO], now, batch=4)
         assert [r.partition_key for r in first] == [
             f"{REPO}|{w}" for w in ("2026-10-01", "2026-08-01", "2026-07-01", "2026-06-01")]
         assert all(r.tags["pr_atlas/trigger"] == "backfill" for r in first)
@@ -170,7 +172,7 @@ def test_the_backfill_sensor_asks_for_missing_windows_newest_first_a_batch_at_a_
         # While a window of the repo has a run not yet finished, the next batch waits; another repo does not.
         job = build_definitions().resolve_job_def("collect_github")
         instance.create_run_for_job(job_def=job, tags={"dagster/partition": window_key(REPO, "2026-10-01")})
-        waiting = backfill_requests(instance, [REPO, "acme/other"], now, batch=2)
+        waiting = github_backfill(settings.current(), instance, [REPO, "acme/other"], now, batch=2)
         assert [r.partition_key for r in waiting] == ["acme/other|2026-11-01", "acme/other|2026-10-01"]
 
     sensor = next(s for s in build_definitions().sensors if s.name == "github_backfill")

@@ -32,9 +32,10 @@ from synthetic_git import build_repo  # noqa: E402
 @pytest.fixture
 def config_file(tmp_path, monkeypatch):
     """A pr_atlas.toml of the test's own, with two repos and a drop folder."""
-    def write(repos=("acme/alpha", "acme/beta"), drop=None, max_files=500):
+    def write(repos=("acme/alpha", "acme/beta"), drop=None, max_files=500, database=None):
         path = tmp_path / "pr_atlas.toml"
-        lines = [f'[[repos]]\nname = "{r}"\ngithub = false\n' for r in repos]
+        lines = [f'[warehouse]\ndatabase = "{database or tmp_path / "settings.duckdb"}"\n']
+        lines += [f'[[repos]]\nname = "{r}"\ngithub = false\n' for r in repos]
         lines.append(f'[drop_folder]\npath = "{drop or tmp_path / "inbox"}"\nmax_files_per_run = {max_files}\n')
         path.write_text("\n".join(lines), encoding="utf-8")
         monkeypatch.setenv("PR_ATLAS_CONFIG", str(path))
@@ -78,36 +79,42 @@ def _write_reports(folder: Path, count: int, start: int = 0) -> list[Path]:
     return paths
 
 
-def test_drop_folder_sensor_keeps_a_cursor_and_turns_a_burst_into_few_runs(config_file, tmp_path):
-    inbox = tmp_path / "inbox"
-    config_file(drop=inbox, max_files=400)
+def test_drop_folder_sensor_asks_for_what_the_loader_has_not_read_in_few_runs(config_file, tmp_path):
+    """Which files changed is read from the one record of what was read (meta.file_stats), not a cursor."""
+    inbox, database = tmp_path / "inbox", tmp_path / "w.duckdb"
+    config_file(drop=inbox, max_files=400, database=database)
     files = _write_reports(inbox, 1000)
+    job = _definitions(database).resolve_job_def("ingest_report_files")
     with dg.instance_for_test() as instance:
         burst = report_drop_folder(dg.build_sensor_context(instance=instance))
-        batches = [r.run_config["ops"]["raw__documents"]["config"]["files"] for r in burst.run_requests]
+        batches = [r.run_config["ops"]["raw__documents"]["config"]["files"] for r in burst]
         assert [len(b) for b in batches] == [400, 400, 200]  # 1,000 files, 3 runs
         assert sorted(f for b in batches for f in b) == sorted(str(p) for p in files)
-        assert len({r.run_key for r in burst.run_requests}) == 3
+        assert len({r.run_key for r in burst}) == 3
+        # A tick before the runs have loaded anything asks for the same runs (Dagster skips a known run key).
+        again = report_drop_folder(dg.build_sensor_context(instance=instance))
+        assert [r.run_key for r in again] == [r.run_key for r in burst]
 
-        cursor = burst.cursor
-        quiet = report_drop_folder(dg.build_sensor_context(instance=instance, cursor=cursor))
-        assert not quiet.run_requests
+        for request in burst:
+            assert job.execute_in_process(instance=instance, run_config=request.run_config).success
+        assert isinstance(report_drop_folder(dg.build_sensor_context(instance=instance)), dg.SkipReason)
         os.utime(files[0])  # touched, same bytes: not new
-        assert not report_drop_folder(dg.build_sensor_context(instance=instance, cursor=quiet.cursor)).run_requests
+        assert isinstance(report_drop_folder(dg.build_sensor_context(instance=instance)), dg.SkipReason)
         files[1].write_text(files[1].read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
         new = _write_reports(inbox, 1, start=5000)
-        changed = report_drop_folder(dg.build_sensor_context(instance=instance, cursor=quiet.cursor))
-        assert [r.run_config["ops"]["raw__documents"]["config"]["files"] for r in changed.run_requests] == [
+        changed = report_drop_folder(dg.build_sensor_context(instance=instance))
+        assert [r.run_config["ops"]["raw__documents"]["config"]["files"] for r in changed] == [
             sorted([str(files[1]), str(new[0])])]
 
         # The run a request starts reads just its files.
-        database = tmp_path / "w.duckdb"
-        job = _definitions(database).resolve_job_def("ingest_report_files")
-        result = job.execute_in_process(instance=instance, run_config=changed.run_requests[0].run_config)
-        assert result.success
         with connect(database, read_only=True) as con:
-            stored = {r[0] for r in con.execute("select source_uri from raw.documents").fetchall()}
-        assert stored == {str(files[1]), str(new[0])}
+            before = con.execute("select count(*) from raw.documents").fetchone()[0]
+        assert job.execute_in_process(instance=instance, run_config=changed[0].run_config).success
+        with connect(database, read_only=True) as con:
+            added = {r[0] for r in con.execute("select source_uri from raw.documents order by received_at desc "
+                                               "limit 2").fetchall()}
+            assert con.execute("select count(*) from raw.documents").fetchone()[0] == before + 2
+        assert added == {str(files[1]), str(new[0])}
 
 
 def _definitions(database: Path, clones: list[str] | None = None) -> dg.Definitions:

@@ -10,17 +10,17 @@ from datetime import datetime, timedelta
 
 import dagster as dg
 
-from etl.config import load_config
+from etl import settings
 from etl.sources.github import Window
 from etl.sources.http import FatalHttpError
 
 REPO_PARTITIONS = dg.DynamicPartitionsDefinition(name="repo")
 
-_config = load_config()
+_settings = settings.current()
 _WINDOW_KINDS = {"month": dg.MonthlyPartitionsDefinition, "week": dg.WeeklyPartitionsDefinition,
                  "day": dg.DailyPartitionsDefinition}
 # end_offset=1: the window still running is a partition too, the one the daily schedule collects.
-GITHUB_WINDOWS = _WINDOW_KINDS[_config.github_window](start_date=_config.github_history_start, end_offset=1,
+GITHUB_WINDOWS = _WINDOW_KINDS[_settings.github_window](start_date=_settings.github_history_start, end_offset=1,
                                                       timezone="UTC")
 REPO_WINDOWS = dg.MultiPartitionsDefinition({"repo": REPO_PARTITIONS, "window": GITHUB_WINDOWS})
 
@@ -46,7 +46,7 @@ def _naive(moment: datetime) -> datetime:
 
 # GitHub and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
 # retries): the whole step is tried again, later each time, with jitter so repos do not retry in step.
-COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_config.max_retries, delay=_config.retry_delay_seconds,
+COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_settings.max_retries, delay=_settings.retry_delay_seconds,
                                  backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 

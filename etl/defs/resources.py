@@ -1,5 +1,5 @@
-"""Resources shared by every domain: the DuckDB warehouse and the sources it is filled from. Every field
-has an environment variable (etl/settings.py); the GitHub token is only ever an EnvVar."""
+"""Resources shared by every domain: the DuckDB warehouse and the sources it is filled from, each built
+from the one settings object (etl/settings.py); the GitHub token is only ever an EnvVar."""
 
 import re
 import time
@@ -10,8 +10,8 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from etl import settings
 from etl.db import WarehouseBusy, apply_schema, connect, warehouse_target
+from etl.settings import Settings, current
 from etl.sources.git_log import repo_from_remote
 from etl.sources.http import HttpClient, HttpPolicy
 from etl.sources.report_files import SAMPLE_REPORTS
@@ -23,6 +23,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
     database: str = Field(description="DuckDB file, or ducklake:sqlite:<path> / ducklake:postgres:<dsn> "
                                       "(pr_atlas.toml [warehouse] database; env PR_ATLAS_DB).")
+    lake_data_path: str = Field(default="", description="Where a DuckLake writer puts its Parquet files.")
+    memory_limit: str = Field(default="", description="DuckDB's memory_limit for this resource's connections.")
     lock_wait_seconds: float = Field(default=900, description="How long a writer waits for another process's "
                                                               "write lock on a DuckDB file before failing.")
 
@@ -40,7 +42,9 @@ class WarehouseResource(dg.ConfigurableResource):
         pause = 0.2
         while True:
             try:
-                return stack.enter_context(connect(warehouse_target(self.database), read_only=read_only))
+                return stack.enter_context(connect(warehouse_target(self.database), read_only=read_only,
+                                                     lake_data_path=self.lake_data_path,
+                                                     memory_limit=self.memory_limit))
             except WarehouseBusy:
                 if time.monotonic() + pause > deadline:
                     raise
@@ -108,19 +112,19 @@ class ReportSiteResource(dg.ConfigurableResource):
                                                                    "that has no report yet.")
 
 
-def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
-    token = dg.EnvVar("GITHUB_TOKEN") if settings.github_token_is_set() else None
+def resources_from(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    token = dg.EnvVar("GITHUB_TOKEN") if settings.github_token else None
     return {
-        "warehouse": WarehouseResource(database=settings.warehouse_database()),
-        "report_sources": ReportSourcesResource(locations=settings.report_locations(),
-                                                include_sample=settings.include_sample_reports(),
-                                                default_repo=settings.default_repo()),
-        "github_api": GitHubResource(repos=settings.github_repos(), api_url=settings.github_api_url(), token=token),
-        "git_history": GitHistoryResource(clones=settings.git_clones(), default_repo=settings.default_repo()),
-        "report_site": ReportSiteResource(base_url=settings.report_site(), repo=settings.default_repo()),
+        "warehouse": WarehouseResource(database=warehouse_target(settings.database),
+                                       lake_data_path=settings.lake_data_path, memory_limit=settings.memory_limit),
+        "report_sources": ReportSourcesResource(locations=settings.reports, include_sample=settings.ingest_sample,
+                                                default_repo=settings.default_repo),
+        "github_api": GitHubResource(repos=settings.github_repos, api_url=settings.github_api_url, token=token),
+        "git_history": GitHistoryResource(clones=settings.git_clones, default_repo=settings.default_repo),
+        "report_site": ReportSiteResource(base_url=settings.report_site or None, repo=settings.default_repo),
     }
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources=resources_from_environment())
+    return dg.Definitions(resources=resources_from(current()))

@@ -57,6 +57,6 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
         "api_url": github_api.api_url})
     yield dg.MaterializeResult(asset_key=CORE_GITHUB, metadata={
         "dagster/row_count": counts["core.github_pulls"], "prs_loaded": stats["prs_loaded"],
-        "window_final": stats["window_final"], "walk": dg.MetadataValue.json(stats),
+        "walk": dg.MetadataValue.json(stats),
         "row_counts": dg.MetadataValue.json(counts),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)")})

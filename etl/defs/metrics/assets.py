@@ -6,7 +6,7 @@ import graphlib
 
 import dagster as dg
 
-from etl.config import load_config
+from etl import settings
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
 from etl.models import Model, create_public_views, discover, inputs_fingerprint
@@ -47,7 +47,7 @@ MODELS = _in_build_order(discover())
 def _asset_specs() -> list[dg.AssetSpec]:
     # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
     automation = after_sources()
-    fresh = marts_freshness(load_config().freshness_hours)
+    fresh = marts_freshness(settings.current().freshness_hours)
     return [
     *(dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=doc)
       for key, (_, _, doc) in CONFIG_TABLES.items()),

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     memory_limit: str = _setting("", toml="warehouse.memory_limit", env="PR_ATLAS_MEMORY_LIMIT",
                                  description="DuckDB's memory_limit for writers, e.g. 512MB (default: DuckDB's).")
     # [[repos]] and what the environment adds to them
-    repos: list[Repo] = _setting([], toml="repos", env="PR_ATLAS_REPOS_JSON",
+    repos: list[Repo] = _setting([], toml="repos", env="PR_ATLAS_REPOS",
                                  description="The repos collected: name, github, git_clone.")
     extra_github_repos: Annotated[list[str], NoDecode] = _setting(
         [], toml="sources.extra_github_repos", env="PR_ATLAS_GITHUB_REPOS",
@@ -200,7 +200,8 @@ def _resolve(value: str, base: Path) -> str:
     if value.startswith("ducklake:"):
         prefix = "ducklake:sqlite:"
         return prefix + _resolve(value[len(prefix):], base) if value.startswith(prefix) else value
-    return str((base / Path(value).expanduser()).resolve())
+    folder = "/" if value.endswith("/") else ""  # DuckLake reads a data path with "/" as a folder
+    return str((base / Path(value).expanduser()).resolve()) + folder
 
 
 class TomlFile(PydanticBaseSettingsSource):

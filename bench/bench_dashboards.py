@@ -26,6 +26,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
+sys.path.insert(0, str(PROJECT_ROOT))  # tests.local_server
 
 from phases import isolate, run_phase  # noqa: E402
 
@@ -33,7 +34,7 @@ isolate()
 from synthetic_github import fill  # noqa: E402
 from synthetic_reports import write_corpus  # noqa: E402
 
-from dashboards.local_server import CHROMIUM, chromium, dashboard_server  # noqa: E402
+from tests.local_server import CHROMIUM, chromium, dashboard_server  # noqa: E402
 
 INGEST = """
 import json, sys, time

@@ -7,16 +7,14 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from . import lake
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
-DEFAULT_DATABASE = WAREHOUSE_DIR / "pr_atlas.duckdb"
+from .paths import WAREHOUSE_DIR
 
 
 def utc_now() -> datetime:
@@ -113,21 +111,36 @@ def _without_constraints(sql: str) -> str:
     return re.sub(r"\s(primary key|unique)\b", "", sql)
 
 
+@dataclass(frozen=True)
+class TableShape:
+    columns: dict[str, str]  # name: DuckDB type, in the table's order
+    key: tuple[str, ...]     # primary key columns (empty: none)
+
+
 @functools.cache
+def table_shapes() -> dict[str, TableShape]:
+    """Every table's columns and key, as the schema files define them: the files are run once on an
+    in-memory database and its catalog is read back, so loaders never write a table's shape themselves."""
+    con = duckdb.connect()
+    try:
+        for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
+            con.execute(sql_file.read_text(encoding="utf-8"))
+        columns: dict[str, dict[str, str]] = {}
+        for table, name, kind in con.execute(
+                "select schema_name || '.' || table_name, column_name, data_type from duckdb_columns() "
+                "where not internal and database_name = current_database() order by table_name, column_index"
+        ).fetchall():
+            columns.setdefault(table, {})[name] = kind
+        keys = dict(con.execute(
+            "select schema_name || '.' || table_name, constraint_column_names from duckdb_constraints() "
+            "where constraint_type = 'PRIMARY KEY'").fetchall())
+    finally:
+        con.close()
+    return {table: TableShape(cols, tuple(keys.get(table, ()))) for table, cols in columns.items()}
+
+
 def table_keys() -> dict[str, tuple[str, ...]]:
-    """Each table's key columns, read from the primary keys the schema files declare."""
-    keys = {}
-    for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
-        for table, body in re.findall(r"create table if not exists ([\w.]+) \((.*?)\n\);", sql_file.read_text(
-                encoding="utf-8"), flags=re.S):
-            composite = re.search(r"primary key \(([^)]*)\)", body)
-            if composite:
-                keys[table] = tuple(c.strip() for c in composite.group(1).split(","))
-            else:
-                inline = re.search(r"^\s*(\w+)\s+\w+\s+primary key", body, flags=re.M)
-                if inline:
-                    keys[table] = (inline.group(1),)
-    return keys
+    return {table: shape.key for table, shape in table_shapes().items() if shape.key}
 
 
 def upsert(con: duckdb.DuckDBPyConnection, table: str, relation: str, *, replace: bool = True) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 import dagster as dg
 
 from .defs.partitions import REPO_PARTITIONS
+from .paths import PROJECT_ROOT
 from .processes import signal_group, start_group, stop_signals_interrupt
-from .settings import PROJECT_ROOT, Settings
+from .settings import Settings
 from .status import project_instance
 
 STOP_GRACE_SECONDS = 20

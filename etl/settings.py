@@ -18,8 +18,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_FILE = PROJECT_ROOT / "pr_atlas.toml"
+from .paths import PROJECT_ROOT
+
+# A checkout's own pr_atlas.toml; an installed wheel reads the one in the working directory.
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "pr_atlas.toml" if (PROJECT_ROOT / "pr_atlas.toml").exists() \
+    else Path("pr_atlas.toml").resolve()
 PATH_SETTINGS = ("database", "lake_data_path", "drop_folder", "reports")  # resolved against their origin
 
 

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from dashboards.local_server import chromium, dashboard_server
+from tests.local_server import chromium, dashboard_server
 
 from .conftest import PROJECT_ROOT, cli_env
 from .dashboard_warehouse import HOSTILE

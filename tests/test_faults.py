@@ -248,7 +248,7 @@ def test_bad_credentials_fail_at_once_with_one_clear_line(tmp_path, status, mess
 
 
 def test_a_host_that_refuses_connections_fails_at_once(tmp_path):
-    from dashboards.local_server import free_port
+    from tests.local_server import free_port
 
     closed = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
@@ -430,7 +430,7 @@ def test_a_publication_killed_part_way_leaves_nothing_for_the_next(tmp_path):
 
 
 def test_stopping_pr_atlas_dashboard_stops_its_server(tmp_path):
-    from dashboards.local_server import free_port
+    from tests.local_server import free_port
 
     database = tmp_path / "w.duckdb"
     with duckdb.connect(str(database)) as con:

@@ -12,7 +12,7 @@ import dagster as dg
 import pytest
 import requests
 
-from dashboards.local_server import free_port
+from tests.local_server import free_port
 
 from .conftest import PROJECT_ROOT, cli_env, run_cli
 

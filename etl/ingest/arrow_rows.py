@@ -1,25 +1,26 @@
-"""Column-wise buffers that become Arrow tables for fast bulk inserts into DuckDB."""
+"""Column-wise buffers that become Arrow tables for fast bulk inserts into DuckDB. A buffer's columns are
+its table's, as the schema files define them (etl.db.table_shapes)."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from ..db import upsert
+from ..db import table_shapes, upsert
 
 _TYPES = {
-    "varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "timestamp": pa.timestamp("us"),
-    "varchar[]": pa.list_(pa.string()), "blob": pa.binary(), "boolean": pa.bool_(), "json": pa.string(),
-    "double": pa.float64(),
+    "VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "TIMESTAMP": pa.timestamp("us"),
+    "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(), "BOOLEAN": pa.bool_(), "JSON": pa.string(),
+    "DOUBLE": pa.float64(),
 }
 
 
 class RowBuffer:
     """Collects rows for one table; `insert` appends them by column name in one statement."""
 
-    def __init__(self, table: str, columns: dict[str, str]):
+    def __init__(self, table: str):
         self.table = table
-        self.columns = columns
-        self.values: dict[str, list] = {name: [] for name in columns}
+        self.columns = table_shapes()[table].columns
+        self.values: dict[str, list] = {name: [] for name in self.columns}
 
     def add(self, **row) -> None:
         for name, column in self.values.items():

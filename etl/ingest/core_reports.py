@@ -30,35 +30,8 @@ order by d.received_at, d.document_id
 # Below this many documents a process pool costs more to start than it saves.
 PARALLEL_THRESHOLD = 400
 
-_KEY = {"document_id": "varchar", "report_id": "varchar", "repo": "varchar", "pr_number": "integer",
-        "ordinal": "integer"}
-TABLES = {
-    "core.report_versions": {
-        "document_id": "varchar", "report_id": "varchar", "repo": "varchar", "pr_number": "integer",
-        "title": "varchar", "display_title": "varchar", "merged_at": "timestamp", "author": "varchar",
-        "source_url": "varchar", "source_uri": "varchar", "identity_source": "varchar", "repo_source": "varchar",
-        "one_liner": "varchar", "recommendation": "varchar", "summary": "varchar", "motivation": "varchar",
-        "implementation": "varchar", "implementation_steps": "varchar[]", "key_symbols": "varchar[]",
-        "review_summary": "varchar", "reviewers_named": "varchar[]", "risk_text": "varchar",
-        "risk_level": "varchar", "impact": "varchar", "sections_found": "varchar[]", "warnings": "varchar[]",
-        "encoding": "varchar", "body_text": "varchar", "received_at": "timestamp", "parsed_at": "timestamp",
-        "parser_version": "varchar"},
-    "core.report_key_files": {**_KEY, "path": "varchar", "module_label": "varchar", "category": "varchar",
-                              "file_type": "varchar", "symbols": "varchar[]", "description": "varchar",
-                              "status": "varchar", "importance": "varchar"},
-    "core.report_code_snippets": {**_KEY, "path": "varchar", "language": "varchar", "description": "varchar",
-                                  "code": "varchar"},
-    "core.report_review_highlights": {**_KEY, "topic": "varchar", "category": "varchar", "text": "varchar",
-                                      "people": "varchar[]"},
-    "core.report_risk_flags": {**_KEY, "flag": "varchar"},
-    "core.report_references": {**_KEY, "ref_repo": "varchar", "ref_number": "integer", "ref_kind": "varchar",
-                               "relation": "varchar", "referenced_is": "varchar", "section": "varchar",
-                               "sentence": "varchar", "ref_title": "varchar", "cue": "varchar",
-                               "detail": "varchar"},
-    "core.quarantine": {"document_id": "varchar", "source_uri": "varchar", "sha256": "varchar",
-                        "byte_size": "bigint", "reason": "varchar", "detail": "varchar",
-                        "quarantined_at": "timestamp"},
-}
+TABLES = ("core.report_versions", "core.report_key_files", "core.report_code_snippets",
+          "core.report_review_highlights", "core.report_risk_flags", "core.report_references", "core.quarantine")
 
 
 @dataclass
@@ -183,7 +156,7 @@ def store_outcomes(con, outcomes: list[Outcome], raw: dict, now: datetime) -> li
 
 def _write(con, outcomes: list[Outcome], raw: dict, now: datetime) -> None:
     """One transaction: every report's rows, or the quarantine entry of each document that failed."""
-    buffers = {table: RowBuffer(table, columns) for table, columns in TABLES.items()}
+    buffers = {table: RowBuffer(table) for table in TABLES}
     for outcome in outcomes:
         source = raw[outcome.document_id]
         if outcome.report is not None:

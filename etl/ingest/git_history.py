@@ -16,21 +16,8 @@ from ..parsing.pr_text import own_number, text_claims
 from ..sources.git_log import SQUASH_SUBJECT, Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
 
-COMMIT_COLUMNS = {"repo": "varchar", "sha": "varchar", "parents": "varchar[]", "author_name": "varchar",
-                  "author_email": "varchar", "authored_at": "timestamp", "committed_at": "timestamp",
-                  "subject": "varchar", "body": "varchar", "pr_number": "integer", "pr_evidence": "varchar",
-                  "load_id": "varchar", "loaded_at": "timestamp"}
-FILE_COLUMNS = {"repo": "varchar", "sha": "varchar", "path": "varchar", "additions": "integer",
-                "deletions": "integer", "old_path": "varchar"}
-CLAIM_COLUMNS = {"ref_repo": "varchar", "ref_number": "integer", "ref_kind": "varchar", "relation": "varchar",
-                 "referenced_is": "varchar", "cue": "varchar", "detail": "varchar", "evidence": "varchar",
-                 "target_title": "varchar", "target_sha": "varchar", "loaded_at": "timestamp"}
-GIT_CLAIM_COLUMNS = {"repo": "varchar", "sha": "varchar", "ordinal": "integer", "pr_number": "integer",
-                     **CLAIM_COLUMNS}
 # Only a message that names another PR (or reverts something) can claim a link: most are skipped at once.
 _MAY_CLAIM = re.compile(r"#\d|/pull/\d|\brevert|回滚|撤销", re.I)
-RAW_COLUMNS = {"load_id": "varchar", "repo": "varchar", "clone_path": "varchar", "revisions": "varchar",
-               "sha256": "varchar", "content": "blob", "received_at": "timestamp", "ingest_run": "varchar"}
 
 
 @dataclass
@@ -47,9 +34,9 @@ class GitLoadStats:
 class _Batch:
     def __init__(self, repo: str, load_id: str):
         self.repo, self.load_id = repo, load_id
-        self.commits = RowBuffer("core.git_commits", COMMIT_COLUMNS)
-        self.files = RowBuffer("core.git_commit_files", FILE_COLUMNS)
-        self.claims = RowBuffer("core.git_text_claims", GIT_CLAIM_COLUMNS)
+        self.commits = RowBuffer("core.git_commits")
+        self.files = RowBuffer("core.git_commit_files")
+        self.claims = RowBuffer("core.git_text_claims")
 
     def add(self, commit: Commit, loaded_at) -> None:
         self.commits.add(repo=self.repo, sha=commit.sha, parents=commit.parents, author_name=commit.author_name,
@@ -69,9 +56,9 @@ class _Batch:
     def insert_new(self, con) -> tuple[int, int]:
         """Insert the commits (and their files) that the warehouse does not have yet."""
         commits, files, claims = self.commits.to_arrow(), self.files.to_arrow(), self.claims.to_arrow()
-        self.commits = RowBuffer("core.git_commits", COMMIT_COLUMNS)
-        self.files = RowBuffer("core.git_commit_files", FILE_COLUMNS)
-        self.claims = RowBuffer("core.git_text_claims", GIT_CLAIM_COLUMNS)
+        self.commits = RowBuffer("core.git_commits")
+        self.files = RowBuffer("core.git_commit_files")
+        self.claims = RowBuffer("core.git_text_claims")
         con.register("_git_commits", commits)
         con.register("_git_files", files)
         con.register("_git_claims", claims)
@@ -132,7 +119,7 @@ def load_history(con, clone: Path, repo: str, *, run_id: str | None = None, batc
             stats.commits_added += added
             stats.files_added += files
         content = bytes(raw)
-        rows = RowBuffer("raw.git_logs", RAW_COLUMNS)
+        rows = RowBuffer("raw.git_logs")
         rows.add(load_id=load_id, repo=repo, clone_path=str(clone), revisions=stats.revisions,
                  sha256=hashlib.sha256(content).hexdigest(), content=content, received_at=loaded_at,
                  ingest_run=run_id)

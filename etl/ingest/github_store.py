@@ -14,32 +14,9 @@ from requests.structures import CaseInsensitiveDict
 from ..db import upsert_values, utc_now
 from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
-from .git_history import CLAIM_COLUMNS as TEXT_CLAIM_COLUMNS
 
-RAW_COLUMNS = {"response_id": "varchar", "repo": "varchar", "resource": "varchar", "pr_number": "integer",
-               "url": "varchar", "status": "integer", "etag": "varchar", "last_modified": "varchar",
-               "headers": "json", "sha256": "varchar", "content": "blob", "received_at": "timestamp",
-               "ingest_run": "varchar"}
-CACHE_COLUMNS = {"url": "varchar", "etag": "varchar", "last_modified": "varchar", "response_id": "varchar",
-                 "checked_at": "timestamp"}
-PULL_COLUMNS = {"repo": "varchar", "number": "integer", "title": "varchar", "body": "varchar", "author": "varchar",
-                "author_is_bot": "boolean", "state": "varchar", "draft": "boolean", "created_at": "timestamp",
-                "updated_at": "timestamp", "merged_at": "timestamp", "closed_at": "timestamp",
-                "base_ref": "varchar", "head_ref": "varchar", "merge_commit_sha": "varchar",
-                "additions": "integer", "deletions": "integer", "changed_files": "integer", "labels": "varchar[]",
-                "html_url": "varchar", "response_id": "varchar", "loaded_at": "timestamp"}
-FILE_COLUMNS = {"repo": "varchar", "number": "integer", "path": "varchar", "status": "varchar",
-                "additions": "integer", "deletions": "integer", "previous_path": "varchar", "loaded_at": "timestamp"}
-REVIEW_COLUMNS = {"repo": "varchar", "number": "integer", "review_id": "bigint", "reviewer": "varchar",
-                  "reviewer_is_bot": "boolean", "state": "varchar", "submitted_at": "timestamp", "body": "varchar",
-                  "commit_id": "varchar", "loaded_at": "timestamp"}
-COMMENT_COLUMNS = {"repo": "varchar", "number": "integer", "comment_id": "bigint", "review_id": "bigint",
-                   "author": "varchar", "author_is_bot": "boolean", "path": "varchar", "line": "integer",
-                   "body": "varchar", "created_at": "timestamp", "in_reply_to": "bigint", "loaded_at": "timestamp"}
-CLAIM_COLUMNS = {"repo": "varchar", "number": "integer", "ordinal": "integer", **TEXT_CLAIM_COLUMNS}
-CHILD_TABLES = {"files": ("core.github_files", FILE_COLUMNS), "reviews": ("core.github_reviews", REVIEW_COLUMNS),
-                "comments": ("core.github_review_comments", COMMENT_COLUMNS),
-                "claims": ("core.github_text_claims", CLAIM_COLUMNS)}
+CHILD_TABLES = {"files": "core.github_files", "reviews": "core.github_reviews",
+                "comments": "core.github_review_comments", "claims": "core.github_text_claims"}
 
 
 def response_id(url: str, sha256: str) -> str:
@@ -64,11 +41,11 @@ class WindowState:
 @dataclass
 class PendingWrite:
     """Rows gathered for one unit of work (a list page, or one PR and its children), written together."""
-    raw: RowBuffer = field(default_factory=lambda: RowBuffer("raw.github_responses", RAW_COLUMNS))
-    cache: RowBuffer = field(default_factory=lambda: RowBuffer("meta.http_cache", CACHE_COLUMNS))
-    pull: RowBuffer = field(default_factory=lambda: RowBuffer("core.github_pulls", PULL_COLUMNS))
+    raw: RowBuffer = field(default_factory=lambda: RowBuffer("raw.github_responses"))
+    cache: RowBuffer = field(default_factory=lambda: RowBuffer("meta.http_cache"))
+    pull: RowBuffer = field(default_factory=lambda: RowBuffer("core.github_pulls"))
     children: dict[str, RowBuffer] = field(
-        default_factory=lambda: {kind: RowBuffer(table, columns) for kind, (table, columns) in CHILD_TABLES.items()})
+        default_factory=lambda: {kind: RowBuffer(table) for kind, table in CHILD_TABLES.items()})
     replaced: set[tuple[str, int]] = field(default_factory=set)  # PRs whose child rows are replaced
     misses: list[tuple] = field(default_factory=list)  # meta.fetch_misses rows: parts of those PRs not received
 
@@ -125,7 +102,7 @@ class GitHubStore:
             pending.cache.insert(self.con, on_conflict="replace")
             for repo in {repo for repo, _ in pending.replaced}:
                 numbers = [number for r, number in pending.replaced if r == repo]
-                for table, _ in CHILD_TABLES.values():
+                for table in CHILD_TABLES.values():
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
                 forget_misses(self.con, source="github", repo=repo, pr_numbers=numbers)

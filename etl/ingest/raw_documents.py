@@ -14,9 +14,6 @@ from ..db import utc_now
 from ..sources.report_files import SkippedSource, SourceDocument, UnreadableSource
 from .arrow_rows import RowBuffer
 
-RAW_COLUMNS = {"document_id": "varchar", "source_uri": "varchar", "sha256": "varchar", "byte_size": "bigint",
-               "content": "blob", "received_at": "timestamp", "ingest_run": "varchar"}
-
 
 @dataclass
 class RawStats:
@@ -27,9 +24,6 @@ class RawStats:
     unread: int = 0           # entries skipped with a reason (meta.unread_sources)
 
 
-STAT_COLUMNS = {"source_uri": "varchar", "byte_size": "bigint", "mtime_ns": "bigint", "sha256": "varchar"}
-UNREAD_COLUMNS = {"source_uri": "varchar", "reason": "varchar", "detail": "varchar", "seen_at": "timestamp",
-                  "ingest_run": "varchar"}
 
 
 def document_id(source_uri: str, sha256: str) -> str:
@@ -52,7 +46,7 @@ def store_documents(con, documents: Iterable[SourceDocument | SkippedSource], *,
                     batch_size: int = 2000, progress: Callable[[str], None] | None = None) -> RawStats:
     stats = RawStats()
     batch: dict[str, tuple[SourceDocument, bytes, str]] = {}
-    unread = RowBuffer("meta.unread_sources", UNREAD_COLUMNS)
+    unread = RowBuffer("meta.unread_sources")
     known_stats = {uri: (size, mtime) for uri, size, mtime in
                    con.execute("select source_uri, byte_size, mtime_ns from meta.file_stats").fetchall()}
 
@@ -60,8 +54,8 @@ def store_documents(con, documents: Iterable[SourceDocument | SkippedSource], *,
         if not batch and not len(unread):
             return
         missing = _missing_ids(con, list(batch))
-        rows = RowBuffer("raw.documents", RAW_COLUMNS)
-        file_stats = RowBuffer("meta.file_stats", STAT_COLUMNS)
+        rows = RowBuffer("raw.documents")
+        file_stats = RowBuffer("meta.file_stats")
         received_at = utc_now()
         for doc_id, (doc, content, sha) in batch.items():
             if doc_id in missing:

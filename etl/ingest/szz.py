@@ -54,11 +54,6 @@ order by c.number
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _COMMENT_ONLY = re.compile(r"^\s*(?:#|//|/\*|\*/|\*(?:\s|$)|--|<!--|\"\"\"|''')")
 _BLAME_HEADER = re.compile(rb"^([0-9a-f]{40}) \d+ (\d+)(?: \d+)?$")
-CANDIDATE_COLUMNS = {"repo": "varchar", "fix_number": "integer", "fix_sha": "varchar", "introducer_number": "integer",
-                     "introducer_shas": "varchar[]", "lines": "integer", "fix_lines": "integer", "share": "double",
-                     "files": "varchar[]"}
-FIX_COLUMNS = {"repo": "varchar", "fix_sha": "varchar", "fix_number": "integer", "fix_lines": "integer",
-               "blamed_lines": "integer", "analysed_at": "timestamp"}
 
 
 @dataclass
@@ -171,8 +166,8 @@ def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
     shas = sorted({sha for b in blames for sha in b.by_commit})
     pr_of = dict(con.execute("select sha, pr_number from core.git_commits where repo = ? and list_contains(?, sha) "
                              "and pr_number is not null", [repo, shas]).fetchall()) if shas else {}
-    candidates = RowBuffer("core.szz_candidates", CANDIDATE_COLUMNS)
-    analysed = RowBuffer("meta.szz_fixes", FIX_COLUMNS)
+    candidates = RowBuffer("core.szz_candidates")
+    analysed = RowBuffer("meta.szz_fixes")
     now = utc_now()
     for blame in blames:
         stats.fixes += 1

@@ -16,10 +16,10 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..db import PROJECT_ROOT
+from ..paths import SAMPLES_DIR
 from .http import HttpClient, HttpError
 
-SAMPLE_REPORTS = PROJECT_ROOT / "samples" / "reports"
+SAMPLE_REPORTS = SAMPLES_DIR / "reports"
 # Reports are tens of kilobytes; a file a thousand times larger is not one, and reading it whole would cost
 # the run its memory.
 MAX_DOCUMENT_BYTES = 16 << 20

@@ -11,9 +11,9 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from ..db import PROJECT_ROOT
+from ..paths import SAMPLES_DIR
 
-SAMPLE_HISTORY = PROJECT_ROOT / "samples" / "git" / "sglang_history.jsonl"
+SAMPLE_HISTORY = SAMPLES_DIR / "git" / "sglang_history.jsonl"
 SAMPLE_REMOTE = "https://github.com/sgl-project/sglang.git"
 BASE_LINES = 200  # every file starts this long, so that commits have lines to delete
 

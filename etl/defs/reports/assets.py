@@ -6,19 +6,19 @@ import dagster as dg
 from etl.db import table_counts
 from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
+from etl.ingest import core_reports
 from etl.ingest.core_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
+from etl.ingest.report_site_store import load_report_site, prs_without_report, validators_for
 from etl.sources.http import HttpClient
 from etl.sources.report_files import iter_documents
-from etl.sources.report_site import ReportSite, prs_without_report
+from etl.sources.report_site import fetch_reports
 
 from ..keys import CORE_GIT, CORE_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources, no_retry_when_fatal
 from .checks import CHECK_SPECS, run_checks
 
-CORE_TABLES = ("core.report_versions", "core.report_key_files", "core.report_code_snippets",
-               "core.report_review_highlights", "core.report_risk_flags", "core.report_references",
-               "core.quarantine")
+CORE_TABLES = core_reports.TABLES
 
 
 class ReportFilesConfig(dg.Config):
@@ -74,12 +74,12 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         targets = [(repo, n) for n in report_site.numbers if report_site.repo == repo]
         if report_site.missing_from_warehouse:
             targets += [t for t in prs_without_report(con) if t[0] == repo and t not in targets]
-        site = ReportSite(con, client, report_site.base_url, log=context.log.info)
-        stored = store_documents(con, site.documents(targets), run_id=context.run.run_id, progress=context.log.info)
-        site.save_validators()
+        answers = fetch_reports(client, report_site.base_url, targets,
+                                validators_for(con, report_site.base_url, targets))
+        site = load_report_site(con, answers, run_id=context.run.run_id, progress=context.log.info)
         metadata = {
-            "requested": site.stats.requested, "new_documents": stored.new_documents, "fetched": site.stats.fetched,
-            "unchanged": site.stats.unchanged, "not_published_yet": site.stats.not_published,
+            "requested": site.requested, "new_documents": site.new_documents, "fetched": site.fetched,
+            "unchanged": site.unchanged, "not_published_yet": site.not_published,
             "base_url": report_site.base_url}
         record_source_run(con, f"report_site:{repo}", context.run.run_id, metadata)
     client.close()

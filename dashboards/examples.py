@@ -1,5 +1,4 @@
-"""The example queries of warehouse/README.md (the block under "Example queries"), for the SQL page: one
-source for the docs and the dashboard."""
+"""The example queries of warehouse/examples.sql, for the SQL page: one file for the docs and the dashboard."""
 
 from __future__ import annotations
 
@@ -8,17 +7,15 @@ from functools import cache
 
 from etl.db import WAREHOUSE_DIR
 
-README = WAREHOUSE_DIR / "README.md"
+EXAMPLES = WAREHOUSE_DIR / "examples.sql"
 
 
 @cache
 def example_queries() -> dict[str, str]:
-    """Title (the comment line above each query) -> SQL."""
-    text = README.read_text(encoding="utf-8")
-    block = re.search(r"## Example queries\s+```sql\n(.*?)```", text, re.S)
+    """Title (the comment line above each query) -> SQL; the file's opening comment is not a query."""
     examples: dict[str, str] = {}
-    for chunk in re.split(r"\n\s*\n", block.group(1) if block else ""):
+    for chunk in re.split(r"\n\s*\n", EXAMPLES.read_text(encoding="utf-8")):
         lines = chunk.strip().splitlines()
-        if lines and lines[0].startswith("--"):
+        if len(lines) > 1 and lines[0].startswith("--") and not lines[-1].startswith("--"):
             examples[lines[0].lstrip("- ").strip()] = "\n".join(lines[1:]).strip()
     return examples

@@ -75,7 +75,7 @@ def headline(version: str, repo: str | None, start: date, end: date, module: str
         where l.relation = 'regression' and l.in_chains and ($repo is null or t.repo = $repo)
           and t.merged_at >= date_trunc('week', $start::date)
           and t.merged_at < date_trunc('week', $end::date) + interval 7 day
-          and ($module = '(all)' or exists (select 1 from staging.pr_modules m
+          and ($module = '(all)' or exists (select 1 from pr_modules m
                                              where m.pr_key = t.pr_key and m.module = $module))
     """, _trend_params(repo, start, end, module)).iloc[0]
     totals["median_days_to_fix"] = None if pd.isna(fix["median_days"]) else float(fix["median_days"])
@@ -151,7 +151,7 @@ def module_prs(version: str, repo: str | None, module: str, limit: int = 500) ->
     return read(version, """
         with latest as (
             select p.pr_key, p.number, p.display_title as title, p.merged_at, p.risk_level
-            from staging.pr_modules m join pull_requests p using (pr_key)
+            from pr_modules m join pull_requests p using (pr_key)
             where m.module = $module and ($repo is null or m.repo = $repo)
             order by p.merged_at desc nulls last, p.pr_key limit $limit
         ),
@@ -233,7 +233,7 @@ def pr(version: str, key: str) -> dict | None:
                r.warnings, g.body as github_body, g.author as github_author
         from pull_requests p
         left join pr_reports r using (pr_key)
-        left join core.github_pulls g on g.repo = p.repo and g.number = p.number
+        left join pr_descriptions g using (pr_key)
         where p.pr_key = $key""", {"key": key})
     return None if frame.empty else frame.iloc[0].to_dict()
 
@@ -302,14 +302,14 @@ def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
     so that lookup does not scan every report)."""
     ranked = read(version, """
         with query_terms as (select distinct unnest(search_tokens($text)) as term),
-        corpus as (select count(*) as n, avg(term_count) as avg_terms from search.documents),
-        hits as (select p.term, p.doc_id, p.tf from search.postings p join query_terms using (term)),
+        corpus as (select count(*) as n, avg(term_count) as avg_terms from search_documents),
+        hits as (select p.term, p.doc_id, p.tf from search_postings p join query_terms using (term)),
         df as (select term, count(*) as df from hits group by term),
         scored as (
             select h.doc_id, count(*) as terms_matched,
                    sum(ln(1 + (c.n - df.df + 0.5) / (df.df + 0.5))
                        * h.tf * ($k1 + 1) / (h.tf + $k1 * (1 - $b + $b * d.term_count / c.avg_terms))) as score
-            from hits h join df using (term) join search.documents d using (doc_id) cross join corpus c
+            from hits h join df using (term) join search_documents d using (doc_id) cross join corpus c
             group by h.doc_id
         )
         select doc_id, terms_matched, (select count(*) from query_terms) as query_terms, round(score, 3) as score
@@ -318,7 +318,7 @@ def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
     if ranked.empty:
         return ranked
     ids = ranked["doc_id"].tolist()
-    texts = read(version, "select doc_id, report_id, body_text from search.documents where doc_id = any($ids)",
+    texts = read(version, "select doc_id, report_id, body_text from search_documents where doc_id = any($ids)",
                  {"ids": ids})
     reports = read(version, "select report_id, pr_key, number, repo, display_title, one_liner, merged_at "
                             "from pr_reports where report_id = any($ids)", {"ids": texts["report_id"].tolist()})
@@ -327,25 +327,25 @@ def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
 
 # ---- data health ---------------------------------------------------------------------------------------
 
-HEALTH_TABLES = ("pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_risk_flags", "pr_links",
-                 "regression_chains", "module_risk", "quarantine", "raw.documents", "raw.github_responses",
-                 "raw.git_logs", "core.github_pulls", "core.git_commits", "search.documents")
+HEALTH_VIEWS = ("pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_risk_flags", "pr_links",
+                "regression_chains", "module_risk", "quarantine")
 
 
 @cached
 def source_runs(version: str) -> pd.DataFrame:
-    return read(version, "select source, finished_at, run_id, summary from meta.source_runs order by finished_at")
+    return read(version, "select source, finished_at, run_id, summary from source_runs order by finished_at")
 
 
 @cached
 def row_counts(version: str) -> pd.DataFrame:
     return read(version, " union all ".join(
-        f"select '{table}' as \"table\", count(*) as rows from {table}" for table in HEALTH_TABLES))
+        [*(f"select '{view}' as \"table\", count(*) as rows from {view}" for view in HEALTH_VIEWS),
+         'select table_name as "table", rows from layer_row_counts']))
 
 
 @cached
 def check_results(version: str) -> pd.DataFrame:
-    return read(version, "select passed, severity, asset, check_name, checked_at, metadata from meta.check_results "
+    return read(version, "select passed, severity, asset, check_name, checked_at, metadata from check_results "
                          "order by passed, severity, asset, check_name")
 
 

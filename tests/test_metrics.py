@@ -12,7 +12,8 @@ import pytest
 from etl.pipeline import run_ingest
 from etl.taxonomy import glob_to_regex, keyword_pattern
 
-PUBLIC_VIEWS = ["pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_review_comments", "pr_risk_flags",
+PUBLIC_VIEWS = ["pr_modules", "pr_descriptions", "source_runs", "check_results", "layer_row_counts",
+                "search_documents", "search_postings", "pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_review_comments", "pr_risk_flags",
                 "pr_links", "regression_chains", "module_risk", "weekly_trends", "weekly_flag_counts",
                 "report_matches", "pr_code_snippets", "quarantine"]
 WAREHOUSE_README = Path(__file__).resolve().parents[1] / "warehouse" / "README.md"

@@ -8,3 +8,6 @@ create or replace macro search_tokens(txt) as flatten(list_transform(
                        '[a-z0-9_]{2,}|[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}\x{f900}-\x{faff}]+'),
     token -> case when length(token) = 1 or regexp_matches(token, '^[a-z0-9_]') then [token]
                   else list_transform(range(1, length(token)), i -> substr(token, i, 2)) end));
+
+-- A pull request's key across every layer: "owner/repo#123".
+create or replace macro pr_key(repo, number) as repo || '#' || number;

@@ -17,7 +17,7 @@ create or replace view module_risk as select * from marts.module_risk;
 create or replace view weekly_trends as select * from marts.weekly_trends;
 create or replace view weekly_flag_counts as select * from marts.weekly_flag_counts;
 create or replace view pr_review_comments as
-    select repo || '#' || number as pr_key, repo, number, comment_id, review_id, author, author_is_bot, path, line,
+    select pr_key(repo, number) as pr_key, repo, number, comment_id, review_id, author, author_is_bot, path, line,
            body, created_at, in_reply_to
     from core.github_review_comments;
 create or replace view report_matches as select * from staging.report_matches;
@@ -30,3 +30,23 @@ create or replace view quarantine as
 create or replace view pr_code_snippets as
     select r.pr_key, r.repo, r.pr_number as number, r.report_id, s.ordinal, s.path, s.language, s.description, s.code
     from core.report_code_snippets s join staging.reports r using (document_id);
+create or replace view pr_modules as
+    select pr_key, repo, module from staging.pr_modules;
+create or replace view pr_descriptions as
+    select pr_key(repo, number) as pr_key, repo, number, title, body, author, html_url
+    from core.github_pulls;
+create or replace view source_runs as
+    select source, run_id, finished_at, summary from meta.source_runs;
+create or replace view check_results as
+    select asset, check_name, passed, severity, metadata, run_id, checked_at from meta.check_results;
+create or replace view layer_row_counts as
+    select 'raw.documents' as table_name, count(*) as rows from raw.documents
+    union all select 'raw.github_responses', count(*) from raw.github_responses
+    union all select 'raw.git_logs', count(*) from raw.git_logs
+    union all select 'core.github_pulls', count(*) from core.github_pulls
+    union all select 'core.git_commits', count(*) from core.git_commits
+    union all select 'search.documents', count(*) from search.documents;
+create or replace view search_documents as
+    select doc_id, report_id, term_count, body_text from search.documents;
+create or replace view search_postings as
+    select term, doc_id, tf from search.postings;

@@ -52,10 +52,10 @@ def _read(settings: Settings, sql: str) -> list[tuple]:
     """Rows from the warehouse, or none when it does not exist yet, is being written, or predates the table:
     the plan then asks for a little more than needed, never less."""
     target = settings.database
-    if not lake.is_lake(target) and not Path(target).exists():
-        return []
-    with contextlib.suppress(WarehouseBusy, duckdb.CatalogException, duckdb.IOException), \
-            connect(target, read_only=True) as con:
+    catalog = lake.catalog_of(target) if lake.is_lake(target) else "file:" + target
+    if catalog.startswith(("sqlite:", "file:")) and not Path(catalog.split(":", 1)[1]).exists():
+        return []  # not created yet: opening it read-only would fail
+    with contextlib.suppress(WarehouseBusy, duckdb.Error), connect(target, read_only=True) as con:
         return con.execute(sql).fetchall()
     return []
 
@@ -102,7 +102,7 @@ def github_backfill(settings: Settings, instance: dg.DagsterInstance, repos: lis
 def everything(settings: Settings, now: datetime) -> tuple[list[PlannedRun], list[PlannedRun]]:
     """What `pr-atlas ingest` runs before the rest: every open GitHub window (newest first), and every repo
     some collector is configured for."""
-    final = final_windows(settings)
+    final = final_windows(settings) if settings.github_repos else set()
     github = [PlannedRun(COLLECT_GITHUB, key, tags={"pr_atlas/trigger": "cli"})
               for repo in settings.github_repos for key in open_windows(repo, now, final)]
     repos = list(dict.fromkeys([*settings.repo_names, *([settings.default_repo] if settings.report_site else [])]))

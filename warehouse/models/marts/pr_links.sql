@@ -21,7 +21,7 @@ text_pairs as (
 ),
 
 szz as (  -- the fixes line history looked at, and whom it blamed
-    select distinct repo || '#' || fix_number as fix_key from meta.szz_fixes where fix_lines > 0
+    select distinct pr_key(repo, fix_number) as fix_key from meta.szz_fixes where fix_lines > 0
 ),
 
 pairs as (

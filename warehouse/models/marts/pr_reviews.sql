@@ -10,7 +10,7 @@ join staging.reports r using (document_id)
 union all
 
 select
-    g.repo || '#' || g.number as pr_key, g.repo, g.number, 'github' as source,
+    pr_key(g.repo, g.number) as pr_key, g.repo, g.number, 'github' as source,
     row_number() over (partition by g.repo, g.number order by g.submitted_at nulls last, g.review_id)::integer,
     g.reviewer, case when g.reviewer is not null then [g.reviewer] else [] end, g.state, g.submitted_at,
     null, null, g.body, g.reviewer_is_bot

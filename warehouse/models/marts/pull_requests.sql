@@ -7,7 +7,7 @@ with reported as (
 ),
 
 from_github as (
-    select repo || '#' || number as pr_key, * from core.github_pulls
+    select pr_key(repo, number) as pr_key, * from core.github_pulls
 ),
 
 from_git as (
@@ -30,9 +30,9 @@ endpoints as (
 
 referenced_only as (
     select e.pr_key, e.repo, e.number,
-           coalesce(any_value(x.ref_title), e.repo || '#' || e.number) as display_title
+           coalesce(any_value(x.ref_title), pr_key(e.repo, e.number)) as display_title
     from endpoints e
-    left join core.report_references x on x.ref_repo || '#' || x.ref_number = e.pr_key and x.ref_title is not null
+    left join core.report_references x on pr_key(x.ref_repo, x.ref_number) = e.pr_key and x.ref_title is not null
     where e.number is not null and e.pr_key not in (select pr_key from known)
     group by e.pr_key, e.repo, e.number
 )

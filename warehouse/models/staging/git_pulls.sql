@@ -14,7 +14,7 @@ line_counts as (
 )
 
 select
-    c.repo || '#' || c.pr_number as pr_key, c.repo, c.pr_number as number, c.sha,
+    pr_key(c.repo, c.pr_number) as pr_key, c.repo, c.pr_number as number, c.sha,
     case when c.pr_evidence = 'merge_commit' then nullif(split_part(c.body, chr(10), 1), '')
          else regexp_replace(c.subject, '\s*\(#\d+\)\s*$', '') end as title,
     c.author_name as author, c.committed_at as merged_at, c.pr_evidence,

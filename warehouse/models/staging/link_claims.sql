@@ -22,7 +22,7 @@ text_claims as (
     from core.git_text_claims
     union all
     select 'github', repo, number, ref_repo, ref_number, ref_kind, relation, referenced_is, cue, detail, evidence,
-           target_title, target_sha, repo || '#' || number
+           target_title, target_sha, pr_key(repo, number)
     from core.github_text_claims
 ),
 
@@ -55,7 +55,7 @@ by_sha as (
 ),
 
 resolved as (
-    select t.source, t.repo || '#' || t.claimant_number as claimant_key, t.repo as claimant_repo,
+    select t.source, pr_key(t.repo, t.claimant_number) as claimant_key, t.repo as claimant_repo,
            t.claimant_number, null as claimant_report_id,
            coalesce(t.ref_repo, t.repo) as ref_repo, coalesce(t.ref_number, s.number, b.number) as ref_number,
            t.relation, t.referenced_is, t.cue, t.detail, t.evidence, t.document,
@@ -69,7 +69,7 @@ resolved as (
 ),
 
 szz_claims as (  -- line history: the fix deleted or changed lines that the earlier PR wrote
-    select 'szz' as source, repo || '#' || fix_number as claimant_key, repo as claimant_repo,
+    select 'szz' as source, pr_key(repo, fix_number) as claimant_key, repo as claimant_repo,
            fix_number as claimant_number, null as claimant_report_id, repo as ref_repo,
            introducer_number as ref_number, 'regression' as relation, 'earlier' as referenced_is, 'blame' as cue,
            null as detail,
@@ -92,7 +92,7 @@ claims as (
 merge_times as (  -- when each PR merged: GitHub's time, else git's, else the report's (local time as written)
     select pr_key, arg_min(merged_at, priority) as merged_at, min(priority) = 3 as from_report
     from (
-        select repo || '#' || number as pr_key, merged_at, 1 as priority from core.github_pulls
+        select pr_key(repo, number) as pr_key, merged_at, 1 as priority from core.github_pulls
         where merged_at is not null
         union all
         select pr_key, merged_at, 2 from staging.git_pulls where merged_at is not null
@@ -102,9 +102,9 @@ merge_times as (  -- when each PR merged: GitHub's time, else git's, else the re
 ),
 
 known_issues as (  -- numbers some text calls an issue ("issue #12", "Fixes #12"): never a link
-    select distinct ref_repo || '#' || ref_number as ref_key from core.report_references where ref_kind = 'issue'
+    select distinct pr_key(ref_repo, ref_number) as ref_key from core.report_references where ref_kind = 'issue'
     union
-    select distinct coalesce(ref_repo, repo) || '#' || ref_number from text_claims where ref_kind = 'issue'
+    select distinct pr_key(coalesce(ref_repo, repo), ref_number) from text_claims where ref_kind = 'issue'
 ),
 
 github_ranges as (
@@ -118,7 +118,7 @@ github_ranges as (
 ),
 
 ordered as (
-    select c.*, c.ref_repo || '#' || c.ref_number as ref_key,
+    select c.*, pr_key(c.ref_repo, c.ref_number) as ref_key,
            -- the mentioned PR merged first (null: unknown). A report's time is local: a day of margin.
            case when mc.merged_at is null or mr.merged_at is null or mc.merged_at = mr.merged_at then null
                 when (mc.from_report or mr.from_report)
@@ -126,9 +126,9 @@ ordered as (
                 else mr.merged_at < mc.merged_at end as ref_merged_first
     from claims c
     left join merge_times mc on mc.pr_key = c.claimant_key
-    left join merge_times mr on mr.pr_key = c.ref_repo || '#' || c.ref_number
+    left join merge_times mr on mr.pr_key = pr_key(c.ref_repo, c.ref_number)
     left join github_ranges g on g.repo = c.ref_repo
-    where c.ref_repo || '#' || c.ref_number not in (select ref_key from known_issues)
+    where pr_key(c.ref_repo, c.ref_number) not in (select ref_key from known_issues)
       and (g.repo is null or c.ref_number not between g.low and g.high or list_contains(g.numbers, c.ref_number))
 ),
 

@@ -1,7 +1,7 @@
 -- Files each PR changed with their line counts, from GitHub (preferred: it is the PR as reviewed) and
 -- from git (the squash or merge commit of the PR). One row per (PR, path), naming every source that has it.
 with from_github as (
-    select repo || '#' || number as pr_key, repo, number, path, status, additions, deletions, previous_path,
+    select pr_key(repo, number) as pr_key, repo, number, path, status, additions, deletions, previous_path,
            'github' as source
     from core.github_files
 ),

@@ -3,7 +3,7 @@
 with prs as (
     select pr_key, repo from staging.reports
     union
-    select repo || '#' || number, repo from core.github_pulls
+    select pr_key(repo, number), repo from core.github_pulls
     union
     select pr_key, repo from staging.git_pulls
 ),

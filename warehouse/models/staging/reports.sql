@@ -5,8 +5,8 @@ with matched as (
 )
 
 select
-    case when r.pr_number is not null then r.repo || '#' || r.pr_number
-         when m.number is not null then r.repo || '#' || m.number
+    case when r.pr_number is not null then pr_key(r.repo, r.pr_number)
+         when m.number is not null then pr_key(r.repo, m.number)
          else r.report_id end as pr_key,
     r.* replace (coalesce(r.pr_number, m.number) as pr_number),
     case when r.pr_number is not null then 'report' when m.number is not null then 'matched' end as pr_number_source

@@ -3,6 +3,7 @@ how old the data is, read from Dagster's own event log, the same record the web 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,19 +13,20 @@ import yaml
 from dagster._core.instance.ref import InstanceRef
 
 from . import settings
+from .defs import keys
 from .defs.partitions import REPO_PARTITIONS, REPO_WINDOWS, window_key, windows_until
 
 BY_REPO, BY_WINDOW = "repo", "repo × window"
-# (label, asset, the step that writes it, how it is partitioned): what a maintainer asks "did it run?" about.
+# (label, asset, how it is partitioned): what a maintainer asks "did it run?" about.
 SOURCES = (
-    ("reports", dg.AssetKey(["raw", "documents"]), "raw__documents", None),
-    ("parsed reports", dg.AssetKey(["core", "reports"]), "core__reports", None),
-    ("github", dg.AssetKey(["core", "github"]), "github", BY_WINDOW),
-    ("git", dg.AssetKey(["core", "git"]), "git", BY_REPO),
-    ("report site", dg.AssetKey(["raw", "report_site"]), "raw__report_site", BY_REPO),
-    ("marts", dg.AssetKey(["public", "views"]), "metrics", None),
-    ("search index", dg.AssetKey(["search", "report_index"]), "search__report_index", None),
-    ("dashboard snapshot", dg.AssetKey(["serving", "snapshot"]), "serving__snapshot", None),
+    ("reports", keys.RAW_DOCUMENTS, None),
+    ("parsed reports", keys.CORE_REPORTS, None),
+    ("github", keys.CORE_GITHUB, BY_WINDOW),
+    ("git", keys.CORE_GIT, BY_REPO),
+    ("report site", keys.RAW_REPORT_SITE, BY_REPO),
+    ("marts", keys.PUBLIC_VIEWS, None),
+    ("search index", keys.SEARCH_INDEX, None),
+    ("dashboard snapshot", keys.SNAPSHOT, None),
 )
 FAILED_RUNS_LOOKED_AT = 50
 ADDED = ("new_documents", "parsed", "prs_loaded")  # metadata that counts what a run added, where a step reports it
@@ -67,7 +69,9 @@ def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) ->
     failures = _latest_failures(instance)
     windows = windows_until(now)
     rows = []
-    for label, key, step, partitioning in SOURCES:
+    steps = _steps()
+    for label, key, partitioning in SOURCES:
+        step = steps[key]
         for repo in repos if partitioning else [None]:
             partitions = [window_key(repo, w) for w in windows] if partitioning == BY_WINDOW else [repo]
             status = _status(instance, label, key, failures.get((step, repo)), repo, partitions, now)
@@ -117,6 +121,14 @@ def _status(instance: dg.DagsterInstance, label: str, key: dg.AssetKey, failure,
 def _metadata(record) -> dict:
     materialization = record.asset_materialization
     return {k: v.value for k, v in (materialization.metadata if materialization else {}).items()}
+
+
+@functools.cache
+def _steps() -> dict[dg.AssetKey, str]:
+    """The step (op) that writes each asset, as the loaded definitions name it."""
+    from .definitions import build_definitions
+
+    return {key: assets.node_def.name for assets in build_definitions().assets for key in assets.keys}
 
 
 def _latest_failures(instance: dg.DagsterInstance) -> dict[tuple[str, str | None], object]:

@@ -1,6 +1,13 @@
-"""Asset keys that more than one domain refers to (keys, not asset objects, so domains stay independent)."""
+"""The asset keys that more than one module refers to (keys, not asset objects, so domains stay
+independent): the one place a source's asset is named."""
 
 import dagster as dg
+
+RAW_DOCUMENTS = dg.AssetKey(["raw", "documents"])
+RAW_REPORT_SITE = dg.AssetKey(["raw", "report_site"])
+RAW_GITHUB = dg.AssetKey(["raw", "github_responses"])
+RAW_GIT = dg.AssetKey(["raw", "git_logs"])
+SNAPSHOT = dg.AssetKey(["serving", "snapshot"])
 
 CORE_REPORTS = dg.AssetKey(["core", "reports"])
 CORE_GITHUB = dg.AssetKey(["core", "github"])

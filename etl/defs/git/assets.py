@@ -10,10 +10,8 @@ from etl.defs.run_log import record_source_run
 from etl.ingest.git_history import load_history
 from etl.ingest.szz import analyse
 
-from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS, CORE_SZZ
+from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS, CORE_SZZ, RAW_GIT
 from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources
-
-RAW_GIT = dg.AssetKey(["raw", "git_logs"])
 
 
 def _specs() -> list[dg.AssetSpec]:

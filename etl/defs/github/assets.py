@@ -12,10 +12,9 @@ from etl.defs.run_log import record_source_run
 from etl.ingest.github_store import GitHubStore
 from etl.sources.github import GitHubCollector
 
-from ..keys import CORE_GITHUB
+from ..keys import CORE_GITHUB, RAW_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window, no_retry_when_fatal
 
-RAW_GITHUB = dg.AssetKey(["raw", "github_responses"])
 CORE_TABLES = ("core.github_pulls", "core.github_files", "core.github_reviews", "core.github_review_comments")
 
 

@@ -3,12 +3,10 @@ the dashboards' snapshot) follows by its automation condition, not by being chai
 
 import dagster as dg
 
-from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS
+from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS, RAW_DOCUMENTS, RAW_GIT, RAW_GITHUB, RAW_REPORT_SITE
 
-RAW_DOCUMENTS = dg.AssetKey(["raw", "documents"])
-RAW_REPORT_SITE = dg.AssetKey(["raw", "report_site"])
-GITHUB_COLLECTOR = dg.AssetSelection.assets(dg.AssetKey(["raw", "github_responses"]), CORE_GITHUB)
-REPO_COLLECTORS = dg.AssetSelection.assets(dg.AssetKey(["raw", "git_logs"]), CORE_GIT, RAW_REPORT_SITE)
+GITHUB_COLLECTOR = dg.AssetSelection.assets(RAW_GITHUB, CORE_GITHUB)
+REPO_COLLECTORS = dg.AssetSelection.assets(RAW_GIT, CORE_GIT, RAW_REPORT_SITE)
 COLLECTORS = GITHUB_COLLECTOR | REPO_COLLECTORS
 
 collect_github = dg.define_asset_job(

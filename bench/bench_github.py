@@ -113,9 +113,9 @@ def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
 
 def collect(con, base_url: str, windows: list[Window] = (WHOLE_HISTORY,)) -> dict:
     client = HttpClient()
-    collector = GitHubCollector(client, GitHubStore(con), base_url)
+    store, collector = GitHubStore(con), GitHubCollector(client, base_url)
     start = time.perf_counter()
-    walks = [collector.collect(REPO, window) for window in windows]
+    walks = [store.load(collector.collect(REPO, window, state=store)) for window in windows]
     elapsed = time.perf_counter() - start
     return {"seconds": elapsed, "requests": client.stats.requests, "by_status": dict(client.stats.by_status),
             "list_pages": sum(w.list_pages for w in walks), "loaded": sum(w.prs_loaded for w in walks),

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import user_sql
+from etl import settings, user_sql
 from etl.db import utc_now
 from etl.ingest.core_reports import Outcome, store_outcomes
 from etl.ingest.github_store import GitHubStore
@@ -22,7 +22,7 @@ from etl.ingest.raw_documents import store_documents
 from etl.parsing import parse_bytes
 from etl.pipeline import run_ingest
 from etl.snapshot import publish, snapshot_dir
-from etl.sources.github import GitHubCollector
+from etl.sources.github import WHOLE_HISTORY, GitHubCollector
 from etl.sources.http import FatalHttpError, HttpClient, HttpError, HttpPolicy
 from etl.sources.report_files import iter_documents
 
@@ -284,12 +284,12 @@ def test_a_missing_review_list_keeps_the_pr_and_its_files_and_is_asked_again(con
         api.route(rf"/repos/{REPO}/pulls/9", Recorded.json(pulls[0]))
         api.route(rf"/repos/{REPO}/pulls/9/reviews.*", Recorded.json({"message": "Not Found"}, status=404),
                   Recorded.json([{"id": 1, "state": "APPROVED", "user": {"login": "r"}}]))
-        collector = GitHubCollector(HttpClient(clock=FakeClock()), GitHubStore(con), api.base_url)
-        first = collector.collect(REPO)
+        store, collector = GitHubStore(con), GitHubCollector(HttpClient(clock=FakeClock()), api.base_url)
+        first = store.load(collector.collect(REPO, WHOLE_HISTORY, state=store))
         kept = con.execute("select count(*) from core.github_pulls").fetchone()[0]
         file_rows = con.execute("select count(*) from core.github_files").fetchone()[0]
         missing = con.execute("select pr_number, url from meta.fetch_misses").fetchall()
-        second = collector.collect(REPO)
+        second = store.load(collector.collect(REPO, WHOLE_HISTORY, state=store))
     assert (first.prs_loaded, first.prs_incomplete, kept, file_rows) == (3, 1, 3, 3)
     assert missing == [(9, f"{api.base_url}/repos/{REPO}/pulls/9/reviews?per_page=100")]
     assert second.prs_completed == 1
@@ -463,6 +463,7 @@ def test_the_health_page_lists_parse_warnings_and_unread_entries(tmp_path, monke
     database = tmp_path / "w.duckdb"
     assert run_ingest(str(database), locations=[str(folder)], include_sample=False).success
     monkeypatch.setenv("PR_ATLAS_DB", str(database))
+    settings.use(None)  # the dashboards build their settings from this environment, as a new server process would
     app = AppTest.from_file(str(PROJECT_ROOT / "dashboards" / "app.py"), default_timeout=60)
     app.run()
     app.switch_page("app_pages/health.py").run()

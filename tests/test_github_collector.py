@@ -6,7 +6,7 @@ import random
 import pytest
 
 from etl.ingest.github_store import GitHubStore
-from etl.sources.github import GitHubCollector
+from etl.sources.github import WHOLE_HISTORY, GitHubCollector
 from etl.sources.http import HttpClient, HttpError, HttpPolicy
 
 from .replay_server import FakeClock, Recorded, ReplayServer, require_fixtures
@@ -39,7 +39,8 @@ def collect(con, server, clock=None, token=None, log=None, policy=None, commit_e
     client = HttpClient(token=token, token_url=server.base_url, clock=clock or FakeClock(), rng=random.Random(7), log=log,
                         policy=policy or HttpPolicy(rate_limit_buffer=0))
     store = GitHubStore(con, run_id="test")
-    stats = GitHubCollector(client, store, server.base_url, log, commit_every=commit_every).collect(REPO)
+    collector = GitHubCollector(client, server.base_url, log, commit_every=commit_every)
+    stats = store.load(collector.collect(REPO, WHOLE_HISTORY, state=store))
     return stats, client
 
 

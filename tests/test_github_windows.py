@@ -44,7 +44,7 @@ MONTHS = [month(f"2026-{m:02d}-01", f"2026-{m + 1:02d}-01" if m < 12 else "2027-
 
 @pytest.fixture
 def api(monkeypatch):
-    monkeypatch.setattr(github_source, "utc_now", lambda: WALK_TIME)
+    monkeypatch.setattr(github_source, "_now", lambda: WALK_TIME)
     fake = FakeGitHub(300, start=START, every=timedelta(days=1))
     server = serve(fake)
     yield fake, f"http://127.0.0.1:{server.server_address[1]}"
@@ -59,7 +59,8 @@ def _warehouse(path) -> duckdb.DuckDBPyConnection:
 
 def _collect(con, base_url: str, window: Window = WHOLE_HISTORY):
     client = HttpClient()
-    stats = GitHubCollector(client, GitHubStore(con), base_url).collect(REPO, window)
+    store = GitHubStore(con)
+    stats = store.load(GitHubCollector(client, base_url).collect(REPO, window, state=store))
     return stats, client.stats.requests
 
 

@@ -1,53 +1,23 @@
-"""What the GitHub collector reads from and writes to the warehouse. Everything learnt about a list page
-and its pull requests (raw responses, the validators for conditional requests, core rows) commits in one
-transaction, so a run killed half-way leaves each PR either fully loaded or untouched."""
+"""The GitHub loader: stores what the collector (etl/sources/github.py) yields, and answers what it asks of
+earlier walks (GitHubState). Everything learnt about a list page and its pull requests (raw responses, the
+validators for conditional requests, core rows) commits in one transaction, so a run killed half-way leaves
+each PR either fully loaded or untouched."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime
 
 from requests.structures import CaseInsensitiveDict
 
 from ..db import upsert_values, utc_now
+from ..sources.github import Batch, CachedResponse, RepoStats, WindowState, WindowWalked
 from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
 
 CHILD_TABLES = {"files": "core.github_files", "reviews": "core.github_reviews",
                 "comments": "core.github_review_comments", "claims": "core.github_text_claims"}
-
-
-def response_id(url: str, sha256: str) -> str:
-    return hashlib.sha256(f"{url}\n{sha256}".encode()).hexdigest()[:32]
-
-
-@dataclass
-class CachedResponse:
-    etag: str | None
-    last_modified: str | None
-    response_id: str
-    content: bytes
-    headers: dict
-
-
-@dataclass
-class WindowState:
-    newest_updated: datetime | None  # the newest updated_at a completed walk of the window loaded
-    final: bool
-
-
-@dataclass
-class PendingWrite:
-    """Rows gathered for one unit of work (a list page, or one PR and its children), written together."""
-    raw: RowBuffer = field(default_factory=lambda: RowBuffer("raw.github_responses"))
-    cache: RowBuffer = field(default_factory=lambda: RowBuffer("meta.http_cache"))
-    pull: RowBuffer = field(default_factory=lambda: RowBuffer("core.github_pulls"))
-    children: dict[str, RowBuffer] = field(
-        default_factory=lambda: {kind: RowBuffer(table) for kind, table in CHILD_TABLES.items()})
-    replaced: set[tuple[str, int]] = field(default_factory=set)  # PRs whose child rows are replaced
-    misses: list[tuple] = field(default_factory=list)  # meta.fetch_misses rows: parts of those PRs not received
 
 
 class GitHubStore:
@@ -80,36 +50,52 @@ class GitHubStore:
         return dict(self.con.execute("select number, updated_at from core.github_pulls where repo = ?",
                                      [repo]).fetchall())
 
-    # staging rows
-    def add_response(self, pending: PendingWrite, *, repo: str, resource: str, pr_number: int | None, url: str,
-                     status: int, headers: dict, content: bytes) -> str:
-        sha = hashlib.sha256(content).hexdigest()
-        rid = response_id(url, sha)
-        lookup = CaseInsensitiveDict(headers)
-        pending.raw.add(response_id=rid, repo=repo, resource=resource, pr_number=pr_number, url=url, status=status,
-                        etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
-                        headers=json.dumps(dict(headers)), sha256=sha, content=content, received_at=utc_now(),
-                        ingest_run=self.run_id)
-        pending.cache.add(url=url, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
-                          response_id=rid, checked_at=utc_now())
-        return rid
-
     # writes
-    def commit(self, pending: PendingWrite) -> None:
+    def load(self, records: Iterable[Batch | WindowWalked]) -> RepoStats:
+        """Store each batch as it comes (so the collector's next question sees it), then the window's end."""
+        for record in records:
+            if isinstance(record, WindowWalked):
+                if not record.stats.already_final:
+                    self.save_window(record.stats.repo, record.window, record.newest_updated,
+                                     record.stats.window_final)
+                return record.stats
+            self.commit(record)
+        raise RuntimeError("the GitHub collector ended without its window's end")
+
+    def commit(self, batch: Batch) -> None:
+        now = utc_now()
+        raw, cache = RowBuffer("raw.github_responses"), RowBuffer("meta.http_cache")
+        for r in batch.responses:
+            lookup = CaseInsensitiveDict(r.headers)
+            raw.add(response_id=r.response_id, repo=r.repo, resource=r.resource, pr_number=r.pr_number, url=r.url,
+                    status=r.status, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
+                    headers=json.dumps(r.headers), sha256=r.sha256, content=r.content, received_at=now,
+                    ingest_run=self.run_id)
+            cache.add(url=r.url, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
+                      response_id=r.response_id, checked_at=now)
+        pulls = RowBuffer("core.github_pulls")
+        for row in batch.pulls:
+            pulls.add(**row, loaded_at=now)
+        children = {kind: RowBuffer(table) for kind, table in CHILD_TABLES.items()}
+        for kind, rows in batch.children.items():
+            for row in rows:
+                children[kind].add(**row, loaded_at=now)
         self.con.begin()
         try:
-            pending.raw.insert(self.con, on_conflict="ignore")
-            pending.cache.insert(self.con, on_conflict="replace")
-            for repo in {repo for repo, _ in pending.replaced}:
-                numbers = [number for r, number in pending.replaced if r == repo]
+            raw.insert(self.con, on_conflict="ignore")
+            cache.insert(self.con, on_conflict="replace")
+            for repo in {repo for repo, _ in batch.replaced}:
+                numbers = [number for r, number in batch.replaced if r == repo]
                 for table in CHILD_TABLES.values():
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
                 forget_misses(self.con, source="github", repo=repo, pr_numbers=numbers)
-            upsert_values(self.con, "meta.fetch_misses", pending.misses)
-            for rows in pending.children.values():
+            upsert_values(self.con, "meta.fetch_misses", [
+                (m["url"], m["source"], m["repo"], m["pr_number"], m["status"], m["detail"], now)
+                for m in batch.misses])
+            for rows in children.values():
                 rows.insert(self.con, on_conflict="replace")
-            pending.pull.insert(self.con, on_conflict="replace")
+            pulls.insert(self.con, on_conflict="replace")
             self.con.commit()
         except BaseException:
             self.con.rollback()

@@ -6,17 +6,22 @@ which GitHub does not count against the rate limit.
 
 Windows split a first backfill of a long history into pieces that each finish, fail and resume alone.
 A PR belongs to the window of its latest update, so an update moves it to a later window, never an
-earlier one: a window walked completely after it ended is final and is never walked again."""
+earlier one: a window walked completely after it ended is final and is never walked again.
+
+The collector yields records (`Batch`, then `WindowWalked`) and knows nothing of the warehouse: what it
+must know of earlier walks (validators, bookmarks, PRs already loaded) it asks a `GitHubState`, which the
+loader (etl/ingest/github_store.py) implements over the warehouse and keeps current as it stores each
+batch before the collector goes on."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
-from ..db import utc_now
-from ..ingest.github_store import GitHubStore, PendingWrite
 from ..parsing.pr_text import text_claims
 from .http import FatalHttpError, HttpClient, HttpError, next_link
 
@@ -59,6 +64,71 @@ class RepoStats:
     already_final: bool = False  # nothing to do: no request made
 
 
+@dataclass(frozen=True)
+class CachedResponse:
+    etag: str | None
+    last_modified: str | None
+    response_id: str
+    content: bytes
+    headers: dict
+
+
+@dataclass(frozen=True)
+class WindowState:
+    newest_updated: datetime | None  # the newest updated_at a completed walk of the window loaded
+    final: bool
+
+
+class GitHubState(Protocol):
+    """What the collector asks about earlier walks."""
+
+    def cached(self, url: str) -> CachedResponse | None: ...
+    def window_state(self, repo: str, window_key: str) -> WindowState | None: ...
+    def incomplete_pulls(self, repo: str, start: datetime | None, end: datetime | None) -> list[int]: ...
+    def known_updated_at(self, repo: str) -> dict[int, datetime]: ...
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A response exactly as received, with its content id."""
+    repo: str
+    resource: str
+    pr_number: int | None
+    url: str
+    status: int
+    headers: dict
+    content: bytes
+    sha256: str
+    response_id: str
+
+
+@dataclass
+class Batch:
+    """One unit of work (a list page, or PRs and their parts), to be stored together: the responses, the
+    rows read from them, the PRs whose parts they replace, and the parts that answered 404."""
+    responses: list[ApiResponse] = field(default_factory=list)
+    pulls: list[dict] = field(default_factory=list)
+    children: dict[str, list[dict]] = field(default_factory=lambda: {k: [] for k in (*CHILD_RESOURCES, "claims")})
+    replaced: set[tuple[str, int]] = field(default_factory=set)
+    misses: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WindowWalked:
+    """The walk's end: its figures, the newest update seen, and whether the window is final now."""
+    window: Window
+    newest_updated: datetime | None
+    stats: RepoStats
+
+
+def response_id(url: str, sha256: str) -> str:
+    return hashlib.sha256(f"{url}\n{sha256}".encode()).hexdigest()[:32]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 @dataclass
 class Page:
     items: list
@@ -91,30 +161,31 @@ def _login(user) -> tuple[str | None, bool | None]:
 
 
 class GitHubCollector:
-    def __init__(self, client: HttpClient, store: GitHubStore, api_url: str = DEFAULT_API_URL,
+    def __init__(self, client: HttpClient, api_url: str = DEFAULT_API_URL,
                  log: Callable[[str], None] | None = None, commit_every: int = 25):
         self.client = client
-        self.commit_every = commit_every  # PRs per transaction: fewer commits, at most this many to redo
-        self.store = store
+        self.commit_every = commit_every  # PRs per batch: fewer transactions, at most this many to redo
         self.api_url = api_url.rstrip("/")
         self.log = log or (lambda _message: None)
 
-    def collect(self, repo: str, window: Window = WHOLE_HISTORY) -> RepoStats:
+    def collect(self, repo: str, window: Window, state: GitHubState) -> Iterator[Batch | WindowWalked]:
+        """Batches to store, each before the next is asked for (`state` then knows them), then the end."""
         stats = RepoStats(repo, window.key)
-        state = self.store.window_state(repo, window.key)
-        if state and state.final:
+        earlier = state.window_state(repo, window.key)
+        if earlier and earlier.final:
             stats.window_final = stats.already_final = True
-            return stats
-        walk_began = utc_now()
-        newest = state.newest_updated if state else None
+            yield WindowWalked(window, earlier.newest_updated, stats)
+            return
+        walk_began = _now()
+        newest = earlier.newest_updated if earlier else None
         floor = max(filter(None, (window.start, newest)), default=None)
-        known = self.store.known_updated_at(repo)
+        known = state.known_updated_at(repo)
         loaded: set[int] = set()
         url = f"{self.api_url}/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100"
         while url and not stats.stopped_at_bookmark:
-            pending = PendingWrite()
+            batch = Batch()
             try:
-                page = self._fetch(pending, url, repo, "pulls", None)
+                page = self._fetch(state, batch, url, repo, "pulls", None)
             except _Missing as missing:
                 raise FatalHttpError(f"repository {repo} not found at {self.api_url} (HTTP {missing.status})"
                                      ) from None
@@ -134,79 +205,79 @@ class GitHubCollector:
                 else:
                     stats.prs_loaded += 1
                     loaded.add(item["number"])
-                    if not self._load_pull(pending, repo, item, page.response_id):
+                    if not self._load_pull(state, batch, repo, item, page.response_id):
                         stats.prs_incomplete += 1
-                    if len(pending.pull) >= self.commit_every:
-                        self.store.commit(pending)
-                        pending = PendingWrite()
-            self.store.commit(pending)
+                    if len(batch.pulls) >= self.commit_every:
+                        yield batch
+                        batch = Batch()
+            yield batch
             url = page.next_url
             self.log(f"github {repo} [{window.key}]: {stats.list_pages} list page(s), {stats.prs_loaded} PRs "
                      f"loaded, {stats.prs_unchanged} unchanged")
-        self._retry_incomplete(repo, window, stats, loaded)
+        yield from self._retry_incomplete(state, repo, window, stats, loaded)
         # Only after a complete walk: an interrupted one resumes, skipping the PRs it already loaded. A PR with a
         # part still missing keeps the window open, so that later runs ask for it again.
         stats.window_final = (window.end is not None and walk_began >= window.end + FINAL_AFTER
-                              and not self.store.incomplete_pulls(repo, window.start, window.end))
-        self.store.save_window(repo, window, newest, stats.window_final)
-        return stats
+                              and not state.incomplete_pulls(repo, window.start, window.end))
+        yield WindowWalked(window, newest, stats)
 
-    def _load_pull(self, pending: PendingWrite, repo: str, item: dict, response_id: str) -> bool:
-        """Fetch a PR's files, reviews and comments into `pending`. A part that answers 404 is left empty and
-        noted in meta.fetch_misses, and the PR is kept: the window is not final until a later walk gets it.
-        False when a part was missing."""
+    def _load_pull(self, state: GitHubState, batch: Batch, repo: str, item: dict, response_id: str) -> bool:
+        """Fetch a PR's files, reviews and comments into `batch`. A part that answers 404 is left empty and
+        noted as a miss, and the PR is kept: the window is not final until a later walk gets it. False when
+        a part was missing."""
         number = item["number"]
         children: dict[str, list | None] = {}
         for resource in CHILD_RESOURCES:
             url = f"{self.api_url}/repos/{repo}/pulls/{number}/{resource}?per_page=100"
             try:
-                children[resource] = [entry for page in self._pages(pending, url, repo, resource, number)
+                children[resource] = [entry for page in self._pages(state, batch, url, repo, resource, number)
                                       for entry in page.items]
             except _Missing as missing:
                 children[resource] = None
-                pending.misses.append((missing.url, "github", repo, number, missing.status,
-                                       f"{resource} of #{number} answered HTTP {missing.status}; asked again "
-                                       f"on the next run", utc_now()))
+                detail = f"{resource} of #{number} answered HTTP {missing.status}; asked again on the next run"
+                batch.misses.append({"url": missing.url, "source": "github", "repo": repo, "pr_number": number,
+                                     "status": missing.status, "detail": detail})
                 self.log(f"github {repo}#{number}: {resource} answered HTTP {missing.status}; the PR is kept "
                          f"without them and they are asked again on the next run")
-        now = utc_now()
-        pending.pull.add(**pull_row(repo, item, children["files"]), response_id=response_id, loaded_at=now)
-        pending.replaced.add((repo, number))
+        batch.pulls.append({**pull_row(repo, item, children["files"]), "response_id": response_id})
+        batch.replaced.add((repo, number))
         for resource, rows in (("files", file_rows), ("reviews", review_rows), ("comments", comment_rows)):
-            for row in rows(children[resource] or []):
-                pending.children[resource].add(repo=repo, number=number, loaded_at=now, **row)
+            batch.children[resource] += [{"repo": repo, "number": number, **row}
+                                         for row in rows(children[resource] or [])]
         for i, claim in enumerate(text_claims(item.get("title") or "", item.get("body"), repo=repo, own=number)):
-            pending.children["claims"].add(repo=repo, number=number, ordinal=i, loaded_at=now, **vars(claim))
+            batch.children["claims"].append({"repo": repo, "number": number, "ordinal": i, **vars(claim)})
         return all(part is not None for part in children.values())
 
-    def _retry_incomplete(self, repo: str, window: Window, stats: RepoStats, just_tried: set[int]) -> None:
+    def _retry_incomplete(self, state: GitHubState, repo: str, window: Window, stats: RepoStats,
+                          just_tried: set[int]) -> Iterator[Batch]:
         """PRs of the window loaded by an earlier run with a part missing: fetched again, even when the walk
         stopped before reaching them."""
-        for number in self.store.incomplete_pulls(repo, window.start, window.end):
+        for number in state.incomplete_pulls(repo, window.start, window.end):
             if number in just_tried:
                 continue
-            pending = PendingWrite()
+            batch = Batch()
             try:
-                page = self._fetch(pending, f"{self.api_url}/repos/{repo}/pulls/{number}", repo, "pull", number,
-                                   single=True)
+                page = self._fetch(state, batch, f"{self.api_url}/repos/{repo}/pulls/{number}", repo, "pull",
+                                   number, single=True)
             except _Missing:
                 continue  # the PR itself is gone; its misses stay listed
-            if self._load_pull(pending, repo, page.items[0], page.response_id):
+            if self._load_pull(state, batch, repo, page.items[0], page.response_id):
                 stats.prs_completed += 1
             else:
                 stats.prs_incomplete += 1
-            self.store.commit(pending)
+            yield batch
 
-    def _pages(self, pending: PendingWrite, url: str, repo: str, resource: str, number: int | None) -> Iterator[Page]:
+    def _pages(self, state: GitHubState, batch: Batch, url: str, repo: str, resource: str,
+               number: int | None) -> Iterator[Page]:
         while url:
-            page = self._fetch(pending, url, repo, resource, number)
+            page = self._fetch(state, batch, url, repo, resource, number)
             yield page
             url = page.next_url
 
-    def _fetch(self, pending: PendingWrite, url: str, repo: str, resource: str, number: int | None,
+    def _fetch(self, state: GitHubState, batch: Batch, url: str, repo: str, resource: str, number: int | None,
                single: bool = False) -> Page:
         """One page of a list (or, `single`, one object as a page of one), conditionally."""
-        cached = self.store.cached(url)
+        cached = state.cached(url)
         response = self.client.get(url, etag=cached.etag if cached else None,
                                    last_modified=cached.last_modified if cached and not cached.etag else None)
         if response.status_code in MISSING_STATUS:
@@ -226,9 +297,10 @@ class GitHubCollector:
         elif single or not isinstance(items, list):
             raise HttpError(f"GET {url}: expected a JSON {'object' if single else 'list'}, got "
                             f"{type(items).__name__}")
-        rid = self.store.add_response(pending, repo=repo, resource=resource, pr_number=number, url=url,
-                                      status=response.status_code, headers=response.headers,
-                                      content=response.content)
+        sha = hashlib.sha256(response.content).hexdigest()
+        rid = response_id(url, sha)
+        batch.responses.append(ApiResponse(repo, resource, number, url, response.status_code, dict(response.headers),
+                                           response.content, sha, rid))
         return Page(items, next_link(response.headers), rid)
 
 

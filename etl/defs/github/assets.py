@@ -42,7 +42,8 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
     client = github_api.client(log=context.log.info)
     with warehouse.connection() as con, no_retry_when_fatal():
         store = GitHubStore(con, run_id=context.run.run_id)
-        stats = asdict(GitHubCollector(client, store, github_api.api_url, context.log.info).collect(repo, window))
+        collector = GitHubCollector(client, github_api.api_url, context.log.info)
+        stats = asdict(store.load(collector.collect(repo, window, state=store)))
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
         counts = table_counts(con, CORE_TABLES)
         preview = con.execute("select repo, number, title, state, updated_at from core.github_pulls "

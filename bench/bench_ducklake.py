@@ -66,7 +66,7 @@ def main() -> None:
             wait(ingest(target, "--reports", reports))
             build = time.perf_counter() - started
             with connect(target, read_only=True) as con:
-                commits = con.execute("select count(*) from core.git_commits").fetchone()[0]
+                commits = con.execute("select count(*) from staging.git_commits").fetchone()[0]
                 prs = con.execute("select count(*) from pull_requests").fetchone()[0]
             size = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file() and (
                 p.name.startswith("w.duckdb") if label.startswith("duckdb") else "lake" in str(p)))

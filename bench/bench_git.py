@@ -41,7 +41,7 @@ with PeakTreeMemory() as memory:
     start = time.perf_counter()
     stats = load_history(con, sys.argv[2], "sgl-project/sglang")
     elapsed = time.perf_counter() - start
-    files = con.execute("select count(*) from core.git_commit_files").fetchone()[0]
+    files = con.execute("select count(*) from staging.git_commit_files").fetchone()[0]
     con.close()
 print(json.dumps({"seconds": elapsed, "read": stats.commits_read, "added": stats.commits_added,
                   "files_added": stats.files_added, "with_pr": stats.with_pr_number, "file_rows": files,

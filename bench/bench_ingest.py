@@ -76,7 +76,7 @@ def main() -> None:
               f"process incl. start-up {full['process_seconds']:.2f} s)")
         print(f"incremental:  {rerun['seconds']:6.2f} s  (nothing new; process incl. start-up "
               f"{rerun['process_seconds']:.2f} s)")
-        print(f"marts rebuild: {marts['seconds']:5.2f} s  (config, staging, marts and views, with their checks)")
+        print(f"marts rebuild: {marts['seconds']:5.2f} s  (config, intermediate, marts and views, with their checks)")
         print(f"peak memory:  {full['peak_mb']:.0f} MB for the whole process tree (main process alone "
               f"{full['main_peak_mb']:.0f} MB); rerun {rerun['peak_mb']:.0f} MB")
         print(f"warehouse:    {database.stat().st_size / 1e6:.0f} MB; rows: "

@@ -51,7 +51,7 @@ def main() -> int:
         rerun = time.perf_counter() - started
         candidates: dict[int, list[tuple[int, int]]] = {}
         for fix, introducer, lines in con.execute(
-                "select fix_number, introducer_number, lines from core.szz_candidates").fetchall():
+                "select fix_number, introducer_number, lines from staging.szz_candidates").fetchall():
             candidates.setdefault(fix, []).append((lines, introducer))
         ghosts = {r[0] for r in con.execute("select fix_number from meta.szz_fixes where fix_lines = 0").fetchall()}
     real = {fix: intro for fix, intro in truth.fixes.items() if fix not in truth.ghost_fixes}

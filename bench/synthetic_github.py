@@ -1,4 +1,4 @@
-"""Fill core.github_pulls, core.github_files and core.github_reviews with synthetic rows, in SQL (the
+"""Fill staging.github_pulls, staging.github_files and staging.github_reviews with synthetic rows, in SQL (the
 collector's own speed is bench_github.py's subject; this only gives the marts GitHub-sized volume).
 PR numbers start at 10000 like bench/synthetic_reports.py, with the same repo per number, so the first
 PRs also have reports.
@@ -33,7 +33,7 @@ def fill(database: str, prs: int, files_per_pr: int) -> dict[str, int]:
     con.execute("create or replace temp table folders as select unnest($folders) as folder, "
                 "generate_subscripts($folders, 1) - 1 as slot", {"folders": FOLDERS})
     con.execute("""
-        insert into core.github_pulls by name
+        insert into staging.github_pulls by name
         select r.repo, 10000 + i as number,
                'Synthetic change ' || i || ' to ' || f.folder as title,
                'Body of synthetic PR ' || i as body,
@@ -55,23 +55,23 @@ def fill(database: str, prs: int, files_per_pr: int) -> dict[str, int]:
         join folders f on f.slot = i % len($folders)
     """, {"prs": prs, "files": files_per_pr, "repos": REPOS, "folders": FOLDERS})
     con.execute("""
-        insert into core.github_files by name
+        insert into staging.github_files by name
         select p.repo, p.number,
                f.folder || '/file_' || ((p.number * 7 + k * 13) % 90) || '_' || k || '.py' as path,
                case when k = 0 and p.number % 11 = 0 then 'added' else 'modified' end as status,
                (p.number * 31 + k * 17) % 120 as additions, (p.number * 13 + k * 7) % 40 as deletions,
                null as previous_path, p.loaded_at
-        from core.github_pulls p cross join range($files) t(k)
+        from staging.github_pulls p cross join range($files) t(k)
         join folders f on f.slot = (p.number + k * 5) % len($folders)
     """, {"files": files_per_pr, "folders": FOLDERS})
     con.execute("""
-        update core.github_pulls p set additions = s.additions, deletions = s.deletions
+        update staging.github_pulls p set additions = s.additions, deletions = s.deletions
         from (select repo, number, sum(additions) as additions, sum(deletions) as deletions
-              from core.github_files group by all) s
+              from staging.github_files group by all) s
         where s.repo = p.repo and s.number = p.number
     """)
     con.execute("""
-        insert into core.github_reviews by name
+        insert into staging.github_reviews by name
         select p.repo, p.number, p.number * 10 + k as review_id,
                case when k = 0 then 'gemini-code-assist[bot]' else 'maintainer' || (p.number % 40) end as reviewer,
                k = 0 as reviewer_is_bot,
@@ -79,12 +79,12 @@ def fill(database: str, prs: int, files_per_pr: int) -> dict[str, int]:
                    as state,
                p.created_at + interval 1 day as submitted_at, 'Review ' || k || ' of PR ' || p.number as body,
                p.merge_commit_sha as commit_id, p.loaded_at
-        from core.github_pulls p cross join range(2) t(k)
+        from staging.github_pulls p cross join range(2) t(k)
     """)
     counts = dict(con.execute("""
-        select 'github_pulls', count(*) from core.github_pulls union all
-        select 'github_files', count(*) from core.github_files union all
-        select 'github_reviews', count(*) from core.github_reviews""").fetchall())
+        select 'github_pulls', count(*) from staging.github_pulls union all
+        select 'github_files', count(*) from staging.github_files union all
+        select 'github_reviews', count(*) from staging.github_reviews""").fetchall())
     con.close()
     return counts
 

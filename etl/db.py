@@ -94,11 +94,44 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     DuckLake catalog has no key constraints and stores no macros: keys are kept by `upsert` (below) on
     both backends, and the macros are created in every session instead (`connect`)."""
     on_lake = is_lake_connection(con)
+    if _has_schema(con, "core"):
+        _drop_derived_layers_of_the_old_naming(con)
     for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
         sql = sql_file.read_text(encoding="utf-8")
         con.execute(_without_constraints(sql) if on_lake else sql)
     if not on_lake:
         con.execute(MACROS.read_text(encoding="utf-8"))
+    if _has_schema(con, "core"):
+        _move_loaded_tables_out_of_core(con)
+
+
+# A warehouse written before the layers took dbt's names kept the loaded tables in `core` and the
+# intermediate models in `staging`. The models are rebuilt from their inputs; the loaded rows are moved.
+def _has_schema(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_schemas() where schema_name = ? "
+                            "and database_name = current_database()", [schema]).fetchone()[0])
+
+
+def _drop_derived_layers_of_the_old_naming(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("drop schema if exists staging cascade")
+    if con.execute("select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'model_builds' "
+                   "and database_name = current_database()").fetchone()[0]:
+        con.execute("delete from meta.model_builds")
+
+
+def _move_loaded_tables_out_of_core(con: duckdb.DuckDBPyConnection) -> None:
+    tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'core' "
+                                        "and database_name = current_database()").fetchall()]
+    con.begin()
+    try:
+        for table in tables:
+            if f"staging.{table}" in table_shapes():
+                con.execute(f"insert into staging.{table} by name select * from core.{table}")
+        con.execute("drop schema core cascade")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def create_session_macros(con: duckdb.DuckDBPyConnection) -> None:

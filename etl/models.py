@@ -1,5 +1,5 @@
 """SQL models kept as files under warehouse/models/, dbt-style: one `select` per file, named for the table
-it builds, in a folder per layer (staging, marts). Dependencies are read from the schema-qualified
+it builds, in a folder per layer (intermediate, marts). Dependencies are read from the schema-qualified
 names the SQL mentions, so adding a model needs no Python."""
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from pathlib import Path
 from .db import WAREHOUSE_DIR, upsert_values, utc_now
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
-LAYERS = ("staging", "marts")
+LAYERS = ("intermediate", "marts")
 PUBLIC_VIEWS = MODELS_DIR / "public_views.sql"
-# Each core table with the column that records when its rows were written.
-SOURCE_WATERMARKS = (("core.report_versions", "parsed_at"), ("core.quarantine", "quarantined_at"),
-                     ("core.github_pulls", "loaded_at"), ("core.github_files", "loaded_at"),
-                     ("core.github_reviews", "loaded_at"), ("core.github_review_comments", "loaded_at"),
-                     ("core.git_commits", "loaded_at"), ("core.git_text_claims", "loaded_at"),
-                     ("core.github_text_claims", "loaded_at"), ("meta.szz_fixes", "analysed_at"))
-_REFERENCE = re.compile(r"\b(core|config|staging|marts)\.([a-z_][a-z0-9_]*)\b")
+# Each staging table (loaded from the sources) with the column that records when its rows were written.
+SOURCE_WATERMARKS = (("staging.report_versions", "parsed_at"), ("staging.quarantine", "quarantined_at"),
+                     ("staging.github_pulls", "loaded_at"), ("staging.github_files", "loaded_at"),
+                     ("staging.github_reviews", "loaded_at"), ("staging.github_review_comments", "loaded_at"),
+                     ("staging.git_commits", "loaded_at"), ("staging.git_text_claims", "loaded_at"),
+                     ("staging.github_text_claims", "loaded_at"), ("meta.szz_fixes", "analysed_at"),
+                     ("meta.unread_sources", "seen_at"))
+_REFERENCE = re.compile(r"\b(staging|config|intermediate|marts)\.([a-z_][a-z0-9_]*)\b")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def discover() -> list[Model]:
 
 
 def inputs_fingerprint(con) -> str:
-    """What every model derives from: the core tables (row count and last load time of each), the SQL of
+    """What every model derives from: the staging tables (row count and last load time of each), the SQL of
     all models and the config files. Equal fingerprints mean a rebuild would produce the same tables."""
     digest = hashlib.sha256()
     watermarks = " union all ".join(

@@ -16,14 +16,14 @@ from .definitions import build_definitions
 from .defs.operations import jobs, plan
 from .defs.operations.jobs import COLLECTORS, GITHUB_COLLECTOR, REPO_COLLECTORS
 from .defs.partitions import REPO_PARTITIONS
-from .defs.reports.assets import CORE_TABLES
+from .defs.reports.assets import STAGING_TABLES
 from .defs.resources import ReportSiteResource, resources_from
 from .settings import Settings
 from .status import project_instance
 
 INGEST_JOB = "ingest_everything"
-SUMMARY_TABLES = ("raw.documents", *CORE_TABLES, "raw.github_responses", "core.github_pulls", "core.github_files",
-                  "core.github_reviews", "core.git_commits", "core.git_commit_files")
+SUMMARY_TABLES = ("raw.documents", *STAGING_TABLES, "raw.github_responses", "staging.github_pulls",
+                  "staging.github_files", "staging.github_reviews", "staging.git_commits", "staging.git_commit_files")
 PUBLIC_VIEWS = ("pull_requests", "pr_files", "pr_links", "regression_chains", "module_risk", "weekly_trends")
 
 

@@ -20,9 +20,9 @@ BY_REPO, BY_WINDOW = "repo", "repo × window"
 # (label, asset, how it is partitioned): what a maintainer asks "did it run?" about.
 SOURCES = (
     ("reports", keys.RAW_DOCUMENTS, None),
-    ("parsed reports", keys.CORE_REPORTS, None),
-    ("github", keys.CORE_GITHUB, BY_WINDOW),
-    ("git", keys.CORE_GIT, BY_REPO),
+    ("parsed reports", keys.STAGING_REPORTS, None),
+    ("github", keys.STAGING_GITHUB, BY_WINDOW),
+    ("git", keys.STAGING_GIT, BY_REPO),
     ("report site", keys.RAW_REPORT_SITE, BY_REPO),
     ("marts", keys.PUBLIC_VIEWS, None),
     ("search index", keys.SEARCH_INDEX, None),

@@ -4,7 +4,7 @@ structure, pathological lines. `build(folder)` writes them all and returns the c
 
 Each case's expectation is one of:
 - ("parsed", cue): a report is parsed; `cue`, when given, is a substring of one of its warnings;
-- ("quarantined", reason): the bytes are in raw.documents and the document in core.quarantine;
+- ("quarantined", reason): the bytes are in raw.documents and the document in staging.quarantine;
 - ("unread", reason): found but not read, listed in meta.unread_sources with that reason.
 """
 

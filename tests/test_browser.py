@@ -99,7 +99,7 @@ def test_sql_query_runs_and_refusal_is_explained(server, page):
 
 def test_filter_is_kept_in_the_url(server, page, dashboard_db):
     with duckdb.connect(str(dashboard_db), read_only=True) as con:
-        in_module = con.execute("select count(distinct pr_key) from staging.pr_modules join pull_requests "
+        in_module = con.execute("select count(distinct pr_key) from intermediate.pr_modules join pull_requests "
                                 "using (pr_key) where module = 'srt/mem_cache' and merged_at is not null").fetchone()[0]
     open_and_wait(page, f"{server}/", "Trends")
     merged = page.locator('[data-testid="stMetricValue"]').first

@@ -14,7 +14,7 @@ def sample_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("cli") / "w.duckdb"
     result = run_cli("ingest", "--db", str(db), "--sample")
     assert result.stdout.startswith("ok: 34 documents read, 34 new, 30 parsed, 4 quarantined")
-    assert "core: 34/34 documents" in result.stderr  # progress is shown
+    assert "parse: 34/34 documents" in result.stderr  # progress is shown
     return db
 
 
@@ -25,7 +25,7 @@ def test_ingest_summary_counts_rows_per_table(sample_db):
 
 
 def test_sql_formats(sample_db):
-    query = "select report_id, risk_level from core.reports where pr_number = 22598"
+    query = "select report_id, risk_level from staging.reports where pr_number = 22598"
     assert "sgl-project/sglang#22598" in run_cli("sql", query, "--db", str(sample_db)).stdout
     csv = run_cli("sql", query, "--db", str(sample_db), "--format", "csv").stdout
     assert csv.splitlines() == ["report_id,risk_level", "sgl-project/sglang#22598,low"]
@@ -34,13 +34,13 @@ def test_sql_formats(sample_db):
 
 
 def test_sql_is_read_only(sample_db):
-    result = run_cli("sql", "delete from core.report_versions", "--db", str(sample_db), check=False)
+    result = run_cli("sql", "delete from staging.report_versions", "--db", str(sample_db), check=False)
     assert result.returncode == 2 and "read-only" in result.stderr
 
 
 def test_db_from_environment(sample_db):
     env = {**cli_env(), "PR_ATLAS_DB": str(sample_db)}
-    result = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "select count(*) as n from core.reports",
+    result = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "select count(*) as n from staging.reports",
                              "--format", "csv"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
     assert result.stdout.splitlines()[-1] == "30"
 

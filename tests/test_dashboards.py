@@ -75,7 +75,7 @@ def test_trends_headline_and_filters(warehouse):
     assert len(app.get("vega_lite_chart")) == 3
 
     module = open_page("trends", module="srt/mem_cache")
-    in_module = scalar(warehouse, "select count(distinct pr_key) from staging.pr_modules join pull_requests "
+    in_module = scalar(warehouse, "select count(distinct pr_key) from intermediate.pr_modules join pull_requests "
                                   "using (pr_key) where module = 'srt/mem_cache' and merged_at is not null")
     assert module.selectbox(key="module").value == "srt/mem_cache"
     assert metric(module, "PRs merged") == f"{in_module:,}" and in_module < merged

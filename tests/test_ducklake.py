@@ -108,15 +108,15 @@ def test_two_workers_collect_two_repos_at_once_while_dashboards_read(tmp_path, c
     run_cli("ingest", "--db", target, "--reports", str(PROJECT_ROOT / "samples" / "reports"), env_extra=extra_env)
     with connect(target, read_only=True) as con:
         for name, path in repos.items():
-            commits, distinct = con.execute("select count(*), count(distinct sha) from core.git_commits "
+            commits, distinct = con.execute("select count(*), count(distinct sha) from staging.git_commits "
                                             "where repo = ?", [name]).fetchone()
             assert commits == distinct == _rev_count(path), name
-            files = con.execute("select count(*) from (select distinct * from core.git_commit_files "
+            files = con.execute("select count(*) from (select distinct * from staging.git_commit_files "
                                 "where repo = ?)", [name]).fetchone()[0]
-            assert files == con.execute("select count(*) from core.git_commit_files where repo = ?",
+            assert files == con.execute("select count(*) from staging.git_commit_files where repo = ?",
                                         [name]).fetchone()[0]
             prs, distinct_prs = con.execute("select count(*), count(distinct number) from pull_requests "
                                             "where repo = ?", [name]).fetchone()
-            git_prs = con.execute("select count(distinct pr_number) from core.git_commits where repo = ? "
+            git_prs = con.execute("select count(distinct pr_number) from staging.git_commits where repo = ? "
                                   "and pr_number is not null", [name]).fetchone()[0]
             assert prs == distinct_prs == git_prs > 0, name

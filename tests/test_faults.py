@@ -63,14 +63,14 @@ def test_thirty_classes_of_hostile_files_load_beside_the_samples_in_one_run(tmp_
                 expected_samples[str(path.resolve())] = "parsed"
             except ValueError:
                 expected_samples[str(path.resolve())] = "quarantined"
-    parsed = {r[0] for r in _warehouse_rows(database, "select source_uri from core.report_versions")}
-    quarantined = dict(_warehouse_rows(database, "select source_uri, reason from core.quarantine"))
+    parsed = {r[0] for r in _warehouse_rows(database, "select source_uri from staging.report_versions")}
+    quarantined = dict(_warehouse_rows(database, "select source_uri, reason from staging.quarantine"))
     unread = dict(_warehouse_rows(database, "select source_uri, reason from meta.unread_sources"))
     stored = {r[0] for r in _warehouse_rows(database, "select source_uri from raw.documents")}
     for sample, outcome in expected_samples.items():
         assert sample in (parsed if outcome == "parsed" else quarantined), sample
 
-    warnings = dict(_warehouse_rows(database, "select source_uri, warnings from core.report_versions"))
+    warnings = dict(_warehouse_rows(database, "select source_uri, warnings from staging.report_versions"))
     for case in cases:
         location = hostile_reports.stored_location(folder, case)
         kind, detail = case.expect
@@ -85,7 +85,7 @@ def test_thirty_classes_of_hostile_files_load_beside_the_samples_in_one_run(tmp_
     # nothing from outside the folder was read
     assert not [c for (c,) in _warehouse_rows(database, "select content from raw.documents") if b"root:x:0:0" in c]
     # the HTML page's scripts and styles are not kept as its text
-    html = _warehouse_rows(database, "select body_text from core.report_versions where source_uri like '%page.html'")
+    html = _warehouse_rows(database, "select body_text from staging.report_versions where source_uri like '%page.html'")
     assert html and "hostileScriptText" not in html[0][0] and "secret-style" not in html[0][0]
     # the health page's view lists the unread entries with their reasons
     listed = dict(_warehouse_rows(database, "select source_uri, reason from quarantine where document_id is null"))
@@ -118,10 +118,10 @@ def test_a_pr_number_beyond_32_bits_is_parsed_with_a_warning_and_the_rest_load(t
     for _ in range(2):  # and every later run too
         summary = run_ingest(str(database), locations=[str(folder)], include_sample=False)
         assert summary.success, summary.error
-    rows = _warehouse_rows(database, "select pr_number, warnings from core.report_versions order by source_uri")
+    rows = _warehouse_rows(database, "select pr_number, warnings from staging.report_versions order by source_uri")
     assert rows[0][0] is None and any("2147483648" in w and "out of range" in w for w in rows[0][1])
     assert rows[1][0] == 31002
-    assert not _warehouse_rows(database, "select 1 from core.report_references where ref_number > 2147483647")
+    assert not _warehouse_rows(database, "select 1 from staging.report_references where ref_number > 2147483647")
 
 
 def test_a_report_whose_rows_cannot_be_stored_is_quarantined_and_the_batch_still_loads(con):
@@ -134,8 +134,8 @@ def test_a_report_whose_rows_cannot_be_stored_is_quarantined_and_the_batch_still
         raw[doc_id] = {"source_uri": f"/{doc_id}.md", "sha256": "sha", "byte_size": 1, "received_at": utc_now()}
     stored = store_outcomes(con, [Outcome("good", report=good), Outcome("bad", report=bad)], raw, utc_now())
     assert [o.reason for o in stored] == [None, "load_error"]
-    assert con.execute("select report_id from core.report_versions").fetchall() == [("sgl-project/sglang#31101",)]
-    assert con.execute("select document_id, reason from core.quarantine").fetchall() == [("bad", "load_error")]
+    assert con.execute("select report_id from staging.report_versions").fetchall() == [("sgl-project/sglang#31101",)]
+    assert con.execute("select document_id, reason from staging.quarantine").fetchall() == [("bad", "load_error")]
 
 
 def test_an_unreadable_entry_is_listed_with_its_path_and_the_others_load(con, tmp_path):
@@ -286,15 +286,15 @@ def test_a_missing_review_list_keeps_the_pr_and_its_files_and_is_asked_again(con
                   Recorded.json([{"id": 1, "state": "APPROVED", "user": {"login": "r"}}]))
         store, collector = GitHubStore(con), GitHubCollector(HttpClient(clock=FakeClock()), api.base_url)
         first = store.load(collector.collect(REPO, WHOLE_HISTORY, state=store))
-        kept = con.execute("select count(*) from core.github_pulls").fetchone()[0]
-        file_rows = con.execute("select count(*) from core.github_files").fetchone()[0]
+        kept = con.execute("select count(*) from staging.github_pulls").fetchone()[0]
+        file_rows = con.execute("select count(*) from staging.github_files").fetchone()[0]
         missing = con.execute("select pr_number, url from meta.fetch_misses").fetchall()
         second = store.load(collector.collect(REPO, WHOLE_HISTORY, state=store))
     assert (first.prs_loaded, first.prs_incomplete, kept, file_rows) == (3, 1, 3, 3)
     assert missing == [(9, f"{api.base_url}/repos/{REPO}/pulls/9/reviews?per_page=100")]
     assert second.prs_completed == 1
     assert con.execute("select count(*) from meta.fetch_misses").fetchone()[0] == 0
-    assert con.execute("select reviewer from core.github_reviews where number = 9").fetchall() == [("r",)]
+    assert con.execute("select reviewer from staging.github_reviews where number = 9").fetchall() == [("r",)]
 
 
 # ---- ad-hoc SQL: one guard for the command line and the page ----------------------------------------------

@@ -52,14 +52,14 @@ def test_commits_files_renames_binaries_and_pr_numbers(con, awkward_repo):
     stats = load_history(con, awkward_repo, "o/r")
     assert (stats.commits_read, stats.commits_added, stats.with_pr_number) == (4, 4, 2)
     commits = {row[0]: row[1:] for row in con.execute(
-        "select subject, pr_number, pr_evidence, len(parents), body, committed_at from core.git_commits").fetchall()}
+        "select subject, pr_number, pr_evidence, len(parents), body, committed_at from staging.git_commits").fetchall()}
     assert commits["Move core to engine (#12)"][:3] == (12, "squash_subject", 1)
     assert commits["Move core to engine (#12)"][3] == "Longer body\n\nwith paragraphs"
     assert commits["Merge pull request #15 from ann/feature"][:3] == (15, "merge_commit", 2)
     assert commits["Add feature"][0] is None
     assert str(commits["Initial import"][4]) == "2026-05-01 02:00:00"  # +08:00 stored as UTC
-    files = con.execute("select c.subject, f.path, f.additions, f.deletions, f.old_path from core.git_commit_files f "
-                        "join core.git_commits c using (repo, sha) order by all").fetchall()
+    files = con.execute("select c.subject, f.path, f.additions, f.deletions, f.old_path from staging.git_commit_files f "
+                        "join staging.git_commits c using (repo, sha) order by all").fetchall()
     assert ("Initial import", "logo.bin", None, None, None) in files
     assert ("Move core to engine (#12)", "engine.py", 0, 0, "core.py") in files
     assert ("Move core to engine (#12)", "dir with space/调度.py", 1, 0, None) in files
@@ -77,7 +77,7 @@ def test_incremental_loads_only_new_commits_and_a_rerun_adds_nothing(con, tmp_pa
     assert first.commits_added == first.commits_read == 306
     assert second.commits_read == second.commits_added == 20
     assert third.commits_read == 0 and "already loaded" in third.revisions
-    total = con.execute("select count(*), count(distinct sha) from core.git_commits").fetchone()
+    total = con.execute("select count(*), count(distinct sha) from staging.git_commits").fetchone()
     assert total == (326, 326)
     logged = int(subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True,
                                 text=True, check=True).stdout)
@@ -92,14 +92,14 @@ def test_a_load_killed_part_way_is_completed_without_duplicates(con, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         load_history(con, repo, "sgl-project/sglang", batch_size=100, progress=crash_after_first_batch)
-    assert con.execute("select count(*) from core.git_commits").fetchone()[0] == 100
+    assert con.execute("select count(*) from staging.git_commits").fetchone()[0] == 100
     assert con.execute("select count(*) from meta.git_tips").fetchone()[0] == 0
     resumed = load_history(con, repo, "sgl-project/sglang", batch_size=100)
     assert resumed.commits_added == resumed.commits_read - 100
     clean = duckdb.connect(str(tmp_path / "clean.duckdb"))
     apply_schema(clean)
     load_history(clean, repo, "sgl-project/sglang")
-    query = "select count(*), count(distinct sha), (select count(*) from core.git_commit_files) from core.git_commits"
+    query = "select count(*), count(distinct sha), (select count(*) from staging.git_commit_files) from staging.git_commits"
     assert con.execute(query).fetchone() == clean.execute(query).fetchone()
     clean.close()
 

@@ -46,8 +46,8 @@ def collect(con, server, clock=None, token=None, log=None, policy=None, commit_e
 
 def counts(con) -> dict[str, int]:
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in (
-        "raw.github_responses", "core.github_pulls", "core.github_files", "core.github_reviews",
-        "core.github_review_comments", "meta.fetch_misses")}
+        "raw.github_responses", "staging.github_pulls", "staging.github_files", "staging.github_reviews",
+        "staging.github_review_comments", "meta.fetch_misses")}
 
 
 def test_a_full_walk_then_a_second_run_costs_one_conditional_request(fixtures, con):
@@ -69,22 +69,22 @@ def test_a_full_walk_then_a_second_run_costs_one_conditional_request(fixtures, c
 
     # #230's files answered 404: the PR is kept with its reviews and comments, and its files are asked again
     assert (first.list_pages, first.prs_seen, first.prs_loaded, first.prs_incomplete) == (3, 63, 63, 1)
-    assert after_first["core.github_pulls"] == 63
+    assert after_first["staging.github_pulls"] == 63
     assert after_first["meta.fetch_misses"] == 1
     # #234: the 45-file PR, all three review states, its comments
-    files = con.execute("select count(*), sum(additions), count(distinct status) from core.github_files "
+    files = con.execute("select count(*), sum(additions), count(distinct status) from staging.github_files "
                         "where number = 234").fetchone()
     assert files[0] == 45 and files[1] > 0
-    states = {r[0] for r in con.execute("select state from core.github_reviews where number = 234").fetchall()}
+    states = {r[0] for r in con.execute("select state from staging.github_reviews where number = 234").fetchall()}
     assert states == {"APPROVED", "CHANGES_REQUESTED", "COMMENTED"}
-    assert con.execute("select state, submitted_at from core.github_reviews where number = 233").fetchall() == [
+    assert con.execute("select state, submitted_at from staging.github_reviews where number = 233").fetchall() == [
         ("PENDING", None)]
     # a recording whose timestamp was mangled by its recorder loads with the time left empty
-    assert con.execute("select count(*), count(submitted_at) from core.github_reviews where number = 232").fetchone() == (2, 1)
+    assert con.execute("select count(*), count(submitted_at) from staging.github_reviews where number = 232").fetchone() == (2, 1)
     pull = con.execute("select title, author, state, merged_at is not null, additions, changed_files, base_ref "
-                       "from core.github_pulls where number = 234").fetchone()
+                       "from staging.github_pulls where number = 234").fetchone()
     assert pull[1] and pull[2] == "closed" and pull[5] == 45 and pull[4] == files[1]
-    assert con.execute("select count(*) from core.github_pulls where number in (182, 188, 176)").fetchone()[0] == 3
+    assert con.execute("select count(*) from staging.github_pulls where number in (182, 188, 176)").fetchone()[0] == 3
     # the next page URLs were followed as given, including GitHub's /repositories/{id}/ form
     assert any(p.startswith("/repositories/417862/pulls") for p in server.paths())
     # nothing new: one conditional request for the first list page, answered 304, and no new rows; only
@@ -93,7 +93,7 @@ def test_a_full_walk_then_a_second_run_costs_one_conditional_request(fixtures, c
     assert [p for p, _ in server.requests[requests_before + 1:]] == [f"/repos/{REPO}/pulls/230"]
     assert client.stats.by_status == {304: 1, 404: 1}
     assert (second.prs_loaded, second.stopped_at_bookmark, second.prs_incomplete) == (0, True, 0)
-    assert counts(con)["core.github_pulls"] == after_first["core.github_pulls"]
+    assert counts(con)["staging.github_pulls"] == after_first["staging.github_pulls"]
 
 
 def test_pagination_follows_every_link_of_a_21_page_chain(fixtures, con):
@@ -107,7 +107,7 @@ def test_pagination_follows_every_link_of_a_21_page_chain(fixtures, con):
         stats, _ = collect(con, server)
         listed = server.paths(r"/repositories/617210/issues.*")
     assert stats.list_pages == 21 and len(listed) == 20
-    numbers = con.execute("select count(*), count(distinct number) from core.github_pulls").fetchone()
+    numbers = con.execute("select count(*), count(distinct number) from staging.github_pulls").fetchone()
     assert numbers[0] == numbers[1] == stats.prs_seen - (stats.prs_seen - numbers[0])
     assert con.execute("select count(*) from raw.github_responses where resource = 'pulls'").fetchone()[0] == 21
 
@@ -140,8 +140,8 @@ def test_faults_are_waited_out_and_retried_on_a_fake_clock(fixtures, con):
                .route(child(229, "comments"), "error_403_abuse_limit_pygithub__1", "pull_review_comments_hub4j__1"))
         stats, client = collect(con, server, clock=clock, log=lines.append)
     assert stats.prs_loaded == 63
-    assert con.execute("select count(*) from core.github_reviews where number in (234, 231)").fetchone()[0] == 10
-    assert con.execute("select count(*) from core.github_files where number = 232").fetchone()[0] == 2
+    assert con.execute("select count(*) from staging.github_reviews where number in (234, 231)").fetchone()[0] == 10
+    assert con.execute("select count(*) from staging.github_files where number = 232").fetchone()[0] == 2
     assert client.stats.retries == 4  # three 502s and one 503
     assert client.stats.rate_limit_waits == 4
     waits = sorted(clock.sleeps)
@@ -183,7 +183,7 @@ def test_an_interrupted_walk_resumes_without_refetching_or_duplicating(fixtures,
         server.route(child(220, "files"), Recorded.json({"message": "Bad credentials"}, status=401), EMPTY)
         with pytest.raises(HttpError, match=r"HTTP 401 .*Bad credentials"):
             collect(con, server, commit_every=5)
-        loaded_first = con.execute("select count(*) from core.github_pulls").fetchone()[0]
+        loaded_first = con.execute("select count(*) from staging.github_pulls").fetchone()[0]
         assert con.execute("select count(*) from meta.github_windows").fetchone()[0] == 0
         mark = len(server.requests)
         stats, _ = collect(con, server)
@@ -191,7 +191,7 @@ def test_an_interrupted_walk_resumes_without_refetching_or_duplicating(fixtures,
     assert loaded_first == 10  # two commits of five; #222 and #221 were pending when #220 failed
     assert stats.prs_unchanged == 10 and stats.prs_loaded == 53
     assert not [p for p, _ in server.requests[mark:] if p in refetched]
-    assert con.execute("select count(*), count(distinct number) from core.github_pulls").fetchone() == (63, 63)
+    assert con.execute("select count(*), count(distinct number) from staging.github_pulls").fetchone() == (63, 63)
 
 
 def test_the_token_is_sent_but_never_logged_stored_or_shown(fixtures, con):

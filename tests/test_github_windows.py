@@ -66,8 +66,8 @@ def _collect(con, base_url: str, window: Window = WHOLE_HISTORY):
 
 def _contents(con) -> dict[str, list]:
     return {table: con.execute(f"select * exclude (loaded_at) from {table} order by all").fetchall()
-            for table in ("core.github_pulls", "core.github_files", "core.github_reviews",
-                          "core.github_review_comments")}
+            for table in ("staging.github_pulls", "staging.github_files", "staging.github_reviews",
+                          "staging.github_review_comments")}
 
 
 def test_the_windows_together_load_what_one_whole_walk_loads(api, tmp_path):
@@ -104,12 +104,12 @@ def test_a_final_window_costs_no_request_and_an_update_moves_a_pr_forward(api, t
     fake.touch([5], when=datetime(2026, 11, 20, 12, tzinfo=UTC))
     refreshed, _ = _collect(con, base, november)
     assert (refreshed.prs_loaded, refreshed.window_final) == (1, False)
-    assert con.execute("select updated_at from core.github_pulls where number = 5").fetchone()[0] == datetime(
+    assert con.execute("select updated_at from staging.github_pulls where number = 5").fetchone()[0] == datetime(
         2026, 11, 20, 12)
     quiet, requests = _collect(con, base, november)  # open window, nothing new: one list page
     assert (quiet.prs_loaded, quiet.prs_unchanged, requests) == (0, 1, 1)
     _collect(con, base, october)
-    assert con.execute("select count(*), count(distinct number) from core.github_pulls").fetchone() == (58, 58)
+    assert con.execute("select count(*), count(distinct number) from staging.github_pulls").fetchone() == (58, 58)
 
 
 # Dagster: the windows as partitions (repo × window), and what starts their runs.
@@ -146,7 +146,7 @@ def test_window_partitions_the_daily_schedule_and_status(api, tmp_path, github_c
             result = job.execute_in_process(instance=instance, partition_key=window_key(REPO, window))
             assert result.success
         records = instance.fetch_materializations(dg.AssetRecordsFilter(
-            asset_key=dg.AssetKey(["core", "github"]), asset_partitions=[window_key(REPO, "2026-10-01")]), limit=1)
+            asset_key=dg.AssetKey(["staging", "github"]), asset_partitions=[window_key(REPO, "2026-10-01")]), limit=1)
         assert records.records[0].asset_materialization.metadata["prs_loaded"].value == 28
         with connect(tmp_path / "w.duckdb", read_only=True) as con:  # the one record of finality
             assert con.execute("select final from meta.github_windows where window_key = '2026-10-01'").fetchone()[0]
@@ -160,7 +160,7 @@ def test_window_partitions_the_daily_schedule_and_status(api, tmp_path, github_c
 
 def test_the_backfill_sensor_asks_for_missing_windows_newest_first_a_batch_at_a_time(tmp_path, github_config):
     now = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
-    core_github = dg.AssetKey(["core", "github"])
+    core_github = dg.AssetKey(["staging", "github"])
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("repo", [REPO, "acme/other"])
         for window in ("2026-11-01", "2026-09-01"):  # collected already
@@ -186,7 +186,7 @@ def test_pr_atlas_ingest_runs_each_window_and_stops_a_repo_at_its_first_failing_
     _, base = api
     database = tmp_path / "w.duckdb"
     first = run_ingest(str(database), locations=[], github_repos=[REPO], github_api_url=base)
-    assert first.success and first.row_counts["core.github_pulls"] == 300
+    assert first.success and first.row_counts["staging.github_pulls"] == 300
     windows = len(windows_until(datetime.now(UTC)))  # January 2026 to this month
     with duckdb.connect(str(database), read_only=True) as con:
         final, walked = con.execute("select count(*) filter (where final), count(*) from meta.github_windows").fetchone()

@@ -10,6 +10,7 @@ import time
 import duckdb
 import pytest
 
+from etl.db import apply_schema
 from etl.pipeline import SUMMARY_TABLES, run_ingest
 
 from .conftest import PROJECT_ROOT, cli_env
@@ -42,16 +43,16 @@ def test_sample_corpus_loads_with_its_quarantine(tmp_path):
     assert summary.documents_read == summary.new_documents == 34
     assert (summary.parsed, summary.quarantined) == (30, 4)
     with duckdb.connect(str(db), read_only=True) as con:
-        reasons = dict(con.execute("select reason, count(*) from core.quarantine group by all").fetchall())
+        reasons = dict(con.execute("select reason, count(*) from staging.quarantine group by all").fetchall())
         assert reasons == {"empty": 1, "binary": 1, "undecodable": 1, "not_a_report": 1}
-        repos = {r[0] for r in con.execute("select distinct repo from core.reports").fetchall()}
+        repos = {r[0] for r in con.execute("select distinct repo from staging.reports").fetchall()}
         assert repos == {"sgl-project/sglang", "flashinfer-ai/flashinfer"}
-        chain = con.execute("""select pr_number, ref_number, relation from core.report_references
+        chain = con.execute("""select pr_number, ref_number, relation from staging.report_references
                                where relation <> 'reference' and pr_number in (22598, 23188, 23251, 24077, 24150)
                                  and section = 'related' order by pr_number, ref_number""").fetchall()
         assert (22598, 20978, "regression") in chain and (23251, 23188, "regression") in chain
         assert (24150, 24010, "follow_up") in chain
-        pp_fix = con.execute("""select r.relation from core.report_references r join core.reports v using (document_id)
+        pp_fix = con.execute("""select r.relation from staging.report_references r join staging.reports v using (document_id)
                                 where v.pr_number is null and r.ref_number = 25945 and r.section = 'motivation'""").fetchall()
         assert pp_fix == [("follow_up",)]
 
@@ -75,8 +76,8 @@ def test_a_changed_document_is_a_new_version_and_the_latest_wins(tmp_path):
     run_ingest(str(db), locations=[str(reports)])
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from raw.documents").fetchone()[0] == 2
-        assert con.execute("select count(*) from core.report_versions").fetchone()[0] == 2
-        assert con.execute("select one_liner from core.reports where report_id = 'o/r#1'").fetchall() == [("第二版",)]
+        assert con.execute("select count(*) from staging.report_versions").fetchone()[0] == 2
+        assert con.execute("select one_liner from staging.reports where report_id = 'o/r#1'").fetchall() == [("第二版",)]
 
 
 def test_one_bad_document_never_aborts_the_run(tmp_path):
@@ -90,7 +91,7 @@ def test_one_bad_document_never_aborts_the_run(tmp_path):
     assert "quarantine_is_empty" in summary.check_warnings
     with duckdb.connect(str(db), read_only=True) as con:
         # Quarantined documents keep their bytes in the raw layer.
-        kept = con.execute("""select octet_length(d.content) from core.quarantine q join raw.documents d
+        kept = con.execute("""select octet_length(d.content) from staging.quarantine q join raw.documents d
                               using (document_id) order by 1""").fetchall()
         assert kept == [(0,), (300,)]
 
@@ -112,16 +113,16 @@ def test_a_run_killed_mid_load_leaves_a_consistent_warehouse(tmp_path):
     # Kill it once the parse stage has committed at least one batch but before it finishes.
     deadline = time.monotonic() + 240
     for line in process.stdout:
-        if "core: 2000/" in line or time.monotonic() > deadline:
+        if "parse: 2000/" in line or time.monotonic() > deadline:
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
     partial = counts(killed_db)
-    assert 0 < partial["core.report_versions"] < 6000  # it really was stopped part-way
+    assert 0 < partial["staging.report_versions"] < 6000  # it really was stopped part-way
     with duckdb.connect(str(killed_db), read_only=True) as con:  # every committed report has all its rows
-        orphans = con.execute("""select count(*) from core.report_risk_flags f where not exists
-                                 (select 1 from core.report_versions v where v.document_id = f.document_id)""").fetchone()[0]
+        orphans = con.execute("""select count(*) from staging.report_risk_flags f where not exists
+                                 (select 1 from staging.report_versions v where v.document_id = f.document_id)""").fetchone()[0]
         assert orphans == 0
     rerun = run_ingest(str(killed_db), locations=[str(corpus)])
     assert rerun.success and not rerun.failed_checks
@@ -150,3 +151,27 @@ def test_unchanged_files_are_not_read_again_but_touched_or_edited_ones_are(tmp_p
     assert (third.new_documents, third.unchanged_files) == (1, 1)  # 0.md re-read and found equal; 1.md is new
     assert con.execute("select count(*) from raw.documents").fetchone()[0] == 4
     con.close()
+
+
+def test_a_warehouse_of_the_old_layer_names_is_moved_to_the_new_ones(tmp_path):
+    """Before the layers took dbt's names, loaded tables lived in `core` and intermediate models in
+    `staging`: opening such a warehouse moves the loaded rows and drops what the models rebuild."""
+    database = tmp_path / "old.duckdb"
+    with duckdb.connect(str(database)) as con:
+        apply_schema(con)
+        con.execute("create schema core")
+        con.execute("create table core.github_pulls as select * from staging.github_pulls")
+        con.execute("insert into core.github_pulls (repo, number, title, updated_at, response_id, loaded_at) "
+                    "values ('acme/x', 7, 'kept', now(), 'r', now())")
+        con.execute("drop schema staging cascade")
+        con.execute("create schema staging")
+        con.execute("create table staging.link_claims as select 1 as old_model")
+        con.execute("insert into meta.model_builds values ('staging.link_claims', 'f', now(), 1)")
+    with duckdb.connect(str(database)) as con:
+        apply_schema(con)
+        assert con.execute("select title from staging.github_pulls where number = 7").fetchone() == ("kept",)
+        schemas = {r[0] for r in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+        assert "core" not in schemas
+        assert not con.execute("select count(*) from duckdb_tables() where table_name = 'link_claims'").fetchone()[0]
+        assert con.execute("select count(*) from meta.model_builds").fetchone()[0] == 0
+        assert con.execute("select count(*) from staging.report_versions").fetchone()[0] == 0  # the new tables

@@ -138,7 +138,7 @@ def test_a_claim_that_merge_times_deny_is_kept_as_a_reference(tmp_path):
     })
     assert summary.failed_checks == []
     assert rows(db, "select from_number, to_number, relation from pr_links order by all") == [(1, 2, "regression")]
-    assert rows(db, "select distinct cue from staging.link_claims where relation = 'reference'") == [
+    assert rows(db, "select distinct cue from intermediate.link_claims where relation = 'reference'") == [
         ("R引入/against_merge_order",)]
 
 

@@ -30,7 +30,7 @@ def test_reports_by_url_take_identity_from_the_url(report_site, tmp_path):
     summary = run_ingest(str(db), locations=[url])
     assert summary.success and summary.parsed == 1
     with duckdb.connect(str(db), read_only=True) as con:
-        row = con.execute("select report_id, identity_source, source_uri, source_url from core.reports").fetchone()
+        row = con.execute("select report_id, identity_source, source_uri, source_url from staging.reports").fetchone()
     assert row == ("sgl-project/sglang#20978", "location", url, url)
 
 

@@ -24,20 +24,20 @@ select flag, count(*) from pr_risk_flags where canonical_flag = 'other' group by
 select to_key, from_key, relation, confidence, evidence from pr_links where to_key = 'sgl-project/sglang#22598';
 
 -- Reports by risk level
-select risk_level, count(*) from core.reports group by all order by 2 desc;
+select risk_level, count(*) from staging.reports group by all order by 2 desc;
 
 -- The most frequent risk flags
 select flag, count(*) as reports
-from core.report_risk_flags join core.reports using (document_id)
+from staging.report_risk_flags join staging.reports using (document_id)
 group by flag order by reports desc limit 20;
 
 -- Which PRs does each report say introduced the bug it fixes?
 select r.report_id, r.display_title, x.ref_repo, x.ref_number, x.sentence
-from core.report_references x join core.reports r using (document_id)
+from staging.report_references x join staging.reports r using (document_id)
 where x.relation = 'regression' and x.ref_kind = 'pr';
 
 -- Files most often named as key files
-select path, count(*) from core.report_key_files join core.reports using (document_id)
+select path, count(*) from staging.report_key_files join staging.reports using (document_id)
 group by path order by 2 desc limit 20;
 
 -- PRs with the most lines changed per module, from any source
@@ -56,4 +56,4 @@ select report_id, candidate_number, verdict, key_files_changed || '/' || key_fil
 from report_matches;
 
 -- Why documents were quarantined
-select reason, source_uri, detail from core.quarantine order by quarantined_at desc;
+select reason, source_uri, detail from staging.quarantine order by quarantined_at desc;

@@ -9,21 +9,21 @@ RAW_GITHUB = dg.AssetKey(["raw", "github_responses"])
 RAW_GIT = dg.AssetKey(["raw", "git_logs"])
 SNAPSHOT = dg.AssetKey(["serving", "snapshot"])
 
-CORE_REPORTS = dg.AssetKey(["core", "reports"])
-CORE_GITHUB = dg.AssetKey(["core", "github"])
-CORE_GIT = dg.AssetKey(["core", "git"])
-CORE_SZZ = dg.AssetKey(["core", "szz"])
+STAGING_REPORTS = dg.AssetKey(["staging", "reports"])
+STAGING_GITHUB = dg.AssetKey(["staging", "github"])
+STAGING_GIT = dg.AssetKey(["staging", "git"])
+STAGING_SZZ = dg.AssetKey(["staging", "szz"])
 
 
-def core_table_owner(table: str) -> dg.AssetKey:
-    """The asset that writes core.<table>."""
+def staging_table_owner(table: str) -> dg.AssetKey:
+    """The asset that writes staging.<table>."""
     if table.startswith("github_"):
-        return CORE_GITHUB
+        return STAGING_GITHUB
     if table.startswith("git_"):
-        return CORE_GIT
+        return STAGING_GIT
     if table.startswith("szz_"):
-        return CORE_SZZ
-    return CORE_REPORTS
+        return STAGING_SZZ
+    return STAGING_REPORTS
 
 PUBLIC_VIEWS = dg.AssetKey(["public", "views"])
 SEARCH_INDEX = dg.AssetKey(["search", "report_index"])

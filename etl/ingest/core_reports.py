@@ -1,5 +1,5 @@
-"""Parse every raw document that has no outcome yet into the core tables, or quarantine it with its
-reason. A batch's reports, child rows and quarantine entries commit together, so the core layer is
+"""Parse every raw document that has no outcome yet into the staging tables, or quarantine it with its
+reason. A batch's reports, child rows and quarantine entries commit together, so the staging layer is
 never half-written for a document, and a rerun picks up exactly the documents still pending."""
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ from .arrow_rows import RowBuffer, insert_arrow
 PENDING_SQL = """
 select d.document_id
 from raw.documents d
-where not exists (select 1 from core.report_versions v where v.document_id = d.document_id)
-  and not exists (select 1 from core.quarantine q where q.document_id = d.document_id)
+where not exists (select 1 from staging.report_versions v where v.document_id = d.document_id)
+  and not exists (select 1 from staging.quarantine q where q.document_id = d.document_id)
 order by d.received_at, d.document_id
 """
 # Below this many documents a process pool costs more to start than it saves.
 PARALLEL_THRESHOLD = 400
 
-TABLES = ("core.report_versions", "core.report_key_files", "core.report_code_snippets",
-          "core.report_review_highlights", "core.report_risk_flags", "core.report_references", "core.quarantine")
+TABLES = ("staging.report_versions", "staging.report_key_files", "staging.report_code_snippets",
+          "staging.report_review_highlights", "staging.report_risk_flags", "staging.report_references",
+          "staging.quarantine")
 
 
 @dataclass
@@ -64,7 +65,7 @@ def parse_one(item: tuple[str, str, bytes, str | None]) -> Outcome:
 def _add_report(buffers: dict[str, RowBuffer], outcome: Outcome, raw: dict, parsed_at: datetime) -> None:
     r = outcome.report
     key = {"document_id": outcome.document_id, "report_id": r.report_id, "repo": r.repo, "pr_number": r.pr_number}
-    buffers["core.report_versions"].add(
+    buffers["staging.report_versions"].add(
         **key, title=r.title, display_title=r.display_title, merged_at=r.merged_at, author=r.author,
         source_url=r.source_url, source_uri=raw["source_uri"], identity_source=r.identity_source,
         repo_source=r.repo_source, one_liner=r.one_liner, recommendation=r.recommendation, summary=r.summary,
@@ -74,19 +75,19 @@ def _add_report(buffers: dict[str, RowBuffer], outcome: Outcome, raw: dict, pars
         warnings=r.warnings, encoding=r.encoding, body_text=r.body_text, received_at=raw["received_at"],
         parsed_at=parsed_at, parser_version=PARSER_VERSION)
     for i, f in enumerate(r.key_files):
-        buffers["core.report_key_files"].add(**key, ordinal=i, path=f.path, module_label=f.module_label,
+        buffers["staging.report_key_files"].add(**key, ordinal=i, path=f.path, module_label=f.module_label,
                                              category=f.category, file_type=f.file_type, symbols=f.symbols,
                                              description=f.description, status=f.status, importance=f.importance)
     for i, s in enumerate(r.code_snippets):
-        buffers["core.report_code_snippets"].add(**key, ordinal=i, path=s.path, language=s.language,
+        buffers["staging.report_code_snippets"].add(**key, ordinal=i, path=s.path, language=s.language,
                                                  description=s.description, code=s.code)
     for i, h in enumerate(r.review_highlights):
-        buffers["core.report_review_highlights"].add(**key, ordinal=i, topic=h.topic, category=h.category,
+        buffers["staging.report_review_highlights"].add(**key, ordinal=i, topic=h.topic, category=h.category,
                                                      text=h.text, people=h.people)
     for i, flag in enumerate(r.risk_flags):
-        buffers["core.report_risk_flags"].add(**key, ordinal=i, flag=flag)
+        buffers["staging.report_risk_flags"].add(**key, ordinal=i, flag=flag)
     for i, ref in enumerate(r.references):
-        buffers["core.report_references"].add(
+        buffers["staging.report_references"].add(
             **key, ordinal=i, ref_repo=ref.repo, ref_number=ref.number, ref_kind=ref.kind, relation=ref.relation,
             referenced_is=ref.referenced_is, section=ref.section, sentence=ref.sentence, ref_title=ref.title,
             cue=ref.cue, detail=ref.detail)
@@ -106,7 +107,7 @@ def parse_pending(con, *, default_repo: str | None = None, batch_size: int = 200
         for start in range(0, len(pending), batch_size):
             _load_batch(con, pending[start:start + batch_size], default_repo, pool, stats)
             if progress:
-                progress(f"core: {min(start + batch_size, len(pending))}/{len(pending)} documents "
+                progress(f"parse: {min(start + batch_size, len(pending))}/{len(pending)} documents "
                          f"({stats.parsed} parsed, {stats.quarantined} quarantined)")
     finally:
         if pool:
@@ -162,7 +163,7 @@ def _write(con, outcomes: list[Outcome], raw: dict, now: datetime) -> None:
         if outcome.report is not None:
             _add_report(buffers, outcome, source, now)
         else:
-            buffers["core.quarantine"].add(document_id=outcome.document_id, source_uri=source["source_uri"],
+            buffers["staging.quarantine"].add(document_id=outcome.document_id, source_uri=source["source_uri"],
                                            sha256=source["sha256"], byte_size=source["byte_size"],
                                            reason=outcome.reason, detail=outcome.detail, quarantined_at=now)
     tables = {table: buffer.to_arrow() for table, buffer in buffers.items()}  # fails before anything is written

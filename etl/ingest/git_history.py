@@ -1,4 +1,4 @@
-"""Load a clone's history into core.git_commits and core.git_commit_files. Only commits not reachable from
+"""Load a clone's history into staging.git_commits and staging.git_commit_files. Only commits not reachable from
 the tip loaded last time are logged; each batch inserts just the commits not yet present, so a run
 killed part-way is completed by the next one without duplicates. The log output itself is kept in
 raw.git_logs, and the tip moves only when everything up to it is loaded."""
@@ -34,9 +34,9 @@ class GitLoadStats:
 class _Batch:
     def __init__(self, repo: str, load_id: str):
         self.repo, self.load_id = repo, load_id
-        self.commits = RowBuffer("core.git_commits")
-        self.files = RowBuffer("core.git_commit_files")
-        self.claims = RowBuffer("core.git_text_claims")
+        self.commits = RowBuffer("staging.git_commits")
+        self.files = RowBuffer("staging.git_commit_files")
+        self.claims = RowBuffer("staging.git_text_claims")
 
     def add(self, commit: Commit, loaded_at) -> None:
         self.commits.add(repo=self.repo, sha=commit.sha, parents=commit.parents, author_name=commit.author_name,
@@ -56,20 +56,20 @@ class _Batch:
     def insert_new(self, con) -> tuple[int, int]:
         """Insert the commits (and their files) that the warehouse does not have yet."""
         commits, files, claims = self.commits.to_arrow(), self.files.to_arrow(), self.claims.to_arrow()
-        self.commits = RowBuffer("core.git_commits")
-        self.files = RowBuffer("core.git_commit_files")
-        self.claims = RowBuffer("core.git_text_claims")
+        self.commits = RowBuffer("staging.git_commits")
+        self.files = RowBuffer("staging.git_commit_files")
+        self.claims = RowBuffer("staging.git_text_claims")
         con.register("_git_commits", commits)
         con.register("_git_files", files)
         con.register("_git_claims", claims)
         try:
             con.execute("create or replace temp table _new_shas as select c.sha from _git_commits c "
-                        "anti join core.git_commits g on g.repo = c.repo and g.sha = c.sha")
-            added = con.execute("insert into core.git_commits by name select * from _git_commits "
+                        "anti join staging.git_commits g on g.repo = c.repo and g.sha = c.sha")
+            added = con.execute("insert into staging.git_commits by name select * from _git_commits "
                                 "where sha in (select sha from _new_shas)").fetchone()[0]
-            files_added = con.execute("insert into core.git_commit_files by name select * from _git_files "
+            files_added = con.execute("insert into staging.git_commit_files by name select * from _git_files "
                                       "where sha in (select sha from _new_shas)").fetchone()[0]
-            con.execute("insert into core.git_text_claims by name select * from _git_claims "
+            con.execute("insert into staging.git_text_claims by name select * from _git_claims "
                         "where sha in (select sha from _new_shas)")
         finally:
             for view in ("_git_commits", "_git_files", "_git_claims"):

@@ -1,6 +1,6 @@
 """The GitHub loader: stores what the collector (etl/sources/github.py) yields, and answers what it asks of
 earlier walks (GitHubState). Everything learnt about a list page and its pull requests (raw responses, the
-validators for conditional requests, core rows) commits in one transaction, so a run killed half-way leaves
+validators for conditional requests, staging rows) commits in one transaction, so a run killed half-way leaves
 each PR either fully loaded or untouched."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..sources.github import Batch, CachedResponse, RepoStats, WindowState, Wind
 from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
 
-CHILD_TABLES = {"files": "core.github_files", "reviews": "core.github_reviews",
-                "comments": "core.github_review_comments", "claims": "core.github_text_claims"}
+CHILD_TABLES = {"files": "staging.github_files", "reviews": "staging.github_reviews",
+                "comments": "staging.github_review_comments", "claims": "staging.github_text_claims"}
 
 
 class GitHubStore:
@@ -40,14 +40,14 @@ class GitHubStore:
     def incomplete_pulls(self, repo: str, start: datetime | None, end: datetime | None) -> list[int]:
         """PRs of the repo, last updated in [start, end), loaded with a part the API did not give."""
         return [row[0] for row in self.con.execute(
-            "select distinct p.number from core.github_pulls p join meta.fetch_misses m "
+            "select distinct p.number from staging.github_pulls p join meta.fetch_misses m "
             "on m.source = 'github' and m.repo = p.repo and m.pr_number = p.number "
             "where p.repo = $repo and ($start is null or p.updated_at >= $start) "
             "and ($end is null or p.updated_at < $end) order by p.number",
             {"repo": repo, "start": start, "end": end}).fetchall()]
 
     def known_updated_at(self, repo: str) -> dict[int, datetime]:
-        return dict(self.con.execute("select number, updated_at from core.github_pulls where repo = ?",
+        return dict(self.con.execute("select number, updated_at from staging.github_pulls where repo = ?",
                                      [repo]).fetchall())
 
     # writes
@@ -73,7 +73,7 @@ class GitHubStore:
                     ingest_run=self.run_id)
             cache.add(url=r.url, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
                       response_id=r.response_id, checked_at=now)
-        pulls = RowBuffer("core.github_pulls")
+        pulls = RowBuffer("staging.github_pulls")
         for row in batch.pulls:
             pulls.add(**row, loaded_at=now)
         children = {kind: RowBuffer(table) for kind, table in CHILD_TABLES.items()}

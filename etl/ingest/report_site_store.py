@@ -17,12 +17,12 @@ from .raw_documents import document_id, store_documents
 # Merged PRs (by GitHub or by git) whose number has no parsed report yet.
 WITHOUT_REPORT_SQL = """
 with merged as (
-    select repo, number from core.github_pulls where merged_at is not null
+    select repo, number from staging.github_pulls where merged_at is not null
     union
-    select repo, pr_number from core.git_commits where pr_number is not null
+    select repo, pr_number from staging.git_commits where pr_number is not null
 )
 select repo, number from merged m
-where not exists (select 1 from core.report_versions r where r.repo = m.repo and r.pr_number = m.number)
+where not exists (select 1 from staging.report_versions r where r.repo = m.repo and r.pr_number = m.number)
 order by repo, number
 """
 

@@ -1,4 +1,4 @@
-"""Keep the full-text index (search.documents, search.postings) in step with core.reports, incrementally:
+"""Keep the full-text index (search.documents, search.postings) in step with staging.reports, incrementally:
 only reports whose latest version changed are cut into terms again. The cutting itself is the SQL macro
 search_tokens, which the dashboard's search also uses for queries."""
 
@@ -21,7 +21,7 @@ class IndexStats:
 def refresh_search_index(con) -> IndexStats:
     con.begin()
     try:
-        kept = con.execute("select count(*) from search.documents d join core.reports r using (report_id) "
+        kept = con.execute("select count(*) from search.documents d join staging.reports r using (report_id) "
                            "where r.document_id = d.document_id").fetchone()[0]
         con.execute(REFRESH_SQL.read_text(encoding="utf-8"))
         documents, postings = con.execute(

@@ -2,7 +2,7 @@
 calls a fix or a revert, take the lines its commit deleted or changed (blank, comment-only and
 whitespace-only changes left out), blame them at the commit's first parent, and map the commits that
 wrote them to their PRs. Each PR so found is a candidate introducer, with the files, the line count and
-its share of the fix's lines (core.szz_candidates).
+its share of the fix's lines (staging.szz_candidates).
 
 A fix that only adds lines (a "ghost" fix) blames nothing: that is recorded (meta.szz_fixes.fix_lines = 0),
 never guessed. Every analysed fix is recorded, so a rerun with nothing new runs no git at all; the work is
@@ -26,23 +26,23 @@ from .arrow_rows import RowBuffer
 FIXES_SQL = """
 with fix_numbers as (
     select r.repo, case when x.referenced_is = 'earlier' then r.pr_number else x.ref_number end as number
-    from core.report_references x join core.report_versions r using (document_id)
+    from staging.report_references x join staging.report_versions r using (document_id)
     where x.ref_kind = 'pr' and x.relation in ('regression', 'revert') and r.repo = $repo
     union
     select repo, case when referenced_is = 'earlier' then pr_number else ref_number end
-    from core.git_text_claims
+    from staging.git_text_claims
     where repo = $repo and relation in ('regression', 'revert')
       and (ref_number is not null or referenced_is = 'earlier')
     union
     select repo, case when referenced_is = 'earlier' then number else ref_number end
-    from core.github_text_claims
+    from staging.github_text_claims
     where repo = $repo and relation in ('regression', 'revert')
       and (ref_number is not null or referenced_is = 'earlier')
 ),
 
 commits as (
     select pr_number as number, arg_max(sha, committed_at) as sha
-    from core.git_commits where repo = $repo and pr_number is not null group by pr_number
+    from staging.git_commits where repo = $repo and pr_number is not null group by pr_number
 )
 
 select distinct c.number, c.sha
@@ -164,9 +164,9 @@ def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
     with ThreadPoolExecutor(workers) as pool:
         blames = list(pool.map(lambda fix: _blame_or_empty(clone, *fix), fixes))
     shas = sorted({sha for b in blames for sha in b.by_commit})
-    pr_of = dict(con.execute("select sha, pr_number from core.git_commits where repo = ? and list_contains(?, sha) "
+    pr_of = dict(con.execute("select sha, pr_number from staging.git_commits where repo = ? and list_contains(?, sha) "
                              "and pr_number is not null", [repo, shas]).fetchall()) if shas else {}
-    candidates = RowBuffer("core.szz_candidates")
+    candidates = RowBuffer("staging.szz_candidates")
     analysed = RowBuffer("meta.szz_fixes")
     now = utc_now()
     for blame in blames:

@@ -3,7 +3,7 @@ bodies, in English or Chinese. Every mention of another PR is read by the same c
 sentences (etl/parsing/relations.py); on top of those, the forms git and GitHub write for a revert:
 
 - `Revert "<title>"`: the reverted PR named by its title, which history often cuts with `…` (resolved to a
-  PR number in SQL, against git subjects and GitHub titles: warehouse/models/staging/link_claims.sql);
+  PR number in SQL, against git subjects and GitHub titles: warehouse/models/intermediate/link_claims.sql);
 - `This reverts commit <sha>.`: resolved to the PR whose commit that is.
 
 Claims are kept with the sentence that makes them and the rule that read them."""

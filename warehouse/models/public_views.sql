@@ -1,13 +1,14 @@
--- The public SQL contract: views queried by bare name. Their names and columns are stable across
--- releases; every column is described in warehouse/README.md. They read plain tables, so any DuckDB
--- client opens them without project code or extensions.
+-- The public SQL contract: views queried by bare name, thin selects over the marts (and the bookkeeping
+-- the health page shows). Their names and columns are stable across releases; every column is described
+-- in warehouse/README.md. They read plain tables and call no macro, so any DuckDB client opens them
+-- without project code or extensions.
 create or replace view pull_requests as select * from marts.pull_requests;
 create or replace view pr_reports as
     select pr_key, repo, pr_number as number, report_id, title, display_title, merged_at, author, source_url,
            identity_source, repo_source, one_liner, recommendation, summary, motivation, implementation,
            implementation_steps, key_symbols, review_summary, reviewers_named, risk_level, risk_text, impact,
            sections_found, warnings, source_uri, received_at, body_text, pr_number_source
-    from staging.reports;
+    from intermediate.reports;
 create or replace view pr_files as select * from marts.pr_files;
 create or replace view pr_reviews as select * from marts.pr_reviews;
 create or replace view pr_risk_flags as select * from marts.pr_risk_flags;
@@ -16,25 +17,13 @@ create or replace view regression_chains as select * from marts.regression_chain
 create or replace view module_risk as select * from marts.module_risk;
 create or replace view weekly_trends as select * from marts.weekly_trends;
 create or replace view weekly_flag_counts as select * from marts.weekly_flag_counts;
-create or replace view pr_review_comments as
-    select pr_key(repo, number) as pr_key, repo, number, comment_id, review_id, author, author_is_bot, path, line,
-           body, created_at, in_reply_to
-    from core.github_review_comments;
-create or replace view report_matches as select * from staging.report_matches;
-create or replace view quarantine as
-    select q.document_id, q.source_uri, q.reason, q.detail, q.byte_size, q.sha256, q.quarantined_at
-    from core.quarantine q
-    union all
-    select null, u.source_uri, u.reason, u.detail, null, null, u.seen_at
-    from meta.unread_sources u;
-create or replace view pr_code_snippets as
-    select r.pr_key, r.repo, r.pr_number as number, r.report_id, s.ordinal, s.path, s.language, s.description, s.code
-    from core.report_code_snippets s join staging.reports r using (document_id);
+create or replace view pr_review_comments as select * from marts.pr_review_comments;
+create or replace view report_matches as select * from intermediate.report_matches;
+create or replace view quarantine as select * from marts.quarantine;
+create or replace view pr_code_snippets as select * from marts.pr_code_snippets;
 create or replace view pr_modules as
-    select pr_key, repo, module from staging.pr_modules;
-create or replace view pr_descriptions as
-    select pr_key(repo, number) as pr_key, repo, number, title, body, author, html_url
-    from core.github_pulls;
+    select pr_key, repo, module from intermediate.pr_modules;
+create or replace view pr_descriptions as select * from marts.pr_descriptions;
 create or replace view source_runs as
     select source, run_id, finished_at, summary from meta.source_runs;
 create or replace view check_results as
@@ -43,8 +32,8 @@ create or replace view layer_row_counts as
     select 'raw.documents' as table_name, count(*) as rows from raw.documents
     union all select 'raw.github_responses', count(*) from raw.github_responses
     union all select 'raw.git_logs', count(*) from raw.git_logs
-    union all select 'core.github_pulls', count(*) from core.github_pulls
-    union all select 'core.git_commits', count(*) from core.git_commits
+    union all select 'staging.github_pulls', count(*) from staging.github_pulls
+    union all select 'staging.git_commits', count(*) from staging.git_commits
     union all select 'search.documents', count(*) from search.documents;
 create or replace view search_documents as
     select doc_id, report_id, term_count, body_text from search.documents;

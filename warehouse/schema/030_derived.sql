@@ -1,7 +1,7 @@
 -- Schemas of the derived layers (tables inside are built by the metrics step from warehouse/models/),
 -- and the record of what each model was last built from, so unchanged models are not rebuilt.
 create schema if not exists config;
-create schema if not exists staging;
+create schema if not exists intermediate;
 create schema if not exists marts;
 create schema if not exists meta;
 

@@ -1,5 +1,5 @@
 -- GitHub REST data. raw.github_responses keeps every 200 response body exactly as received (content-
--- addressed per URL, so an unchanged page fetched again adds nothing); the core tables hold what was
+-- addressed per URL, so an unchanged page fetched again adds nothing); the staging tables hold what was
 -- read from them, one row per pull request, file, review and review comment.
 create table if not exists raw.github_responses (
     response_id  varchar primary key,  -- hash of (url, sha256)
@@ -51,7 +51,7 @@ create table if not exists meta.fetch_misses (
     seen_at   timestamp not null
 );
 
-create table if not exists core.github_pulls (
+create table if not exists staging.github_pulls (
     repo            varchar   not null,
     number          integer   not null,
     title           varchar,
@@ -77,7 +77,7 @@ create table if not exists core.github_pulls (
     primary key (repo, number)
 );
 
-create table if not exists core.github_files (
+create table if not exists staging.github_files (
     repo          varchar not null,
     number        integer not null,
     path          varchar not null,
@@ -89,7 +89,7 @@ create table if not exists core.github_files (
     primary key (repo, number, path)
 );
 
-create table if not exists core.github_reviews (
+create table if not exists staging.github_reviews (
     repo          varchar not null,
     number        integer not null,
     review_id     bigint  not null,
@@ -103,7 +103,7 @@ create table if not exists core.github_reviews (
     primary key (repo, number, review_id)
 );
 
-create table if not exists core.github_review_comments (
+create table if not exists staging.github_review_comments (
     repo          varchar not null,
     number        integer not null,
     comment_id    bigint  not null,
@@ -120,7 +120,7 @@ create table if not exists core.github_review_comments (
 );
 
 -- What PR titles and bodies claim about other PRs, one row per mention; replaced with the PR.
-create table if not exists core.github_text_claims (
+create table if not exists staging.github_text_claims (
     repo          varchar   not null,
     number        integer   not null,  -- the PR whose title or body says it
     ordinal       integer   not null,

@@ -1,5 +1,5 @@
 -- Git history read from local clones with one streamed `git log`. raw.git_logs keeps each load's log
--- output as received; core has one row per commit and per changed file.
+-- output as received; staging has one row per commit and per changed file.
 create table if not exists raw.git_logs (
     load_id     varchar primary key,  -- hash of (repo, revision range)
     repo        varchar   not null,
@@ -11,7 +11,7 @@ create table if not exists raw.git_logs (
     ingest_run  varchar
 );
 
-create table if not exists core.git_commits (
+create table if not exists staging.git_commits (
     repo          varchar   not null,
     sha           varchar   not null,
     parents       varchar[] not null,
@@ -28,7 +28,7 @@ create table if not exists core.git_commits (
     primary key (repo, sha)
 );
 
-create table if not exists core.git_commit_files (
+create table if not exists staging.git_commit_files (
     repo      varchar not null,
     sha       varchar not null,
     path      varchar not null,
@@ -46,7 +46,7 @@ create table if not exists meta.git_tips (
 
 -- What commit messages claim about other PRs: reverts, regressions fixed, follow-ups, mentions. One row per
 -- mention, written with the commit (only commits of a PR, whose number is the claimant).
-create table if not exists core.git_text_claims (
+create table if not exists staging.git_text_claims (
     repo          varchar   not null,
     sha           varchar   not null,
     ordinal       integer   not null,
@@ -66,7 +66,7 @@ create table if not exists core.git_text_claims (
 );
 
 -- Line history (SZZ): the PRs whose lines a fix deleted or changed, per fix commit (etl/ingest/szz.py).
-create table if not exists core.szz_candidates (
+create table if not exists staging.szz_candidates (
     repo              varchar   not null,
     fix_number        integer   not null,
     fix_sha           varchar   not null,

@@ -10,7 +10,7 @@ from etl.defs.run_log import record_source_run
 from etl.ingest.git_history import load_history
 from etl.ingest.szz import analyse
 
-from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS, CORE_SZZ, RAW_GIT
+from ..keys import RAW_GIT, STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS, STAGING_SZZ
 from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources
 
 
@@ -18,9 +18,9 @@ def _specs() -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(RAW_GIT, group_name="git", kinds={"duckdb"},
                      description="The `git log` output of each load, exactly as git wrote it."),
-        dg.AssetSpec(CORE_GIT, group_name="git", kinds={"duckdb"},
-                     description="Commits (core.git_commits, with the PR number of squash and merge commits) and "
-                                 "their changed files with line counts (core.git_commit_files)."),
+        dg.AssetSpec(STAGING_GIT, group_name="git", kinds={"duckdb"},
+                     description="Commits (staging.git_commits, with the PR number of squash and merge commits) and "
+                                 "their changed files with line counts (staging.git_commit_files)."),
     ]
 
 
@@ -30,30 +30,31 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
     clones = [(name, path) for name, path in git_history.clones_by_repo() if name == repo]
     if not clones:
         context.log.info(f"{repo}: no local clone configured")
-        for key in (RAW_GIT, CORE_GIT):
+        for key in (RAW_GIT, STAGING_GIT):
             yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "no local clone configured"})
         return
     with warehouse.connection() as con:
         loads = [asdict(load_history(con, path, name, run_id=context.run.run_id, progress=context.log.info))
                  for name, path in clones]
         raw_rows = con.execute("select count(*) from raw.git_logs").fetchone()[0]
-        counts = table_counts(con, ("core.git_commits", "core.git_commit_files"))
+        counts = table_counts(con, ("staging.git_commits", "staging.git_commit_files"))
         record_source_run(con, f"git:{repo}", context.run.run_id, {"loads": loads, **counts})
     yield dg.MaterializeResult(asset_key=RAW_GIT, metadata={"dagster/row_count": raw_rows})
-    yield dg.MaterializeResult(asset_key=CORE_GIT, metadata={
-        "dagster/row_count": counts["core.git_commits"], "loads": dg.MetadataValue.json(loads),
+    yield dg.MaterializeResult(asset_key=STAGING_GIT, metadata={
+        "dagster/row_count": counts["staging.git_commits"], "loads": dg.MetadataValue.json(loads),
         "row_counts": dg.MetadataValue.json(counts)})
 
 
-@dg.asset(key=CORE_SZZ, deps=[CORE_GIT, CORE_GITHUB, CORE_REPORTS], group_name="git", kinds={"duckdb", "git"},
+@dg.asset(key=STAGING_SZZ, deps=[STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS], group_name="git",
+          kinds={"duckdb", "git"},
           automation_condition=after_sources(),
           description="Line history (SZZ) for every PR some source calls a fix or a revert: the PRs that wrote the "
-                      "lines its commit deleted or changed (core.szz_candidates); each fix commit is blamed once "
+                      "lines its commit deleted or changed (staging.szz_candidates); each fix commit is blamed once "
                       "(meta.szz_fixes).")
 def szz(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_history: GitHistoryResource):
     results = {}
     with warehouse.connection() as con:
         for repo, path in git_history.clones_by_repo():
             results[repo] = asdict(analyse(con, repo, path, progress=context.log.info))
-        rows = con.execute("select count(*) from core.szz_candidates").fetchone()[0]
+        rows = con.execute("select count(*) from staging.szz_candidates").fetchone()[0]
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "by_repo": dg.MetadataValue.json(results)})

@@ -12,10 +12,11 @@ from etl.defs.run_log import record_source_run
 from etl.ingest.github_store import GitHubStore
 from etl.sources.github import GitHubCollector
 
-from ..keys import CORE_GITHUB, RAW_GITHUB
+from ..keys import RAW_GITHUB, STAGING_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window, no_retry_when_fatal
 
-CORE_TABLES = ("core.github_pulls", "core.github_files", "core.github_reviews", "core.github_review_comments")
+STAGING_TABLES = ("staging.github_pulls", "staging.github_files", "staging.github_reviews",
+                  "staging.github_review_comments")
 
 
 def _specs() -> list[dg.AssetSpec]:
@@ -23,10 +24,10 @@ def _specs() -> list[dg.AssetSpec]:
         dg.AssetSpec(RAW_GITHUB, group_name="github", kinds={"duckdb"},
                      description="Every GitHub API response body exactly as received, with its URL, status and "
                                  "headers. Append-only; an unchanged page fetched again adds nothing."),
-        dg.AssetSpec(CORE_GITHUB, group_name="github", kinds={"duckdb"},
+        dg.AssetSpec(STAGING_GITHUB, group_name="github", kinds={"duckdb"},
                      description="Pull requests, changed files, reviews and review comments read from the API "
-                                 "(core.github_pulls, core.github_files, core.github_reviews, "
-                                 "core.github_review_comments)."),
+                                 "(staging.github_pulls, staging.github_files, staging.github_reviews, "
+                                 "staging.github_review_comments)."),
     ]
 
 
@@ -36,7 +37,7 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
     repo, window = collection_window(context.partition_key)
     if repo not in github_api.repos:
         context.log.info(f"{repo}: GitHub collection is off for this repo")
-        for key in (RAW_GITHUB, CORE_GITHUB):
+        for key in (RAW_GITHUB, STAGING_GITHUB):
             yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "GitHub collection is off for this repo"})
         return
     client = github_api.client(log=context.log.info)
@@ -45,8 +46,8 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
         collector = GitHubCollector(client, github_api.api_url, context.log.info)
         stats = asdict(store.load(collector.collect(repo, window, state=store)))
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
-        counts = table_counts(con, CORE_TABLES)
-        preview = con.execute("select repo, number, title, state, updated_at from core.github_pulls "
+        counts = table_counts(con, STAGING_TABLES)
+        preview = con.execute("select repo, number, title, state, updated_at from staging.github_pulls "
                               "where repo = ? and updated_at >= ? and updated_at < ? order by updated_at desc "
                               "limit 10", [repo, window.start, window.end]).df()
         record_source_run(con, f"github:{repo}", context.run.run_id,
@@ -55,8 +56,8 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
     yield dg.MaterializeResult(asset_key=RAW_GITHUB, metadata={
         "dagster/row_count": raw_rows, "requests": dg.MetadataValue.json(client.stats.as_dict()),
         "api_url": github_api.api_url})
-    yield dg.MaterializeResult(asset_key=CORE_GITHUB, metadata={
-        "dagster/row_count": counts["core.github_pulls"], "prs_loaded": stats["prs_loaded"],
+    yield dg.MaterializeResult(asset_key=STAGING_GITHUB, metadata={
+        "dagster/row_count": counts["staging.github_pulls"], "prs_loaded": stats["prs_loaded"],
         "walk": dg.MetadataValue.json(stats),
         "row_counts": dg.MetadataValue.json(counts),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)")})

@@ -1,4 +1,4 @@
-"""Metrics domain: the config mappings, the SQL models under warehouse/models (staging -> marts), and the
+"""Metrics domain: the config mappings, the SQL models under warehouse/models (intermediate -> marts), and the
 public views, as one subsettable multi-asset (like dagster-dbt): one Dagster step builds whichever models
 are selected, in dependency order, and then runs their checks. Each model is still its own asset."""
 
@@ -9,10 +9,11 @@ import dagster as dg
 from etl import settings
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
+from etl.models import PUBLIC_VIEWS as PUBLIC_VIEWS_SQL
 from etl.models import Model, create_public_views, discover, inputs_fingerprint
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
-from ..keys import CORE_GITHUB, PUBLIC_VIEWS, core_table_owner
+from ..keys import PUBLIC_VIEWS, staging_table_owner
 from ..partitions import after_sources, marts_freshness
 from .checks import CHECKS, CheckSpec, run_check
 
@@ -25,14 +26,12 @@ CONFIG_TABLES = {
         "config.risk_taxonomy", risk_taxonomy_table,
         "Risk-flag keywords to canonical flags (warehouse/config/risk_taxonomy.csv)."),
 }
-PUBLIC_VIEWS_DOC = ("The public SQL contract: pull_requests, pr_reports, pr_files, pr_reviews, pr_review_comments, "
-                    "pr_risk_flags, pr_links, regression_chains, module_risk, weekly_trends, weekly_flag_counts, "
-                    "report_matches, pr_code_snippets, quarantine.")
+PUBLIC_VIEWS_DOC = "The public SQL contract: the views of warehouse/models/public_views.sql (see warehouse/README.md)."
 VIEWS_KEY = PUBLIC_VIEWS
 
 
 def _key(schema: str, table: str) -> dg.AssetKey:
-    return core_table_owner(table) if schema == "core" else dg.AssetKey([schema, table])
+    return staging_table_owner(table) if schema == "staging" else dg.AssetKey([schema, table])
 
 
 def _in_build_order(models: list[Model]) -> list[Model]:
@@ -42,6 +41,7 @@ def _in_build_order(models: list[Model]) -> list[Model]:
 
 
 MODELS = _in_build_order(discover())
+VIEWS_MODEL = Model("main", "public_views", PUBLIC_VIEWS_SQL)  # read for what the views select from
 
 
 def _asset_specs() -> list[dg.AssetSpec]:
@@ -56,9 +56,7 @@ def _asset_specs() -> list[dg.AssetSpec]:
                    freshness_policy=fresh if m.layer == "marts" else None,
                    description=f"Table {m.table}, built by warehouse/models/{m.layer}/{m.name}.sql.")
       for m in MODELS),
-    dg.AssetSpec(VIEWS_KEY, deps=[dg.AssetKey(["staging", "reports"]), dg.AssetKey(["staging", "report_matches"]),
-                                  CORE_GITHUB]
-                 + [dg.AssetKey([m.layer, m.name]) for m in MODELS if m.layer == "marts"],
+    dg.AssetSpec(VIEWS_KEY, deps=sorted({_key(*r) for r in VIEWS_MODEL.references()}, key=str),
                  group_name=GROUP, kinds={"duckdb"}, automation_condition=automation, freshness_policy=fresh,
                  description=PUBLIC_VIEWS_DOC),
     ]

@@ -3,10 +3,10 @@ the dashboards' snapshot) follows by its automation condition, not by being chai
 
 import dagster as dg
 
-from ..keys import CORE_GIT, CORE_GITHUB, CORE_REPORTS, RAW_DOCUMENTS, RAW_GIT, RAW_GITHUB, RAW_REPORT_SITE
+from ..keys import RAW_DOCUMENTS, RAW_GIT, RAW_GITHUB, RAW_REPORT_SITE, STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS
 
-GITHUB_COLLECTOR = dg.AssetSelection.assets(RAW_GITHUB, CORE_GITHUB)
-REPO_COLLECTORS = dg.AssetSelection.assets(RAW_GIT, CORE_GIT, RAW_REPORT_SITE)
+GITHUB_COLLECTOR = dg.AssetSelection.assets(RAW_GITHUB, STAGING_GITHUB)
+REPO_COLLECTORS = dg.AssetSelection.assets(RAW_GIT, STAGING_GIT, RAW_REPORT_SITE)
 COLLECTORS = GITHUB_COLLECTOR | REPO_COLLECTORS
 
 collect_github = dg.define_asset_job(
@@ -21,7 +21,7 @@ collect_repo = dg.define_asset_job(
     tags={"pr_atlas/kind": "collection"})
 
 ingest_report_files = dg.define_asset_job(
-    "ingest_report_files", selection=dg.AssetSelection.assets(RAW_DOCUMENTS, CORE_REPORTS),
+    "ingest_report_files", selection=dg.AssetSelection.assets(RAW_DOCUMENTS, STAGING_REPORTS),
     description="Store and parse report files: the configured locations, or the files a sensor names in the "
                 "run config (ops: raw__documents: config: files).",
     tags={"pr_atlas/kind": "reports"})

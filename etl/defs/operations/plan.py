@@ -25,7 +25,7 @@ from etl import lake
 from etl.db import WarehouseBusy, connect
 from etl.settings import Settings
 
-from ..keys import CORE_GITHUB
+from ..keys import STAGING_GITHUB
 from ..partitions import REPO_WINDOWS, window_key, windows_until
 from . import jobs
 
@@ -91,7 +91,7 @@ def github_backfill(settings: Settings, instance: dg.DagsterInstance, repos: lis
     final, runs = final_windows(settings), []
     for repo in repos:
         keys = open_windows(repo, now, final)
-        status = instance.get_status_by_partition(CORE_GITHUB, keys, REPO_WINDOWS) or {}
+        status = instance.get_status_by_partition(STAGING_GITHUB, keys, REPO_WINDOWS) or {}
         if any(s == dg.AssetPartitionStatus.IN_PROGRESS for s in status.values()):
             continue
         missing = [key for key in keys if status.get(key) is None][:batch]

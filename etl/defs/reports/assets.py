@@ -1,5 +1,5 @@
 """Reports domain: documents as received (raw: local files and URLs, and the report site) and what the
-parser read from them (core)."""
+parser read from them (staging)."""
 
 import dagster as dg
 
@@ -14,11 +14,11 @@ from etl.sources.http import HttpClient
 from etl.sources.report_files import iter_documents
 from etl.sources.report_site import fetch_reports
 
-from ..keys import CORE_GIT, CORE_GITHUB
+from ..keys import STAGING_GIT, STAGING_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources, no_retry_when_fatal
 from .checks import CHECK_SPECS, run_checks
 
-CORE_TABLES = core_reports.TABLES
+STAGING_TABLES = core_reports.TABLES
 
 
 class ReportFilesConfig(dg.Config):
@@ -55,7 +55,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, 
 @dg.asset(
     key_prefix="raw",
     name="report_site",
-    deps=[CORE_GITHUB, CORE_GIT],  # a repo's partition reads every GitHub window of that repo
+    deps=[STAGING_GITHUB, STAGING_GIT],  # a repo's partition reads every GitHub window of that repo
     group_name="reports",
     kinds={"duckdb"},
     partitions_def=REPO_PARTITIONS,
@@ -87,31 +87,31 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
 
 
 @dg.asset(
-    key_prefix="core",
+    key_prefix="staging",
     name="reports",
     deps=[raw_documents, raw_report_site],
     group_name="reports",
     kinds={"duckdb"},
     automation_condition=after_sources(),
     check_specs=CHECK_SPECS,
-    description="Parsed reports (one row per document version; core.reports is the latest per report) with "
+    description="Parsed reports (one row per document version; staging.reports is the latest per report) with "
                 "key files, code snippets, review highlights, risk flags and PR references; unreadable "
-                "documents go to core.quarantine with their reason.",
+                "documents go to staging.quarantine with their reason.",
 )
 def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                  report_sources: ReportSourcesResource):
     with warehouse.connection() as con:
         stats = parse_pending(con, default_repo=report_sources.default_repo, progress=context.log.info)
-        counts = table_counts(con, CORE_TABLES)
+        counts = table_counts(con, STAGING_TABLES)
         preview = con.execute(
-            "select report_id, display_title, risk_level from core.reports order by report_id limit 10"
+            "select report_id, display_title, risk_level from staging.reports order by report_id limit 10"
         ).df()
         checks = record_checks(con, run_checks(con), context.run.run_id)
     yield dg.MaterializeResult(metadata={
         "parsed": stats.parsed,
         "quarantined": stats.quarantined,
         "quarantine_reasons": dg.MetadataValue.json(dict(stats.quarantine_reasons)),
-        "dagster/row_count": counts["core.report_versions"],
+        "dagster/row_count": counts["staging.report_versions"],
         "row_counts": dg.MetadataValue.json(counts),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)"),
     })

@@ -6,13 +6,13 @@ from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.ingest.search_index import refresh_search_index
 
-from ..keys import CORE_REPORTS, SEARCH_INDEX
+from ..keys import SEARCH_INDEX, STAGING_REPORTS
 from ..partitions import after_sources
 
 
 @dg.asset(
     key=SEARCH_INDEX,
-    deps=[CORE_REPORTS],
+    deps=[STAGING_REPORTS],
     group_name="search",
     kinds={"duckdb", "sql"},
     automation_condition=after_sources(),

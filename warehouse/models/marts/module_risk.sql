@@ -2,12 +2,12 @@
 -- introduced a regression or were reverted, and how many fixed one.
 with prs as (
     select pm.repo, pm.module, pm.pr_key, pr.risk_level
-    from staging.pr_modules pm
+    from intermediate.pr_modules pm
     join marts.pull_requests pr using (pr_key)
 ),
 
 flagged as (
-    select distinct pr_key, canonical_flag from staging.risk_flags
+    select distinct pr_key, canonical_flag from intermediate.risk_flags
 ),
 
 flag_counts as (

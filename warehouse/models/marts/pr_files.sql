@@ -3,12 +3,12 @@
 with report_side as (
     select pr_key, repo, pr_number as number, report_id, path, module_label, category, file_type, symbols,
            description, status, importance
-    from staging.report_files
+    from intermediate.report_files
 ),
 
 change_side as (
     select pr_key, repo, number, path, status as change_status, additions, deletions, previous_path, sources
-    from staging.pr_changed_files
+    from intermediate.pr_changed_files
     where pr_key in (select pr_key from marts.pull_requests)
 )
 
@@ -22,5 +22,5 @@ select
     c.change_status, c.previous_path
 from report_side r
 full join change_side c on c.pr_key = r.pr_key and c.path = r.path
-left join staging.file_modules m on m.repo is not distinct from coalesce(r.repo, c.repo)
+left join intermediate.file_modules m on m.repo is not distinct from coalesce(r.repo, c.repo)
                                  and m.path = coalesce(r.path, c.path)

@@ -5,7 +5,7 @@ with claims as (
     select *, case relation when 'revert' then 1 when 'regression' then 2 when 'follow_up' then 3 else 4 end as strength,
            -- the strongest claim first; ties broken by every field, so each backend picks the same one
            printf('%d %04.2f %s %s %s', strength, 1 - confidence, source, cue, evidence) as rank_key
-    from staging.link_claims
+    from intermediate.link_claims
 ),
 
 text_pairs as (

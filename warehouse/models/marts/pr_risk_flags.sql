@@ -1,4 +1,4 @@
 -- Risk flags per PR, as written and as a canonical slug, with the report's risk level.
 select f.pr_key, f.repo, f.pr_number as number, f.report_id, f.ordinal, f.flag, f.canonical_flag, r.risk_level
-from staging.risk_flags f
-join staging.reports r using (pr_key)
+from intermediate.risk_flags f
+join intermediate.reports r using (pr_key)

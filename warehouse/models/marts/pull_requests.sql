@@ -3,15 +3,15 @@
 with reported as (
     select pr_key, repo, pr_number as number, report_id, title, display_title, merged_at, author, risk_level,
            source_url, pr_number_source
-    from staging.reports
+    from intermediate.reports
 ),
 
 from_github as (
-    select pr_key(repo, number) as pr_key, * from core.github_pulls
+    select pr_key(repo, number) as pr_key, * from staging.github_pulls
 ),
 
 from_git as (
-    select * from staging.git_pulls
+    select * from intermediate.git_pulls
 ),
 
 known as (
@@ -23,16 +23,16 @@ known as (
 ),
 
 endpoints as (
-    select from_key as pr_key, from_repo as repo, from_number as number from staging.link_claims
+    select from_key as pr_key, from_repo as repo, from_number as number from intermediate.link_claims
     union
-    select to_key, to_repo, to_number from staging.link_claims
+    select to_key, to_repo, to_number from intermediate.link_claims
 ),
 
 referenced_only as (
     select e.pr_key, e.repo, e.number,
            coalesce(any_value(x.ref_title), pr_key(e.repo, e.number)) as display_title
     from endpoints e
-    left join core.report_references x on pr_key(x.ref_repo, x.ref_number) = e.pr_key and x.ref_title is not null
+    left join staging.report_references x on pr_key(x.ref_repo, x.ref_number) = e.pr_key and x.ref_title is not null
     where e.number is not null and e.pr_key not in (select pr_key from known)
     group by e.pr_key, e.repo, e.number
 )

@@ -29,7 +29,7 @@ chain_links as (
 touched as (
     select m.component, list(distinct pm.module order by pm.module) as modules
     from members m
-    join staging.pr_modules pm using (pr_key)
+    join intermediate.pr_modules pm using (pr_key)
     where pm.module <> 'unknown'
     group by m.component
 )

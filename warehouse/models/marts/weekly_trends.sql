@@ -9,7 +9,7 @@ with merged as (
 ),
 
 pr_module as (  -- each merged PR under each of its modules, and once under '(all)'
-    select m.*, pm.module from merged m join staging.pr_modules pm using (pr_key)
+    select m.*, pm.module from merged m join intermediate.pr_modules pm using (pr_key)
     union all
     select m.*, '(all)' from merged m
 ),
@@ -45,7 +45,7 @@ activity as (
         count(distinct p.pr_key) filter (where p.risk_level = 'medium') as medium_risk_prs,
         count(distinct p.pr_key) filter (where p.risk_level = 'high') as high_risk_prs,
         count(distinct p.pr_key) filter (where p.risk_level = 'unknown') as unknown_risk_prs,
-        count(distinct p.pr_key) filter (where p.pr_key in (select pr_key from staging.risk_flags)) as flagged_prs,
+        count(distinct p.pr_key) filter (where p.pr_key in (select pr_key from intermediate.risk_flags)) as flagged_prs,
         count(distinct p.pr_key) filter (where p.pr_key in (select pr_key from fixes where relation = 'regression'))
             as regression_fixes,
         count(distinct p.pr_key) filter (where p.pr_key in (select pr_key from fixes where relation = 'revert'))

@@ -1,7 +1,7 @@
 -- The latest version of each report, with pr_key: 'owner/repo#N' for a numbered report or one matched to
--- its PR (staging.report_matches), else the report_id of the unnumbered report.
+-- its PR (intermediate.report_matches), else the report_id of the unnumbered report.
 with matched as (
-    select report_id, candidate_number as number from staging.report_matches where matched
+    select report_id, candidate_number as number from intermediate.report_matches where matched
 )
 
 select
@@ -10,5 +10,5 @@ select
          else r.report_id end as pr_key,
     r.* replace (coalesce(r.pr_number, m.number) as pr_number),
     case when r.pr_number is not null then 'report' when m.number is not null then 'matched' end as pr_number_source
-from core.reports r
+from staging.reports r
 left join matched m using (report_id)

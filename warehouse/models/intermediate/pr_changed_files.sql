@@ -3,15 +3,15 @@
 with from_github as (
     select pr_key(repo, number) as pr_key, repo, number, path, status, additions, deletions, previous_path,
            'github' as source
-    from core.github_files
+    from staging.github_files
 ),
 
 from_git as (
     select p.pr_key, p.repo, p.number, f.path,
            case when f.old_path is not null then 'renamed' end as status,
            f.additions, f.deletions, f.old_path as previous_path, 'git' as source
-    from staging.git_pulls p
-    join core.git_commit_files f on f.repo = p.repo and f.sha = p.sha
+    from intermediate.git_pulls p
+    join staging.git_commit_files f on f.repo = p.repo and f.sha = p.sha
 ),
 
 both_sources as (

@@ -3,13 +3,13 @@
 -- commits claim a number (a cherry-pick, a re-land), the latest one stands for the PR.
 with claimed as (
     select c.*, row_number() over (partition by repo, pr_number order by committed_at desc, sha) as recency
-    from core.git_commits c
+    from staging.git_commits c
     where pr_number is not null
 ),
 
 line_counts as (
     select repo, sha, count(*) as changed_files, sum(additions) as additions, sum(deletions) as deletions
-    from core.git_commit_files
+    from staging.git_commit_files
     group by repo, sha
 )
 

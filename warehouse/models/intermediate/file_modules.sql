@@ -1,11 +1,11 @@
 -- Canonical module of every distinct (repo, path) seen in a report, on GitHub or in git: the first
 -- matching rule in warehouse/config/module_rules.csv, else the path's first two meaningful folders.
 with distinct_paths as (
-    select repo, path from core.report_key_files
+    select repo, path from staging.report_key_files
     union
-    select repo, path from core.github_files
+    select repo, path from staging.github_files
     union
-    select repo, path from core.git_commit_files
+    select repo, path from staging.git_commit_files
 ),
 
 ruled as (

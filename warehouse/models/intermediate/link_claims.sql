@@ -1,6 +1,6 @@
--- Every claim, from every source, that one PR relates to another: report sentences (core.report_references),
--- commit messages (core.git_text_claims), PR titles and bodies (core.github_text_claims), and line history
--- (core.szz_candidates). One row per claim, both ends as PR keys and directed from the earlier PR to the
+-- Every claim, from every source, that one PR relates to another: report sentences (staging.report_references),
+-- commit messages (staging.git_text_claims), PR titles and bodies (staging.github_text_claims), and line history
+-- (staging.szz_candidates). One row per claim, both ends as PR keys and directed from the earlier PR to the
 -- later one: by merge time when both are known (numbers are given when a PR opens, order is decided when
 -- it merges), else as the text puts it. A revert named only by title or commit is resolved here.
 with report_claims as (
@@ -11,27 +11,27 @@ with report_claims as (
         x.sentence as evidence, r.report_id as document,
         case x.section when 'title' then 0.95 when 'related' then 0.9 when 'motivation' then 0.85
                        when 'summary' then 0.8 when 'code' then 0.5 when 'key_files' then 0.6 else 0.7 end as weight
-    from core.report_references x
-    join staging.reports r using (document_id)
+    from staging.report_references x
+    join intermediate.reports r using (document_id)
     where x.ref_kind = 'pr'
 ),
 
 text_claims as (
     select 'git' as source, repo, pr_number as claimant_number, ref_repo, ref_number, ref_kind, relation, referenced_is,
            cue, detail, evidence, target_title, target_sha, sha as document
-    from core.git_text_claims
+    from staging.git_text_claims
     union all
     select 'github', repo, number, ref_repo, ref_number, ref_kind, relation, referenced_is, cue, detail, evidence,
            target_title, target_sha, pr_key(repo, number)
-    from core.github_text_claims
+    from staging.github_text_claims
 ),
 
 titles as (  -- what a Revert "<title>" can name: git subjects without their (#N), and GitHub titles
     select repo, number, lower(regexp_replace(trim(title), '\s+', ' ', 'g')) as title, merged_at
-    from staging.git_pulls where title is not null
+    from intermediate.git_pulls where title is not null
     union
     select repo, number, lower(regexp_replace(trim(title), '\s+', ' ', 'g')), merged_at
-    from core.github_pulls where title is not null
+    from staging.github_pulls where title is not null
 ),
 
 by_title as (
@@ -49,7 +49,7 @@ by_title as (
 by_sha as (
     select t.repo, t.target_sha, any_value(c.pr_number) as number
     from (select distinct repo, target_sha from text_claims where target_sha is not null) t
-    join core.git_commits c on c.repo = t.repo and left(c.sha, 7) = left(t.target_sha, 7)
+    join staging.git_commits c on c.repo = t.repo and left(c.sha, 7) = left(t.target_sha, 7)
                           and starts_with(c.sha, t.target_sha) and c.pr_number is not null
     group by all
 ),
@@ -76,7 +76,7 @@ szz_claims as (  -- line history: the fix deleted or changed lines that the earl
            format('{} of the {} line(s) the fix deleted or changed were last written by #{} ({})', lines,
                   fix_lines, introducer_number, array_to_string(files, ', ')) as evidence,
            fix_sha as document, round(share, 2) as weight
-    from core.szz_candidates
+    from staging.szz_candidates
 ),
 
 claims as (
@@ -92,17 +92,17 @@ claims as (
 merge_times as (  -- when each PR merged: GitHub's time, else git's, else the report's (local time as written)
     select pr_key, arg_min(merged_at, priority) as merged_at, min(priority) = 3 as from_report
     from (
-        select pr_key(repo, number) as pr_key, merged_at, 1 as priority from core.github_pulls
+        select pr_key(repo, number) as pr_key, merged_at, 1 as priority from staging.github_pulls
         where merged_at is not null
         union all
-        select pr_key, merged_at, 2 from staging.git_pulls where merged_at is not null
+        select pr_key, merged_at, 2 from intermediate.git_pulls where merged_at is not null
         union all
-        select pr_key, merged_at, 3 from staging.reports where merged_at is not null
+        select pr_key, merged_at, 3 from intermediate.reports where merged_at is not null
     ) group by pr_key
 ),
 
 known_issues as (  -- numbers some text calls an issue ("issue #12", "Fixes #12"): never a link
-    select distinct pr_key(ref_repo, ref_number) as ref_key from core.report_references where ref_kind = 'issue'
+    select distinct pr_key(ref_repo, ref_number) as ref_key from staging.report_references where ref_kind = 'issue'
     union
     select distinct pr_key(coalesce(ref_repo, repo), ref_number) from text_claims where ref_kind = 'issue'
 ),
@@ -111,7 +111,7 @@ github_ranges as (
     -- PR and issue numbers share one sequence: between the first and last PR GitHub listed as opened since its
     -- collection began, a number that is no PR is an issue
     select p.repo, min(p.number) as low, max(p.number) as high, list(p.number) as numbers
-    from core.github_pulls p
+    from staging.github_pulls p
     left join (select repo, min(window_start) as since from meta.github_windows group by repo) w using (repo)
     where p.created_at >= coalesce(w.since, '1970-01-01'::timestamp)
     group by p.repo

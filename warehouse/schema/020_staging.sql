@@ -1,10 +1,10 @@
--- Core layer: what the parser read from each raw document. One row per parsed document version in
--- core.report_versions; child tables hang off document_id and repeat (report_id, repo, pr_number)
--- so they can be joined to pull requests directly. Older versions are kept; core.reports picks the
+-- Staging layer: what the parser read from each raw document, one-to-one with what was received: one
+-- row per parsed document version in staging.report_versions; child tables hang off document_id and
+-- repeat (report_id, repo, pr_number) so they can be joined to pull requests directly. Older versions are kept; staging.reports picks the
 -- latest per report.
-create schema if not exists core;
+create schema if not exists staging;
 
-create table if not exists core.report_versions (
+create table if not exists staging.report_versions (
     document_id          varchar primary key,
     report_id            varchar   not null,  -- 'owner/repo#123', or 'owner/repo~<hash>' when unnumbered
     repo                 varchar,
@@ -38,7 +38,7 @@ create table if not exists core.report_versions (
     parser_version       varchar   not null
 );
 
-create table if not exists core.report_key_files (
+create table if not exists staging.report_key_files (
     document_id  varchar not null,
     report_id    varchar not null,
     repo         varchar,
@@ -54,7 +54,7 @@ create table if not exists core.report_key_files (
     importance   varchar
 );
 
-create table if not exists core.report_code_snippets (
+create table if not exists staging.report_code_snippets (
     document_id varchar not null,
     report_id   varchar not null,
     repo        varchar,
@@ -66,7 +66,7 @@ create table if not exists core.report_code_snippets (
     code        varchar not null
 );
 
-create table if not exists core.report_review_highlights (
+create table if not exists staging.report_review_highlights (
     document_id varchar not null,
     report_id   varchar not null,
     repo        varchar,
@@ -78,7 +78,7 @@ create table if not exists core.report_review_highlights (
     people      varchar[]
 );
 
-create table if not exists core.report_risk_flags (
+create table if not exists staging.report_risk_flags (
     document_id varchar not null,
     report_id   varchar not null,
     repo        varchar,
@@ -87,7 +87,7 @@ create table if not exists core.report_risk_flags (
     flag        varchar not null
 );
 
-create table if not exists core.report_references (
+create table if not exists staging.report_references (
     document_id   varchar not null,
     report_id     varchar not null,
     repo          varchar,
@@ -105,10 +105,10 @@ create table if not exists core.report_references (
     detail        varchar            -- e.g. supersedes
 );
 -- Warehouses made before the cue was kept gain the columns (empty for what was parsed then).
-alter table core.report_references add column if not exists cue varchar;
-alter table core.report_references add column if not exists detail varchar;
+alter table staging.report_references add column if not exists cue varchar;
+alter table staging.report_references add column if not exists detail varchar;
 
-create table if not exists core.quarantine (
+create table if not exists staging.quarantine (
     document_id    varchar primary key,
     source_uri     varchar   not null,
     sha256         varchar   not null,
@@ -119,7 +119,7 @@ create table if not exists core.quarantine (
 );
 
 -- The latest version of each report (by time received, then document id for a stable tie-break).
-create or replace view core.reports as
+create or replace view staging.reports as
 select *
-from core.report_versions
+from staging.report_versions
 qualify row_number() over (partition by report_id order by received_at desc, document_id desc) = 1;

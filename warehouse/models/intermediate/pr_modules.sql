@@ -1,19 +1,19 @@
 -- The modules each PR touches, from its report's key files and from the files GitHub or git say it
 -- changed; a PR with no known files belongs to module 'unknown'.
 with prs as (
-    select pr_key, repo from staging.reports
+    select pr_key, repo from intermediate.reports
     union
-    select pr_key(repo, number), repo from core.github_pulls
+    select pr_key(repo, number), repo from staging.github_pulls
     union
-    select pr_key, repo from staging.git_pulls
+    select pr_key, repo from intermediate.git_pulls
 ),
 
 touched as (
-    select pr_key, module from staging.report_files
+    select pr_key, module from intermediate.report_files
     union
     select c.pr_key, m.module
-    from staging.pr_changed_files c
-    join staging.file_modules m on m.repo = c.repo and m.path = c.path
+    from intermediate.pr_changed_files c
+    join intermediate.file_modules m on m.repo = c.repo and m.path = c.path
 )
 
 select p.pr_key, p.repo, coalesce(t.module, 'unknown') as module

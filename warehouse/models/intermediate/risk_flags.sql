@@ -2,8 +2,8 @@
 -- (first matching row wins); flags no keyword covers get 'other'. Each distinct text is matched once.
 with flags as (
     select r.pr_key, r.repo, r.pr_number, r.report_id, f.ordinal, f.flag
-    from core.report_risk_flags f
-    join staging.reports r using (document_id)
+    from staging.report_risk_flags f
+    join intermediate.reports r using (document_id)
 ),
 
 distinct_flags as (

@@ -4,15 +4,15 @@
 -- Anything weaker stays unmatched, with the best candidate and its evidence kept for review.
 with unnumbered as (
     select report_id, repo, merged_at, coalesce(title, '') || ' ' || coalesce(one_liner, '') as words_from
-    from core.reports
+    from staging.reports
     where pr_number is null
 ),
 
 key_files as (
     select distinct f.report_id, f.path
-    from core.report_key_files f
+    from staging.report_key_files f
     join unnumbered u using (report_id)
-    where f.document_id in (select document_id from core.reports)
+    where f.document_id in (select document_id from staging.reports)
 ),
 
 key_file_counts as (
@@ -20,17 +20,17 @@ key_file_counts as (
 ),
 
 candidate_prs as (  -- merged PRs known from GitHub or git, with their title and merge time
-    select repo, number, title, merged_at from core.github_pulls where merged_at is not null
+    select repo, number, title, merged_at from staging.github_pulls where merged_at is not null
     union all
-    select g.repo, g.number, g.title, g.merged_at from staging.git_pulls g
-    where not exists (select 1 from core.github_pulls p where p.repo = g.repo and p.number = g.number)
+    select g.repo, g.number, g.title, g.merged_at from intermediate.git_pulls g
+    where not exists (select 1 from staging.github_pulls p where p.repo = g.repo and p.number = g.number)
 ),
 
 changed_files as (
-    select repo, number, path from core.github_files
+    select repo, number, path from staging.github_files
     union
     select p.repo, p.number, f.path
-    from staging.git_pulls p join core.git_commit_files f on f.repo = p.repo and f.sha = p.sha
+    from intermediate.git_pulls p join staging.git_commit_files f on f.repo = p.repo and f.sha = p.sha
 ),
 
 overlap as (
@@ -59,7 +59,7 @@ judged as (
     select *,
         key_files_changed = key_files
         and (days_apart <= 3 or (days_apart is null and len(common_words) > 0))
-        and not exists (select 1 from core.reports r where r.repo = scored.repo and r.pr_number = scored.number)
+        and not exists (select 1 from staging.reports r where r.repo = scored.repo and r.pr_number = scored.number)
             as strong
     from scored
 ),
@@ -83,7 +83,7 @@ select
         when r.strong and r.strong_candidates = 1 then 'matched'
         when r.strong then 'several PRs fit equally well'
         when r.key_files_changed < r.key_files then 'no PR changed all of its key files'
-        when exists (select 1 from core.reports x where x.repo = r.repo and x.pr_number = r.number)
+        when exists (select 1 from staging.reports x where x.repo = r.repo and x.pr_number = r.number)
             then 'the candidate PR already has its own report'
         else 'merge time and title do not agree'
     end as verdict

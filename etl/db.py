@@ -119,6 +119,13 @@ def _drop_derived_layers_of_the_old_naming(con: duckdb.DuckDBPyConnection) -> No
         con.execute("delete from meta.model_builds")
 
 
+_OLD_CLAIM_TABLES = {  # one table each for git's and GitHub's claims then: staging.text_claims now
+    "git_text_claims": "select * exclude (sha), 'git' as source, sha as said_in from core.git_text_claims",
+    "github_text_claims": "select * exclude (number), 'github' as source, repo || '#' || number as said_in, "
+                          "number as pr_number from core.github_text_claims",
+}
+
+
 def _move_loaded_tables_out_of_core(con: duckdb.DuckDBPyConnection) -> None:
     tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'core' "
                                         "and database_name = current_database()").fetchall()]
@@ -127,6 +134,8 @@ def _move_loaded_tables_out_of_core(con: duckdb.DuckDBPyConnection) -> None:
         for table in tables:
             if f"staging.{table}" in table_shapes():
                 con.execute(f"insert into staging.{table} by name select * from core.{table}")
+            elif table in _OLD_CLAIM_TABLES:
+                con.execute(f"insert into staging.text_claims by name {_OLD_CLAIM_TABLES[table]}")
         con.execute("drop schema core cascade")
         con.commit()
     except BaseException:

@@ -18,8 +18,8 @@ PUBLIC_VIEWS = MODELS_DIR / "public_views.sql"
 SOURCE_WATERMARKS = (("staging.report_versions", "parsed_at"), ("staging.quarantine", "quarantined_at"),
                      ("staging.github_pulls", "loaded_at"), ("staging.github_files", "loaded_at"),
                      ("staging.github_reviews", "loaded_at"), ("staging.github_review_comments", "loaded_at"),
-                     ("staging.git_commits", "loaded_at"), ("staging.git_text_claims", "loaded_at"),
-                     ("staging.github_text_claims", "loaded_at"), ("meta.szz_fixes", "analysed_at"),
+                     ("staging.git_commits", "loaded_at"), ("staging.text_claims", "loaded_at"),
+                     ("meta.szz_fixes", "analysed_at"),
                      ("meta.unread_sources", "seen_at"))
 _REFERENCE = re.compile(r"\b(staging|config|intermediate|marts)\.([a-z_][a-z0-9_]*)\b")
 

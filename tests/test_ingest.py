@@ -163,6 +163,11 @@ def test_a_warehouse_of_the_old_layer_names_is_moved_to_the_new_ones(tmp_path):
         con.execute("create table core.github_pulls as select * from staging.github_pulls")
         con.execute("insert into core.github_pulls (repo, number, title, updated_at, response_id, loaded_at) "
                     "values ('acme/x', 7, 'kept', now(), 'r', now())")
+        con.execute("create table core.git_text_claims as select * exclude (source, said_in) "
+                    "replace ('acme/x' as repo), 'abc123' as sha from staging.text_claims")
+        con.execute("insert into core.git_text_claims by name select 'acme/x' as repo, 'abc123' as sha, 0 as ordinal, "
+                    "7 as pr_number, 'pr' as ref_kind, 'revert' as relation, 'earlier' as referenced_is, 'c' as cue, "
+                    "'e' as evidence, now() as loaded_at")
         con.execute("drop schema staging cascade")
         con.execute("create schema staging")
         con.execute("create table staging.link_claims as select 1 as old_model")
@@ -175,3 +180,5 @@ def test_a_warehouse_of_the_old_layer_names_is_moved_to_the_new_ones(tmp_path):
         assert not con.execute("select count(*) from duckdb_tables() where table_name = 'link_claims'").fetchone()[0]
         assert con.execute("select count(*) from meta.model_builds").fetchone()[0] == 0
         assert con.execute("select count(*) from staging.report_versions").fetchone()[0] == 0  # the new tables
+        assert con.execute("select source, said_in, pr_number from staging.text_claims").fetchall() == [
+            ("git", "abc123", 7)]

@@ -36,7 +36,7 @@ class _Batch:
         self.repo, self.load_id = repo, load_id
         self.commits = RowBuffer("staging.git_commits")
         self.files = RowBuffer("staging.git_commit_files")
-        self.claims = RowBuffer("staging.git_text_claims")
+        self.claims = RowBuffer("staging.text_claims")
 
     def add(self, commit: Commit, loaded_at) -> None:
         self.commits.add(repo=self.repo, sha=commit.sha, parents=commit.parents, author_name=commit.author_name,
@@ -50,15 +50,15 @@ class _Batch:
         number = commit.pr_number or own_number(commit.body)
         if number is not None and _MAY_CLAIM.search(SQUASH_SUBJECT.sub("", commit.subject) + "\n" + commit.body):
             for i, claim in enumerate(text_claims(commit.subject, commit.body, repo=self.repo, own=number)):
-                self.claims.add(repo=self.repo, sha=commit.sha, ordinal=i, pr_number=number, loaded_at=loaded_at,
-                                **vars(claim))
+                self.claims.add(source="git", repo=self.repo, said_in=commit.sha, ordinal=i, pr_number=number,
+                                loaded_at=loaded_at, **vars(claim))
 
     def insert_new(self, con) -> tuple[int, int]:
         """Insert the commits (and their files) that the warehouse does not have yet."""
         commits, files, claims = self.commits.to_arrow(), self.files.to_arrow(), self.claims.to_arrow()
         self.commits = RowBuffer("staging.git_commits")
         self.files = RowBuffer("staging.git_commit_files")
-        self.claims = RowBuffer("staging.git_text_claims")
+        self.claims = RowBuffer("staging.text_claims")
         con.register("_git_commits", commits)
         con.register("_git_files", files)
         con.register("_git_claims", claims)
@@ -69,8 +69,8 @@ class _Batch:
                                 "where sha in (select sha from _new_shas)").fetchone()[0]
             files_added = con.execute("insert into staging.git_commit_files by name select * from _git_files "
                                       "where sha in (select sha from _new_shas)").fetchone()[0]
-            con.execute("insert into staging.git_text_claims by name select * from _git_claims "
-                        "where sha in (select sha from _new_shas)")
+            con.execute("insert into staging.text_claims by name select * from _git_claims "
+                        "where said_in in (select sha from _new_shas)")
         finally:
             for view in ("_git_commits", "_git_files", "_git_claims"):
                 con.unregister(view)

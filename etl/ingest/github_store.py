@@ -17,7 +17,8 @@ from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
 
 CHILD_TABLES = {"files": "staging.github_files", "reviews": "staging.github_reviews",
-                "comments": "staging.github_review_comments", "claims": "staging.github_text_claims"}
+                "comments": "staging.github_review_comments", "claims": "staging.text_claims"}
+PART_TABLES = ("staging.github_files", "staging.github_reviews", "staging.github_review_comments")
 
 
 class GitHubStore:
@@ -86,9 +87,11 @@ class GitHubStore:
             cache.insert(self.con, on_conflict="replace")
             for repo in {repo for repo, _ in batch.replaced}:
                 numbers = [number for r, number in batch.replaced if r == repo]
-                for table in CHILD_TABLES.values():
+                for table in PART_TABLES:
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
+                self.con.execute("delete from staging.text_claims where source = 'github' and repo = ? "
+                                 "and list_contains(?, pr_number)", [repo, numbers])
                 forget_misses(self.con, source="github", repo=repo, pr_numbers=numbers)
             upsert_values(self.con, "meta.fetch_misses", [
                 (m["url"], m["source"], m["repo"], m["pr_number"], m["status"], m["detail"], now)

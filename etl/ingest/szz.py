@@ -30,12 +30,7 @@ with fix_numbers as (
     where x.ref_kind = 'pr' and x.relation in ('regression', 'revert') and r.repo = $repo
     union
     select repo, case when referenced_is = 'earlier' then pr_number else ref_number end
-    from staging.git_text_claims
-    where repo = $repo and relation in ('regression', 'revert')
-      and (ref_number is not null or referenced_is = 'earlier')
-    union
-    select repo, case when referenced_is = 'earlier' then number else ref_number end
-    from staging.github_text_claims
+    from staging.text_claims
     where repo = $repo and relation in ('regression', 'revert')
       and (ref_number is not null or referenced_is = 'earlier')
 ),

@@ -245,7 +245,8 @@ class GitHubCollector:
             batch.children[resource] += [{"repo": repo, "number": number, **row}
                                          for row in rows(children[resource] or [])]
         for i, claim in enumerate(text_claims(item.get("title") or "", item.get("body"), repo=repo, own=number)):
-            batch.children["claims"].append({"repo": repo, "number": number, "ordinal": i, **vars(claim)})
+            batch.children["claims"].append({"source": "github", "repo": repo, "said_in": f"{repo}#{number}",
+                                             "pr_number": number, "ordinal": i, **vars(claim)})
         return all(part is not None for part in children.values())
 
     def _retry_incomplete(self, state: GitHubState, repo: str, window: Window, stats: RepoStats,

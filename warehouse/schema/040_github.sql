@@ -119,21 +119,3 @@ create table if not exists staging.github_review_comments (
     primary key (repo, number, comment_id)
 );
 
--- What PR titles and bodies claim about other PRs, one row per mention; replaced with the PR.
-create table if not exists staging.github_text_claims (
-    repo          varchar   not null,
-    number        integer   not null,  -- the PR whose title or body says it
-    ordinal       integer   not null,
-    ref_repo      varchar,
-    ref_number    integer,             -- null until resolved: a revert named by title or commit
-    ref_kind      varchar   not null,  -- pr | issue
-    relation      varchar   not null,  -- regression | revert | follow_up | reference
-    referenced_is varchar   not null,  -- earlier | later, as the text puts it (links are ordered by merge time)
-    cue           varchar   not null,  -- the rule that read it (etl/parsing/relations.py, etl/parsing/pr_text.py)
-    detail        varchar,             -- e.g. supersedes
-    evidence      varchar   not null,  -- the sentence
-    target_title  varchar,             -- Revert "<title>": the reverted title, maybe cut with …
-    target_sha    varchar,             -- This reverts commit <sha>
-    loaded_at     timestamp not null,
-    primary key (repo, number, ordinal)
-);

@@ -44,26 +44,6 @@ create table if not exists meta.git_tips (
     loaded_at timestamp not null
 );
 
--- What commit messages claim about other PRs: reverts, regressions fixed, follow-ups, mentions. One row per
--- mention, written with the commit (only commits of a PR, whose number is the claimant).
-create table if not exists staging.git_text_claims (
-    repo          varchar   not null,
-    sha           varchar   not null,
-    ordinal       integer   not null,
-    pr_number     integer   not null,  -- the PR whose commit says it
-    ref_repo      varchar,
-    ref_number    integer,             -- null until resolved: a revert named by title or commit
-    ref_kind      varchar   not null,  -- pr | issue
-    relation      varchar   not null,  -- regression | revert | follow_up | reference
-    referenced_is varchar   not null,  -- earlier | later, as the text puts it (links are ordered by merge time)
-    cue           varchar   not null,  -- the rule that read it (etl/parsing/relations.py, etl/parsing/pr_text.py)
-    detail        varchar,             -- e.g. supersedes
-    evidence      varchar   not null,  -- the sentence
-    target_title  varchar,             -- Revert "<title>": the reverted title, maybe cut with …
-    target_sha    varchar,             -- This reverts commit <sha>
-    loaded_at     timestamp not null,
-    primary key (repo, sha, ordinal)
-);
 
 -- Line history (SZZ): the PRs whose lines a fix deleted or changed, per fix commit (etl/ingest/szz.py).
 create table if not exists staging.szz_candidates (

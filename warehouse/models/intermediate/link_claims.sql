@@ -1,5 +1,5 @@
 -- Every claim, from every source, that one PR relates to another: report sentences (staging.report_references),
--- commit messages (staging.git_text_claims), PR titles and bodies (staging.github_text_claims), and line history
+-- commit messages and PR titles and bodies (staging.text_claims), and line history
 -- (staging.szz_candidates). One row per claim, both ends as PR keys and directed from the earlier PR to the
 -- later one: by merge time when both are known (numbers are given when a PR opens, order is decided when
 -- it merges), else as the text puts it. A revert named only by title or commit is resolved here.
@@ -17,13 +17,9 @@ with report_claims as (
 ),
 
 text_claims as (
-    select 'git' as source, repo, pr_number as claimant_number, ref_repo, ref_number, ref_kind, relation, referenced_is,
-           cue, detail, evidence, target_title, target_sha, sha as document
-    from staging.git_text_claims
-    union all
-    select 'github', repo, number, ref_repo, ref_number, ref_kind, relation, referenced_is, cue, detail, evidence,
-           target_title, target_sha, pr_key(repo, number)
-    from staging.github_text_claims
+    select source, repo, pr_number as claimant_number, ref_repo, ref_number, ref_kind, relation, referenced_is,
+           cue, detail, evidence, target_title, target_sha, said_in as document
+    from staging.text_claims
 ),
 
 titles as (  -- what a Revert "<title>" can name: git subjects without their (#N), and GitHub titles

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import names
 from ..db import upsert_values, utc_now
 from ..parsing.pr_text import own_number, text_claims
 from ..sources.git_log import SQUASH_SUBJECT, Commit, has_commit, head, stream_log
@@ -50,7 +51,7 @@ class _Batch:
         number = commit.pr_number or own_number(commit.body)
         if number is not None and _MAY_CLAIM.search(SQUASH_SUBJECT.sub("", commit.subject) + "\n" + commit.body):
             for i, claim in enumerate(text_claims(commit.subject, commit.body, repo=self.repo, own=number)):
-                self.claims.add(source="git", repo=self.repo, said_in=commit.sha, ordinal=i, pr_number=number,
+                self.claims.add(source=names.GIT, repo=self.repo, said_in=commit.sha, ordinal=i, pr_number=number,
                                 loaded_at=loaded_at, **vars(claim))
 
     def insert_new(self, con) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from requests.structures import CaseInsensitiveDict
 
+from .. import names
 from ..db import upsert_values, utc_now
 from ..sources.github import Batch, CachedResponse, RepoStats, WindowState, WindowWalked
 from .arrow_rows import RowBuffer
@@ -42,10 +43,10 @@ class GitHubStore:
         """PRs of the repo, last updated in [start, end), loaded with a part the API did not give."""
         return [row[0] for row in self.con.execute(
             "select distinct p.number from staging.github_pulls p join meta.fetch_misses m "
-            "on m.source = 'github' and m.repo = p.repo and m.pr_number = p.number "
+            "on m.source = $source and m.repo = p.repo and m.pr_number = p.number "
             "where p.repo = $repo and ($start is null or p.updated_at >= $start) "
             "and ($end is null or p.updated_at < $end) order by p.number",
-            {"repo": repo, "start": start, "end": end}).fetchall()]
+            {"repo": repo, "start": start, "end": end, "source": names.GITHUB}).fetchall()]
 
     def known_updated_at(self, repo: str) -> dict[int, datetime]:
         return dict(self.con.execute("select number, updated_at from staging.github_pulls where repo = ?",
@@ -90,9 +91,9 @@ class GitHubStore:
                 for table in PART_TABLES:
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
-                self.con.execute("delete from staging.text_claims where source = 'github' and repo = ? "
-                                 "and list_contains(?, pr_number)", [repo, numbers])
-                forget_misses(self.con, source="github", repo=repo, pr_numbers=numbers)
+                self.con.execute("delete from staging.text_claims where source = ? and repo = ? "
+                                 "and list_contains(?, pr_number)", [names.GITHUB, repo, numbers])
+                forget_misses(self.con, source=names.GITHUB, repo=repo, pr_numbers=numbers)
             upsert_values(self.con, "meta.fetch_misses", [
                 (m["url"], m["source"], m["repo"], m["pr_number"], m["status"], m["detail"], now)
                 for m in batch.misses])

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from .. import names
 from ..db import upsert_values, utc_now
 from ..sources.report_files import SourceDocument
 from ..sources.report_site import Fetched, NotModified, NotPublished, report_url
@@ -58,11 +59,11 @@ def load_report_site(con, answers: Iterable[Fetched | NotModified | NotPublished
                 stats.unchanged += 1
             elif isinstance(answer, NotPublished):
                 stats.not_published += 1
-                note_miss(con, source="report_site", url=answer.url, repo=answer.repo, pr_number=answer.number,
+                note_miss(con, source=names.REPORT_SITE, url=answer.url, repo=answer.repo, pr_number=answer.number,
                           status=answer.status, detail="no report published yet; asked again on the next run")
             else:
                 stats.fetched += 1
-                forget_misses(con, source="report_site", repo=answer.repo, pr_numbers=[answer.number])
+                forget_misses(con, source=names.REPORT_SITE, repo=answer.repo, pr_numbers=[answer.number])
                 content = answer.document.read()
                 rid = document_id(answer.document.location, hashlib.sha256(content).hexdigest())
                 validators.append([answer.document.location, answer.etag, answer.last_modified, rid, utc_now()])

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from .. import names
 from ..parsing.pr_text import text_claims
 from .http import FatalHttpError, HttpClient, HttpError, next_link
 
@@ -235,7 +236,7 @@ class GitHubCollector:
             except _Missing as missing:
                 children[resource] = None
                 detail = f"{resource} of #{number} answered HTTP {missing.status}; asked again on the next run"
-                batch.misses.append({"url": missing.url, "source": "github", "repo": repo, "pr_number": number,
+                batch.misses.append({"url": missing.url, "source": names.GITHUB, "repo": repo, "pr_number": number,
                                      "status": missing.status, "detail": detail})
                 self.log(f"github {repo}#{number}: {resource} answered HTTP {missing.status}; the PR is kept "
                          f"without them and they are asked again on the next run")
@@ -245,7 +246,7 @@ class GitHubCollector:
             batch.children[resource] += [{"repo": repo, "number": number, **row}
                                          for row in rows(children[resource] or [])]
         for i, claim in enumerate(text_claims(item.get("title") or "", item.get("body"), repo=repo, own=number)):
-            batch.children["claims"].append({"source": "github", "repo": repo, "said_in": f"{repo}#{number}",
+            batch.children["claims"].append({"source": names.GITHUB, "repo": repo, "said_in": f"{repo}#{number}",
                                              "pr_number": number, "ordinal": i, **vars(claim)})
         return all(part is not None for part in children.values())
 

@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 import dagster as dg
 
+from etl import names
 from etl.db import table_counts
 from etl.defs.resources import GitHistoryResource, WarehouseResource
 from etl.defs.run_log import record_source_run
@@ -38,7 +39,7 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
                  for name, path in clones]
         raw_rows = con.execute("select count(*) from raw.git_logs").fetchone()[0]
         counts = table_counts(con, ("staging.git_commits", "staging.git_commit_files"))
-        record_source_run(con, f"git:{repo}", context.run.run_id, {"loads": loads, **counts})
+        record_source_run(con, names.per_repo(names.GIT, repo), context.run.run_id, {"loads": loads, **counts})
     yield dg.MaterializeResult(asset_key=RAW_GIT, metadata={"dagster/row_count": raw_rows})
     yield dg.MaterializeResult(asset_key=STAGING_GIT, metadata={
         "dagster/row_count": counts["staging.git_commits"], "loads": dg.MetadataValue.json(loads),

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 import dagster as dg
 
+from etl import names
 from etl.db import table_counts
 from etl.defs.resources import GitHubResource, WarehouseResource
 from etl.defs.run_log import record_source_run
@@ -50,7 +51,7 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
         preview = con.execute("select repo, number, title, state, updated_at from staging.github_pulls "
                               "where repo = ? and updated_at >= ? and updated_at < ? order by updated_at desc "
                               "limit 10", [repo, window.start, window.end]).df()
-        record_source_run(con, f"github:{repo}", context.run.run_id,
+        record_source_run(con, names.per_repo(names.GITHUB, repo), context.run.run_id,
                           {"window": window.key, **stats, "requests": client.stats.as_dict(), **counts})
     client.close()
     yield dg.MaterializeResult(asset_key=RAW_GITHUB, metadata={

@@ -6,7 +6,7 @@ import graphlib
 
 import dagster as dg
 
-from etl import settings
+from etl import names, settings
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
 from etl.models import PUBLIC_VIEWS as PUBLIC_VIEWS_SQL
@@ -87,5 +87,5 @@ def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         selected_checks = [c for c in CHECKS if dg.AssetCheckKey(dg.AssetKey(c.asset.split("/")), c.name)
                            in context.selected_asset_check_keys]
         results = record_checks(con, [run_check(con, c) for c in selected_checks], context.run.run_id)
-        record_source_run(con, "metrics", context.run.run_id, {"models_selected": len(selected)})
+        record_source_run(con, names.METRICS, context.run.run_id, {"models_selected": len(selected)})
         yield from results

@@ -3,6 +3,7 @@ parser read from them (staging)."""
 
 import dagster as dg
 
+from etl import names
 from etl.db import table_counts
 from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
@@ -49,7 +50,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, 
             "unread": stats.unread,
             "dagster/row_count": total,
         }
-        record_source_run(con, "reports", context.run.run_id, {**metadata, "locations": len(locations)})
+        record_source_run(con, names.REPORTS, context.run.run_id, {**metadata, "locations": len(locations)})
     return dg.MaterializeResult(metadata={**metadata, "locations": dg.MetadataValue.json(locations)})
 
 @dg.asset(
@@ -81,7 +82,7 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             "requested": site.requested, "new_documents": site.new_documents, "fetched": site.fetched,
             "unchanged": site.unchanged, "not_published_yet": site.not_published,
             "base_url": report_site.base_url}
-        record_source_run(con, f"report_site:{repo}", context.run.run_id, metadata)
+        record_source_run(con, names.per_repo(names.REPORT_SITE, repo), context.run.run_id, metadata)
     client.close()
     return dg.MaterializeResult(metadata=metadata)
 

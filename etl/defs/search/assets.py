@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from etl import names
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.ingest.search_index import refresh_search_index
@@ -23,5 +24,5 @@ def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     with warehouse.connection() as con:
         stats = refresh_search_index(con)
         metadata = {"dagster/row_count": stats.documents, "postings": stats.postings, "reindexed": stats.reindexed}
-        record_source_run(con, "search", context.run.run_id, metadata)
+        record_source_run(con, names.SEARCH, context.run.run_id, metadata)
     return dg.MaterializeResult(metadata=metadata)

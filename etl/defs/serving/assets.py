@@ -5,6 +5,7 @@ import time
 
 import dagster as dg
 
+from etl import names
 from etl.db import database_path
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_source_run
@@ -27,11 +28,11 @@ from ..partitions import after_sources
 def snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     if is_lake(warehouse.database):  # every DuckLake commit is already a snapshot readers can pin
         with warehouse.connection() as con:
-            record_source_run(con, "snapshot", context.run.run_id, {"lake_snapshot": current_version(con)})
+            record_source_run(con, names.SNAPSHOT, context.run.run_id, {"lake_snapshot": current_version(con)})
             return dg.MaterializeResult(metadata={"lake_snapshot": current_version(con)})
     database = database_path(warehouse.database)
     with warehouse.connection() as con:
-        record_source_run(con, "snapshot", context.run.run_id, {"file": database.name})
+        record_source_run(con, names.SNAPSHOT, context.run.run_id, {"file": database.name})
         con.execute("checkpoint")
     started = time.perf_counter()
     path = publish(database, label=context.run.run_id[:8])

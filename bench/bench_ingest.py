@@ -41,7 +41,7 @@ with PeakTreeMemory() as memory:
 print(json.dumps({"seconds": elapsed, "success": summary.success, "parsed": summary.parsed,
                   "new": summary.new_documents, "quarantined": summary.quarantined,
                   "peak_mb": memory.peak_total_mb, "main_peak_mb": memory.peak_main_mb,
-                  "rows": summary.row_counts}))
+                  "rows": summary.row_counts, "steps": summary.step_seconds}))
 """
 
 
@@ -79,6 +79,9 @@ def main() -> None:
         print(f"marts rebuild: {marts['seconds']:5.2f} s  (config, intermediate, marts and views, with their checks)")
         print(f"peak memory:  {full['peak_mb']:.0f} MB for the whole process tree (main process alone "
               f"{full['main_peak_mb']:.0f} MB); rerun {rerun['peak_mb']:.0f} MB")
+        for name, phase in (("full build", full), ("rerun", rerun), ("marts", marts)):
+            steps = sorted(phase["steps"].items(), key=lambda item: -item[1])
+            print(f"  {name + ' steps:':15} " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps))
         print(f"warehouse:    {database.stat().st_size / 1e6:.0f} MB; rows: "
               + ", ".join(f"{k.split('.')[-1]} {v}" for k, v in full["rows"].items()))
     finally:

@@ -60,6 +60,7 @@ class IngestSummary:
     check_warnings: list[str] = field(default_factory=list)
     error: str | None = None
     windows_not_tried: int = 0  # GitHub windows left for the next run after an earlier window of the repo failed
+    step_seconds: dict[str, float] = field(default_factory=dict)  # wall time per Dagster step, summed over runs
 
     def line(self) -> str:
         tables = ", ".join(f"{name.split('.')[-1]} {count}" for name, count in self.row_counts.items())
@@ -154,9 +155,26 @@ def ingest(chosen: Settings, *, groups: list[str] | None = None, report_numbers:
             execute(run)
         if not collect_only:
             execute(plan.PlannedRun(INGEST_JOB, tags={"pr_atlas/trigger": "cli"}))
+        timings = _step_seconds(instance, [r.run_id for r in results])
     summary = _summarise(results, resources["warehouse"].database)
+    summary.step_seconds = timings
     summary.windows_not_tried = not_tried
     return summary
+
+
+def _step_seconds(instance: dg.DagsterInstance, run_ids: list[str]) -> dict[str, float]:
+    """Each step's wall time (start to success or failure), from the runs' event logs."""
+    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    seconds: dict[str, float] = {}
+    for run_id in run_ids:
+        started = {}
+        for entry in instance.all_logs(run_id, of_type=kinds):
+            if entry.dagster_event_type == dg.DagsterEventType.STEP_START:
+                started[entry.step_key] = entry.timestamp
+            elif entry.step_key in started:
+                took = entry.timestamp - started.pop(entry.step_key)
+                seconds[entry.step_key] = seconds.get(entry.step_key, 0.0) + took
+    return dict(sorted(seconds.items(), key=lambda item: -item[1]))
 
 
 def _root_cause(error) -> str:

@@ -42,6 +42,9 @@ def test_sample_corpus_loads_with_its_quarantine(tmp_path):
     assert summary.success and not summary.failed_checks
     assert summary.documents_read == summary.new_documents == 34
     assert (summary.parsed, summary.quarantined) == (30, 4)
+    # where the time went, per Dagster step (what `make bench` prints as its profile)
+    assert {"raw__documents", "staging__reports", "metrics"} <= set(summary.step_seconds)
+    assert all(seconds > 0 for seconds in summary.step_seconds.values())
     with duckdb.connect(str(db), read_only=True) as con:
         reasons = dict(con.execute("select reason, count(*) from staging.quarantine group by all").fetchall())
         assert reasons == {"empty": 1, "binary": 1, "undecodable": 1, "not_a_report": 1}

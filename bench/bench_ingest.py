@@ -13,18 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-
-BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = BENCH_DIR.parent
-sys.path.insert(0, str(BENCH_DIR))
-
-from phases import isolate, run_phase  # noqa: E402
+from phases import BENCH_DIR, isolate, run_phase  # the script's folder is on sys.path
 
 isolate()
 from synthetic_reports import write_corpus  # noqa: E402

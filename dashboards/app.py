@@ -17,7 +17,8 @@ REFRESH_SECONDS = 3
 st.set_page_config(page_title="PR Atlas", page_icon=":material/hub:", layout="wide")
 
 pages = [
-    st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends", default=True),
+    st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
+    st.Page(PAGES / "prs.py", title="Pull requests", icon=":material/list:", url_path="prs"),
     st.Page(PAGES / "modules.py", title="Modules", icon=":material/grid_view:", url_path="modules"),
     st.Page(PAGES / "chains.py", title="Regression chains", icon=":material/account_tree:", url_path="chains"),
     st.Page(PAGES / "pr.py", title="PR report", icon=":material/article:", url_path="pr"),
@@ -25,7 +26,19 @@ pages = [
     st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
     st.Page(PAGES / "health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
 ]
-page = st.navigation(pages)
+
+
+def _home() -> None:
+    """The address without a path: the trends page, at its own path. (Streamlit serves its default page only
+    at "/", so a default page's own path would answer "Page not found"; this one has no path of its own.)"""
+    st.switch_page(pages[0], query_params={name: st.query_params.get_all(name) for name in st.query_params})
+
+
+# The menu is drawn below, so the redirecting home page is not listed in it.
+page = st.navigation([st.Page(_home, title="Home", url_path="home", default=True), *pages], position="hidden")
+with st.sidebar:
+    for listed in pages:
+        st.page_link(listed)
 src = source()
 
 

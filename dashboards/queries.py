@@ -325,6 +325,69 @@ def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
     return ranked.merge(texts, on="doc_id").merge(reports, on="report_id")
 
 
+# ---- PR browser ----------------------------------------------------------------------------------------
+
+BROWSE_SORTS = {"merged (newest first)": "p.merged_at desc nulls last, p.pr_key",
+                "merged (oldest first)": "p.merged_at asc nulls last, p.pr_key",
+                "number": "p.repo, p.number", "risk": "risk_rank, p.merged_at desc nulls last, p.pr_key",
+                "flags": "len(flags) desc, p.merged_at desc nulls last, p.pr_key"}
+RISK_LEVELS = ("high", "medium", "low", "unknown")
+
+_BROWSE = """
+    with chained as (select distinct unnest(members) as pr_key from regression_chains),
+    flagged as (
+        select pr_key, list(distinct canonical_flag order by canonical_flag) as flags
+        from pr_risk_flags group by pr_key
+    ),
+    listed as (
+        select p.pr_key, p.repo, p.number, p.display_title as title, p.merged_at, p.author, p.risk_level,
+               p.has_report, c.pr_key is not null as in_chain, coalesce(f.flags, []) as flags,
+               case p.risk_level when 'high' then 0 when 'medium' then 1 when 'low' then 2 else 3 end as risk_rank
+        from pull_requests p
+        left join chained c using (pr_key)
+        left join flagged f using (pr_key)
+        where ($repo is null or p.repo = $repo)
+          and ($start is null or p.merged_at >= $start)
+          and ($end is null or p.merged_at < $end::date + interval 1 day)
+          and ($module is null or exists (select 1 from pr_modules m where m.pr_key = p.pr_key
+                                                                       and m.module = $module))
+          and ($flag is null or list_contains(f.flags, $flag))
+          and ($risk is null or p.risk_level = $risk)
+          and ($has_report is null or p.has_report = $has_report)
+          and ($in_chain is null or (c.pr_key is not null) = $in_chain)
+          and ($author is null or p.author ilike '%' || $author || '%')
+    )
+"""
+
+
+def _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author) -> dict:
+    return {"repo": repo, "start": start, "end": end, "module": module, "flag": flag, "risk": risk,
+            "has_report": has_report, "in_chain": in_chain, "author": author or None}
+
+
+@cached
+def browse_count(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author) -> int:
+    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author)
+    return int(read(version, _BROWSE + "select count(*) as n from listed", params)["n"][0])
+
+
+@cached
+def browse_prs(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author, *,
+               sort: str, limit: int, offset: int = 0) -> pd.DataFrame:
+    """One page of the PRs that pass every filter (None: any), sorted by one of BROWSE_SORTS."""
+    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author)
+    return read(version, _BROWSE + f"""
+        select pr_key, repo, number, title, merged_at, author, risk_level, flags, has_report, in_chain
+        from listed p order by {BROWSE_SORTS[sort]} limit $limit offset $offset""",
+                {**params, "limit": limit, "offset": offset})
+
+
+@cached
+def canonical_flags(version: str) -> list[str]:
+    return read(version, "select canonical_flag from pr_risk_flags group by all order by count(*) desc, 1"
+                )["canonical_flag"].tolist()
+
+
 # ---- data health ---------------------------------------------------------------------------------------
 
 HEALTH_VIEWS = ("pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_risk_flags", "pr_links",

@@ -18,7 +18,7 @@ from .conftest import PROJECT_ROOT, cli_env
 from .dashboard_warehouse import HOSTILE
 
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
-PAGES = {"trends": "/", "modules": "/modules", "chains": "/chains", "pr": "/pr?pr=22598",
+PAGES = {"trends": "/", "prs": "/prs?risk=high&chain=yes", "modules": "/modules", "chains": "/chains", "pr": "/pr?pr=22598",
          "search": "/search?q=%E5%86%85%E5%AD%98%E6%B3%84%E6%BC%8F", "sql": "/sql", "health": "/health"}
 
 pytestmark = pytest.mark.slow
@@ -70,6 +70,14 @@ def test_every_page_opens_without_an_exception(server, page, name):
     page.wait_for_timeout(500)  # charts draw after the script finishes
     assert_no_exception(page)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("path", "heading"), [("/trends", "Trends"), ("/prs", "Pull requests"),
+                                               ("/health", "Data health")])
+def test_a_pages_own_path_opens_that_page(server, page, path, heading):
+    open_and_wait(page, server + path, heading)
+    assert_no_exception(page)
+    assert not page.dialogs and page.get_by_text("Page not found").count() == 0
 
 
 def test_chain_node_leads_to_its_pr_page(server, page):

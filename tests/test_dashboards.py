@@ -19,7 +19,7 @@ from .conftest import PROJECT_ROOT
 from .dashboard_warehouse import GITHUB_ONLY, HOSTILE, REPO, UNNUMBERED_ONE_LINER
 
 APP = str(PROJECT_ROOT / "dashboards" / "app.py")
-PAGES = ("trends", "modules", "chains", "pr", "search", "sql", "health")
+PAGES = ("trends", "prs", "modules", "chains", "pr", "search", "sql", "health")
 
 
 def open_page(page: str, **query) -> AppTest:
@@ -38,7 +38,7 @@ def texts(app: AppTest) -> str:
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         parts += [str(e.value) for e in getattr(app, kind)]
-    parts += [e.label for e in app.get("page_link")]
+    parts += [e.label for e in app.main.get("page_link")]
     return "\n".join(parts).replace("\\", "")
 
 
@@ -114,14 +114,14 @@ def test_chains_table_graph_and_links(warehouse):
     app.selectbox(key="chain").set_value("sgl-project/sglang#23140").run()
     dot = app.get("graphviz_chart")[0].proto.spec
     assert "./pr?pr=sgl-project%2Fsglang%2323188" in dot and "regression" in dot
-    assert [link.label.split()[0] for link in app.get("page_link")] == ["#23140", "#23188", "#23251"]
+    assert [link.label.split()[0] for link in app.main.get("page_link")] == ["#23140", "#23188", "#23251"]
 
 
 def test_chain_with_an_unnumbered_report_shows_its_one_liner(warehouse):
     app = open_page("chains", chain="sgl-project/sglang#25145")
     dot = app.get("graphviz_chart")[0].proto.spec
     assert "(no number) 修复 rope" in dot and UNNUMBERED_ONE_LINER[-8:] in dot
-    labels = [link.label for link in app.get("page_link")]
+    labels = [link.label for link in app.main.get("page_link")]
     assert labels[-1] == f"(no number) {UNNUMBERED_ONE_LINER}"
 
 
@@ -157,7 +157,7 @@ def test_pr_page_finds_by_title_words_and_lists_several(warehouse):
     one = open_page("pr", pr="draft model before")
     assert one.title[0].value.startswith(f"#{GITHUB_ONLY}")
     several = open_page("pr", pr="cuda graph")
-    assert "PRs match; pick one" in texts(several) and len(several.get("page_link")) >= 2
+    assert "PRs match; pick one" in texts(several) and len(several.main.get("page_link")) >= 2
     none = open_page("pr", pr="no such title anywhere")
     assert "No PR matches" in texts(none)
 
@@ -174,13 +174,13 @@ def test_report_text_is_shown_as_text(warehouse):
 
 def test_search_chinese_and_english(warehouse):
     app = open_page("search", q="内存泄漏")
-    first = app.get("page_link")[0].label
+    first = app.main.get("page_link")[0].label
     assert first.startswith("#23188")
     snippet = app.get("html")[0].proto.body
     assert "<mark>内存泄漏</mark>" in snippet
 
     english = open_page("search", q="profiler input_ids")
-    assert english.get("page_link")[0].label.startswith("#26061")
+    assert english.main.get("page_link")[0].label.startswith("#26061")
 
     # report text inside a snippet stays text
     hostile = open_page("search", q="onerror img")
@@ -293,3 +293,22 @@ def test_new_data_shows_while_the_warehouse_is_locked(tmp_path, monkeypatch, das
     publish(database)
     app.run()
     assert metric(app, "PRs merged") != before
+
+
+def test_pr_browser_filters_from_the_url_sorts_pages_and_downloads(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        total = con.execute("select count(*) from pull_requests").fetchone()[0]
+        expected = {r[0] for r in con.execute(
+            "select pr_key from pull_requests where risk_level = 'high' and pr_key in "
+            "(select unnest(members) from regression_chains)").fetchall()}
+    app = open_page("prs")
+    assert not app.exception
+    assert f"{total:,} PR(s) match" in texts(app)
+    assert len(app.dataframe[0].value) == min(total, 100)
+
+    app = open_page("prs", risk="high", chain="yes", sort="number")
+    shown = app.dataframe[0].value
+    assert f"{len(expected):,} PR(s) match" in texts(app)
+    assert expected and len(shown) == min(len(expected), 100) and set(shown["pr_key"]) <= expected
+    assert (shown["risk_level"] == "high").all() and shown["in_chain"].all()
+    assert app.download_button[0].label.startswith("Download all matching PRs")

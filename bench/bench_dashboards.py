@@ -44,7 +44,7 @@ summary = run_ingest(sys.argv[1], locations=[sys.argv[2]], include_sample=False,
 print(json.dumps({"seconds": time.perf_counter() - start, "success": summary.success, "error": summary.error,
                   "rows": summary.row_counts}))
 """
-PAGES = ("trends", "modules", "chains", "pr", "search", "sql", "health")
+PAGES = ("trends", "prs", "modules", "chains", "pr", "search", "sql", "health")
 
 
 def p95(samples: list[float]) -> float:
@@ -82,6 +82,9 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
     chain = chains["chain_id"].iloc[0]
     key = q.find_prs(version, "10042")["pr_key"].iloc[0]
     example = next(iter(example_queries().values()))
+    sort = next(iter(q.BROWSE_SORTS))
+    no_filter = (None,) * 9
+    filtered = (None, first, last, busiest, None, "high", True, None, None)
     # one entry per page render; variants of a page (another parameter) are entries of their own
     return {
         "gate": [("is_empty", lambda: q.is_empty(version))],
@@ -94,6 +97,12 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
                            ("headline", lambda: q.headline(version, None, first, last, busiest)),
                            ("weekly", lambda: q.weekly(version, None, first, last, busiest)),
                            ("weekly_flags", lambda: q.weekly_flags(version, None, first, last, busiest))],
+        "prs": [("repos", lambda: q.repos(version)), ("modules", lambda: q.modules(version, None)),
+                ("canonical_flags", lambda: q.canonical_flags(version)),
+                ("browse_count", lambda: q.browse_count(version, *no_filter)),
+                ("browse_prs", lambda: q.browse_prs(version, *no_filter, sort=sort, limit=100))],
+        "prs[filtered]": [("browse_count", lambda: q.browse_count(version, *filtered)),
+                          ("browse_prs", lambda: q.browse_prs(version, *filtered, sort=sort, limit=100))],
         "modules": [("repos", lambda: q.repos(version)), ("module_flag_matrix", lambda: q.module_flag_matrix(version, None, 25)),
                     ("module_risk", lambda: q.module_risk(version, None)),
                     ("module_prs", lambda: q.module_prs(version, None, busiest))],
@@ -172,9 +181,9 @@ def time_browser(database: Path, repeat: int) -> dict | None:
     results = {}
     with dashboard_server(database, timeout=120) as base, chromium() as browser:
         context = browser.new_context()  # one visitor: the app's JavaScript is fetched once, then cached
-        titles = {"trends": "Trends", "modules": "Module risk", "chains": "Regression chains", "pr": "#10042",
+        titles = {"trends": "Trends", "prs": "Pull requests", "modules": "Module risk", "chains": "Regression chains", "pr": "#10042",
                   "search": "Search reports", "sql": "SQL", "health": "Data health"}
-        links = {"trends": "Trends", "modules": "Modules", "chains": "Regression chains", "pr": "PR report",
+        links = {"trends": "Trends", "prs": "Pull requests", "modules": "Modules", "chains": "Regression chains", "pr": "PR report",
                  "search": "Search", "sql": "SQL", "health": "Data health"}
 
         def idle(page, title: str | None, left: str | None = None) -> None:

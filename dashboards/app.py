@@ -31,7 +31,9 @@ pages = [
 def _home() -> None:
     """The address without a path: the trends page, at its own path. (Streamlit serves its default page only
     at "/", so a default page's own path would answer "Page not found"; this one has no path of its own.)"""
-    st.switch_page(pages[0], query_params={name: st.query_params.get_all(name) for name in st.query_params})
+    # the scope's parameters are bound to the sidebar's widgets, which keep them across pages by themselves
+    st.switch_page(pages[0], query_params={name: st.query_params.get_all(name) for name in st.query_params
+                                           if name not in ui.SCOPE_KEYS})
 
 
 # The menu is drawn below, so the redirecting home page is not listed in it.
@@ -60,4 +62,9 @@ if src.version is None or queries.is_empty(src.version):
     ui.first_run_message(src, page.title)
     st.stop()
 st.session_state["snapshot_version"] = src.version
+st.session_state["current_page"] = page.url_path
+ui.notices_here()
+with st.sidebar:
+    st.caption("Shown on every page")
+    ui.draw_scope(src.version)
 page.run()

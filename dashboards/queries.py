@@ -94,6 +94,7 @@ def weekly(version: str, repo: str | None, start: date, end: date, module: str |
 
 
 TOP_FLAGS = 8
+OTHER_FLAGS = "other flags"
 
 
 @cached
@@ -110,79 +111,146 @@ def weekly_flags(version: str, repo: str | None, start: date, end: date, module:
             order by sum(prs) desc, canonical_flag limit $top
         )
         select week, case when canonical_flag in (select canonical_flag from top_flags) then canonical_flag
-                          else 'other flags' end as canonical_flag,
+                          else $other end as canonical_flag,
                sum(prs)::bigint as prs
         from in_range group by all order by week, canonical_flag""",
-                {**_trend_params(repo, start, end, module), "top": TOP_FLAGS})
+                {**_trend_params(repo, start, end, module), "top": TOP_FLAGS, "other": OTHER_FLAGS})
 
 
 # ---- modules -------------------------------------------------------------------------------------------
 
-@cached
-def module_risk(version: str, repo: str | None) -> pd.DataFrame:
-    return read(version, """
-        select repo, module, prs, flagged_prs, high_risk_prs, medium_risk_prs, low_risk_prs,
-               regressions_introduced, reverted_prs, regressions_fixed,
-               round(100 * share_later_fixed_or_reverted, 1) as pct_later_fixed
-        from module_risk where ($repo is null or repo = $repo)
-        order by flagged_prs desc, prs desc, module""", {"repo": repo})
+# PRs in scope: the repo (null: all) and merge dates (null: open-ended; with either bound, unmerged PRs drop out)
+_SCOPED = """
+    scoped as (
+        select pr_key, repo, merged_at, risk_level from pull_requests
+        where ($repo is null or repo = $repo)
+          and ($start is null or merged_at >= $start)
+          and ($end is null or merged_at < $end::date + interval 1 day)
+    )
+"""
+
+
+def _scope_params(repo, start, end) -> dict:
+    return {"repo": repo, "start": start, "end": end}
 
 
 @cached
-def module_flag_matrix(version: str, repo: str | None, top: int) -> pd.DataFrame:
-    """Long form (module, canonical_flag, prs) for the `top` modules with the most flagged PRs."""
-    return read(version, """
-        with busiest as (
-            select module, sum(flagged_prs) as flagged from module_risk
-            where ($repo is null or repo = $repo) and flagged_prs > 0
+def module_figures(version: str, repo: str | None, start: date | None, end: date | None) -> pd.DataFrame:
+    """Per repo and module, over the PRs merged in the range: how many, how many flagged or high risk, how
+    many a later PR fixed or reverted, how many fixed a regression and in how many days (median)."""
+    return read(version, f"""
+        with {_SCOPED},
+        chain_links as (
+            select from_key, to_key, relation from pr_links where in_chains and relation in ('regression', 'revert')
+        ),
+        fixes as (
+            select l.to_key as pr_key,
+                   median(date_diff('second', f.merged_at, t.merged_at) / 86400.0) as days_to_fix
+            from chain_links l
+            join pull_requests f on f.pr_key = l.from_key
+            join pull_requests t on t.pr_key = l.to_key
+            where l.relation = 'regression' group by l.to_key
+        ),
+        in_modules as (
+            select m.repo, m.module, s.pr_key, s.risk_level, fixes.days_to_fix,
+                   s.pr_key in (select pr_key from pr_risk_flags) as flagged,
+                   s.pr_key in (select from_key from chain_links where relation = 'regression') as introduced,
+                   s.pr_key in (select from_key from chain_links where relation = 'revert') as reverted,
+                   fixes.pr_key is not null as fixed_one
+            from pr_modules m join scoped s using (pr_key) left join fixes using (pr_key)
+        )
+        select module, count(*) as prs, count(*) filter (where flagged) as flagged_prs,
+               round(100.0 * count(*) filter (where introduced or reverted) / count(*), 1) as pct_later_fixed,
+               count(*) filter (where introduced) as regressions_introduced,
+               count(*) filter (where reverted) as reverted_prs,
+               count(*) filter (where fixed_one) as regressions_fixed,
+               round(median(days_to_fix), 1) as median_days_to_fix,
+               count(*) filter (where risk_level = 'high') as high_risk_prs,
+               count(*) filter (where risk_level = 'medium') as medium_risk_prs,
+               count(*) filter (where risk_level = 'low') as low_risk_prs,
+               repo
+        from in_modules group by repo, module
+        order by flagged_prs desc, prs desc, module, repo""", _scope_params(repo, start, end))
+
+
+@cached
+def period_figures(version: str, repo: str | None, start: date | None, end: date | None) -> pd.DataFrame:
+    """The figures two periods are compared on, per module (summed over repos) and for all modules
+    ('(all)', each PR once): merged PRs, flagged share, regressions introduced and fixed, days to fix."""
+    return read(version, f"""
+        with {_SCOPED},
+        regression_links as (select from_key, to_key from pr_links where in_chains and relation = 'regression'),
+        fixes as (
+            select l.to_key as pr_key,
+                   median(date_diff('second', f.merged_at, t.merged_at) / 86400.0) as days_to_fix
+            from regression_links l
+            join pull_requests f on f.pr_key = l.from_key
+            join pull_requests t on t.pr_key = l.to_key
+            group by l.to_key
+        ),
+        per_pr as (
+            select s.pr_key, fixes.days_to_fix, fixes.pr_key is not null as fixed_one,
+                   s.pr_key in (select pr_key from pr_risk_flags) as flagged,
+                   s.pr_key in (select from_key from regression_links) as introduced
+            from scoped s left join fixes using (pr_key) where s.merged_at is not null
+        ),
+        by_module as (
+            select m.module, p.* from per_pr p join pr_modules m using (pr_key)
+            union all
+            select '(all)' as module, p.* from per_pr p
+        )
+        select module, count(distinct pr_key) as merged_prs,
+               round(100.0 * count(distinct pr_key) filter (where flagged) / count(distinct pr_key), 1)
+                   as pct_flagged,
+               count(distinct pr_key) filter (where introduced) as regressions_introduced,
+               count(distinct pr_key) filter (where fixed_one) as regressions_fixed,
+               round(median(days_to_fix), 1) as median_days_to_fix
+        from by_module group by module""", _scope_params(repo, start, end))
+
+
+@cached
+def module_flag_matrix(version: str, repo: str | None, start: date | None, end: date | None,
+                       top: int) -> pd.DataFrame:
+    """Long form (module, canonical_flag, prs) for the `top` modules with the most flagged PRs in scope."""
+    return read(version, f"""
+        with {_SCOPED},
+        cells as (
+            select m.module, f.canonical_flag, f.pr_key
+            from pr_modules m join scoped s using (pr_key) join pr_risk_flags f on f.pr_key = m.pr_key
+        ),
+        busiest as (
+            select module, count(distinct pr_key) as flagged from cells
             group by module order by flagged desc, module limit $top
-        ),
-        flags as (
-            select module, unnest(map_keys(flag_counts)) as canonical_flag, unnest(map_values(flag_counts)) as prs
-            from module_risk where ($repo is null or repo = $repo)
         )
-        select module, canonical_flag, sum(prs)::bigint as prs, any_value(b.flagged) as flagged
-        from flags join busiest b using (module)
-        group by all order by flagged desc, module, canonical_flag""", {"repo": repo, "top": top})
-
-
-@cached
-def module_prs(version: str, repo: str | None, module: str, limit: int = 500) -> pd.DataFrame:
-    return read(version, """
-        with latest as (
-            select p.pr_key, p.number, p.display_title as title, p.merged_at, p.risk_level
-            from pr_modules m join pull_requests p using (pr_key)
-            where m.module = $module and ($repo is null or m.repo = $repo)
-            order by p.merged_at desc nulls last, p.pr_key limit $limit
-        ),
-        their_flags as (
-            select pr_key, list(distinct canonical_flag order by canonical_flag) as flags
-            from pr_risk_flags where pr_key in (select pr_key from latest) group by pr_key
-        )
-        select latest.*, their_flags.flags from latest left join their_flags using (pr_key)
-        order by merged_at desc nulls last, pr_key""", {"repo": repo, "module": module, "limit": limit})
+        select module, canonical_flag, count(distinct pr_key) as prs, any_value(b.flagged) as flagged
+        from cells join busiest b using (module)
+        group by all order by flagged desc, module, canonical_flag""", {**_scope_params(repo, start, end), "top": top})
 
 
 # ---- regression chains ---------------------------------------------------------------------------------
 
 CHAINS_SHOWN = 300
+# a chain is in a merge range when any member merged in it
+_CHAIN_SCOPE = """($repo is null or repo = $repo) and ($start is null or last_merged_at >= $start)
+                  and ($end is null or first_merged_at < $end::date + interval 1 day)"""
 
 
 @cached
-def chain_count(version: str, repo: str | None) -> int:
-    return int(read(version, "select count(*) as n from regression_chains where ($repo is null or repo = $repo)",
-                    {"repo": repo})["n"][0])
+def chain_count(version: str, repo: str | None, start: date | None, end: date | None) -> int:
+    return int(read(version, f"select count(*) as n from regression_chains where {_CHAIN_SCOPE}",
+                    _scope_params(repo, start, end))["n"][0])
 
 
 @cached
-def chains(version: str, repo: str | None, limit: int = CHAINS_SHOWN) -> pd.DataFrame:
-    """The longest chains, most recent first among equals (at most `limit`)."""
-    return read(version, """
-        select chain_id, repo, length, days_to_fix, modules, relations, member_numbers,
-               member_titles[1] as first_title, first_merged_at
-        from regression_chains where ($repo is null or repo = $repo)
+def chains(version: str, repo: str | None, start: date | None, end: date | None,
+           limit: int = CHAINS_SHOWN) -> pd.DataFrame:
+    """The longest chains in scope, most recent first among equals (at most `limit`)."""
+    return read(version, f"""
+        select chain_id, member_numbers, member_titles[1] as first_title, length, days_to_fix, first_merged_at,
+               relations, modules, repo
+        from regression_chains where {_CHAIN_SCOPE}
         order by length desc, first_merged_at desc nulls last, chain_id limit $limit""",
-                {"repo": repo, "limit": limit})
+                {**_scope_params(repo, start, end), "limit": limit})
 
 
 @cached
@@ -295,15 +363,26 @@ BM25_K1, BM25_B = 1.2, 0.75
 
 
 @cached
-def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
+def search(version: str, text: str, repo: str | None = None, start: date | None = None, end: date | None = None,
+           limit: int = 20) -> pd.DataFrame:
     """Reports ranked by BM25 over the terms search_tokens cuts from `text`; reports holding more of the
-    query's terms come first, then the score decides. Ranking reads only the index; the text and titles
-    are then fetched for the few hits (search.documents keeps its own copy of the text, ordered by doc_id,
-    so that lookup does not scan every report)."""
-    ranked = read(version, """
-        with query_terms as (select distinct unnest(search_tokens($text)) as term),
+    query's terms come first, then the score decides. Ranking reads only the index (narrowed to the PRs in
+    scope when a repo or merge range is given); the text and titles are then fetched for the few hits
+    (search.documents keeps its own copy of the text, ordered by doc_id, so that lookup scans no report)."""
+    scoped = any(value is not None for value in (repo, start, end))
+    in_scope = f"""
+        {_SCOPED},
+        docs_in_scope as (
+            select d.doc_id from search_documents d join pr_reports r using (report_id) join scoped using (pr_key)
+        ),""" if scoped else ""
+    ranked = read(version, f"""
+        with {in_scope}
+        query_terms as (select distinct unnest(search_tokens($text)) as term),
         corpus as (select count(*) as n, avg(term_count) as avg_terms from search_documents),
-        hits as (select p.term, p.doc_id, p.tf from search_postings p join query_terms using (term)),
+        hits as (
+            select p.term, p.doc_id, p.tf from search_postings p join query_terms using (term)
+            {"where p.doc_id in (select doc_id from docs_in_scope)" if scoped else ""}
+        ),
         df as (select term, count(*) as df from hits group by term),
         scored as (
             select h.doc_id, count(*) as terms_matched,
@@ -314,7 +393,8 @@ def search(version: str, text: str, limit: int = 20) -> pd.DataFrame:
         )
         select doc_id, terms_matched, (select count(*) from query_terms) as query_terms, round(score, 3) as score
         from scored order by terms_matched desc, score desc, doc_id limit $limit""",
-                  {"text": text, "k1": BM25_K1, "b": BM25_B, "limit": limit})
+                  {"text": text, "k1": BM25_K1, "b": BM25_B, "limit": limit,
+                   **(_scope_params(repo, start, end) if scoped else {})})
     if ranked.empty:
         return ranked
     ids = ranked["doc_id"].tolist()
@@ -386,6 +466,16 @@ def browse_prs(version: str, repo, start, end, module, flag, risk, has_report, i
 def canonical_flags(version: str) -> list[str]:
     return read(version, "select canonical_flag from pr_risk_flags group by all order by count(*) desc, 1"
                 )["canonical_flag"].tolist()
+
+
+# ---- SQL page -----------------------------------------------------------------------------------------
+
+@cached
+def view_columns(version: str) -> pd.DataFrame:
+    """Every column of the views the SQL page's schema browser lists, in table order."""
+    return read(version, """
+        select table_name as view, column_name as column, data_type as type from information_schema.columns
+        where table_schema = 'main' order by table_name, ordinal_position""")
 
 
 # ---- data health ---------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-"""Pieces every page shares: the snapshot it reads, report text shown as text, links to PR pages, the
-repo filter and the first-run message."""
+"""Pieces every page shares: the snapshot it reads, the scope (repo and merge range) chosen in the sidebar,
+choices kept in the URL, report text shown as text, links to PR pages, lists of PRs, the period to compare
+with, and the first-run message."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pandas as pd
@@ -13,7 +16,10 @@ from . import queries
 from .warehouse import Source
 
 PR_PAGE = "app_pages/pr.py"
+PR_PAGE_PATH = "pr"
+PRS_PAGE = "app_pages/prs.py"
 ALL_REPOS = "All repos"
+LISTED = 100  # PRs listed under a chart or table; the Pull requests page pages through the rest
 # Every ASCII punctuation mark Markdown or Streamlit's directives (:red[...], :emoji:) might act on;
 # a backslash before any of them is a literal in CommonMark.
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
@@ -44,7 +50,17 @@ def pr_url(key: str) -> str:
 
 
 def pr_link(key: str, label: str) -> None:
-    st.page_link(PR_PAGE, label=label, query_params={"pr": key}, icon=":material/article:")
+    """A link to a PR's page. On the PR page itself it is a link-styled button that sets ?pr=: a page_link
+    to the page already open would change the content but not the address, so Back would leave the app."""
+    if st.session_state.get("current_page") == PR_PAGE_PATH:
+        st.button(label, key=f"go:{key}:{label}", type="tertiary", icon=":material/article:",
+                  on_click=_open_pr, args=(key,))
+    else:
+        st.page_link(PR_PAGE, label=label, query_params={"pr": key}, icon=":material/article:")
+
+
+def _open_pr(key: str) -> None:
+    st.query_params["pr"] = key
 
 
 def pr_label(number, title, key: str) -> str:
@@ -57,13 +73,153 @@ def link_column(frame: pd.DataFrame, key_column: str = "pr_key") -> pd.DataFrame
     return frame.assign(page=frame[key_column].map(pr_url))[["page", *frame.columns]]
 
 
-def repo_filter(version: str) -> str | None:
-    """Repo picker kept in the URL (?repo=...); None means all repos."""
+# ---- the scope every page honours: sidebar widgets in the entrypoint, so they and their URL parameters
+# (repo, from, until) stay as the user moves between pages ------------------------------------------------
+
+SCOPE_KEYS = ("repo", "from", "until")
+
+
+@dataclass(frozen=True)
+class Scope:
+    repo: str | None = None  # None: every repo
+    start: date | None = None  # merged on or after
+    end: date | None = None  # merged on or before
+
+    def params(self) -> dict[str, str]:
+        """The URL parameters that reopen this scope."""
+        values = {"repo": self.repo, "from": self.start, "until": self.end}
+        return {name: str(value) for name, value in values.items() if value is not None}
+
+
+def draw_scope(version: str) -> None:
+    """The repo and merge-date pickers (called by app.py in the sidebar, before the page runs)."""
     repos = queries.repos(version)
-    if len(repos) <= 1:
-        return repos[0] if repos else None
-    choice = st.selectbox("Repository", [ALL_REPOS, *repos], key="repo", bind="query-params")
-    return None if choice == ALL_REPOS else choice
+    repo = bound_choice(st.selectbox, "Repository", [ALL_REPOS, *repos], "repo")
+    for name in ("from", "until"):
+        _report_unknown_date(name)
+    start = st.date_input("Merged from", value=None, key="from", bind="query-params", format="YYYY-MM-DD")
+    end = st.date_input("Merged until", value=None, key="until", bind="query-params", format="YYYY-MM-DD")
+    if start and end and start > end:
+        _report(f"“Merged from” ({start}) is after “Merged until” ({end}): nothing can match.")
+    st.session_state["scope"] = Scope(None if repo in (None, ALL_REPOS) else repo, start, end)
+
+
+def scope() -> Scope:
+    return st.session_state.get("scope", Scope())
+
+
+def bound_choice(widget, label: str, options: list, key: str, **kwargs):
+    """A selectbox-like widget kept in the URL under `key`. A value in the URL that is not among the options
+    is reported on the page (the widget would otherwise drop it without a word)."""
+    asked = st.query_params.get(key)
+    if asked is not None and asked not in {str(option) for option in options if option is not None}:
+        _report(f"The address asks for {key} “{asked}”, which is not in this warehouse"
+                f"{' for the chosen repo' if key == 'module' else ''}; it is ignored.")
+    return widget(label, options, key=key, bind="query-params", **kwargs)
+
+
+def _report_unknown_date(key: str) -> None:
+    asked = st.query_params.get(key)
+    if asked:
+        try:
+            date.fromisoformat(asked)
+        except ValueError:
+            _report(f"The address asks for {key} “{asked}”, which is not a date (YYYY-MM-DD); it is ignored.")
+
+
+def notices_here() -> None:
+    """Marks where on the page notices about the URL go (app.py: above the page, whatever draws them)."""
+    st.session_state["notices"] = st.container()
+
+
+def _report(message: str) -> None:
+    (st.session_state.get("notices") or st).warning(message, icon=":material/link_off:")
+
+
+def files_table(files: pd.DataFrame) -> pd.DataFrame:
+    """A PR's files as four short columns for st.table (which renders Markdown, so every cell is escaped):
+    the path, its module, the lines changed, and why the file matters (the report's words, its symbols)."""
+    def lines(row) -> str:
+        if pd.isna(row.additions) and pd.isna(row.deletions):
+            return ""
+        return f"+{int(row.additions or 0):,} −{int(row.deletions or 0):,}"
+
+    def why(row) -> str:
+        symbols = [] if row.symbols is None or pd.api.types.is_scalar(row.symbols) else list(row.symbols)
+        kind = " · ".join(str(v) for v in (row.category, row.file_type, row.change_status) if v and not pd.isna(v))
+        return "  \n".join(part for part in (as_text(row.description), as_text(kind),
+                                              as_text("symbols: " + ", ".join(symbols)) if symbols else "") if part)
+
+    def module(row) -> str:
+        label = row.module_label if row.module_label and not pd.isna(row.module_label) else None
+        return as_text(row.module) + (f"  \n({as_text(label)})" if label else "")
+
+    return pd.DataFrame({"file": [as_text(path) for path in files["path"]],
+                         "module": [module(row) for row in files.itertuples()],
+                         "lines": [lines(row) for row in files.itertuples()],
+                         "why it matters": [why(row) for row in files.itertuples()]})
+
+
+# ---- lists of PRs ---------------------------------------------------------------------------------------
+
+PR_TABLE_COLUMNS = {
+    "page": st.column_config.LinkColumn("PR", display_text=r"pr=(?:[^%]*%2F)*[^%]*%23(\d+)$", width="small"),
+    "pr_key": None, "number": None,
+    "title": st.column_config.TextColumn("title", width="large"),
+    "repo": st.column_config.TextColumn("repo", width="small"),
+    "merged_at": st.column_config.DatetimeColumn("merged (UTC)", format="YYYY-MM-DD HH:mm"),
+    "risk_level": "risk", "flags": st.column_config.ListColumn("flags"),
+    "has_report": "report", "in_chain": "in a chain"}
+
+
+def pr_table(frame: pd.DataFrame) -> None:
+    """PRs as a table whose first column opens each PR's page."""
+    st.dataframe(link_column(frame), hide_index=True, width="stretch", column_config=PR_TABLE_COLUMNS)
+
+
+def prs_behind(what: str, where: Scope, **filters) -> None:
+    """The PRs a chart mark or a table row counts: the first LISTED of them, and a link that opens all of
+    them on the Pull requests page (with the same filters in its URL)."""
+    args = (where.repo, where.start, where.end, filters.get("module"), filters.get("flag"), filters.get("risk"),
+            None, filters.get("chain"), None)
+    total = queries.browse_count(version(), *args)
+    shown = queries.browse_prs(version(), *args, sort=next(iter(queries.BROWSE_SORTS)), limit=LISTED)
+    head = st.columns([3, 1], vertical_alignment="center")
+    head[0].markdown(f"**{total:,} PR(s): {as_text(what)}**" + (f" (the latest {LISTED})" if total > LISTED else ""))
+    url = {**where.params(), **{name: str(value) for name, value in filters.items() if value is not None}}
+    if "chain" in url:
+        url["chain"] = "yes" if filters["chain"] else "no"
+    head[1].page_link(PRS_PAGE, label="Open in Pull requests", icon=":material/list:", query_params=url)
+    pr_table(shown)
+
+
+# ---- comparing two periods ------------------------------------------------------------------------------
+
+COMPARE_WITH = {"nothing": None, "the period before": "before", "the same period a year earlier": "year",
+                "a range I choose": "chosen"}
+
+
+def period_to_compare(start: date, end: date) -> tuple[date, date] | None:
+    """The period the user compares [start, end] with (kept in the URL as vs, vs_from, vs_until)."""
+    choice = COMPARE_WITH[bound_choice(st.selectbox, "Compare with", list(COMPARE_WITH), "vs")]
+    if choice == "before":
+        return start - (end - start) - timedelta(days=1), start - timedelta(days=1)
+    if choice == "year":
+        return _year_earlier(start), _year_earlier(end)
+    if choice == "chosen":
+        cells = st.columns(2)
+        other_start = cells[0].date_input("Compare from", value=None, key="vs_from", bind="query-params")
+        other_end = cells[1].date_input("Compare until", value=None, key="vs_until", bind="query-params")
+        return (other_start, other_end) if other_start and other_end else None
+    return None
+
+
+def _year_earlier(day: date) -> date:
+    return day.replace(year=day.year - 1) if not (day.month == 2 and day.day == 29) else day - timedelta(days=366)
+
+
+def period_label(start: date, end: date) -> str:
+    return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
 
 
 def first_run_message(src: Source, title: str) -> None:

@@ -1,11 +1,14 @@
 """The dashboards as a user meets them: `pr-atlas dashboard` serving the fixture warehouse on a real port,
-driven by Playwright in Debian's headless Chromium (`make test` installs it; never a downloaded browser).
-Every page opens without an exception and is saved as a screenshot under tests/screenshots/ (git-ignored);
-a chain node leads to its PR page; a SQL query runs; a filter lands in the URL; report text that looks
-like script stays text."""
+driven by Playwright in Debian's headless Chromium (`make test` installs it; never a downloaded browser),
+1,400 px wide. Every page opens without an exception and is saved as a screenshot under tests/screenshots/
+(git-ignored); a link between PRs changes the address and Back returns; a shared address with repo, range
+and module reopens the same view, and the scope follows the user to another page; clicks on a heatmap cell
+and on a bar list their PRs; the files table fits the viewport; a failing check reads as such without emoji
+fonts; a SQL query runs; a filter lands in the URL; report text that looks like script stays text."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import duckdb
@@ -15,7 +18,7 @@ from playwright.sync_api import expect
 from tests.local_server import chromium, dashboard_server
 
 from .conftest import PROJECT_ROOT, cli_env
-from .dashboard_warehouse import HOSTILE
+from .dashboard_warehouse import HOSTILE, REPO
 
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 PAGES = {"trends": "/", "prs": "/prs?risk=high&chain=yes", "modules": "/modules", "chains": "/chains", "pr": "/pr?pr=22598",
@@ -89,6 +92,108 @@ def test_chain_node_leads_to_its_pr_page(server, page):
     open_and_wait(page, page.url, "#22598")
     expect(page.get_by_text("regression: #20978")).to_be_visible(timeout=30_000)
     assert_no_exception(page)
+
+
+def heading(page) -> str:
+    return page.get_by_role("heading", level=1).first.inner_text()
+
+
+def test_a_link_between_prs_changes_the_address_and_back_returns(server, page):
+    open_and_wait(page, f"{server}/pr?pr=22598", "#22598")
+    page.get_by_role("button", name="regression: #20978").click()
+    page.wait_for_url("**/pr?pr=*20978*", timeout=30_000)
+    open_and_wait(page, page.url, "#20978")  # the address alone shows the new PR
+    page.go_back()
+    page.wait_for_url("**/pr?pr=22598", timeout=30_000)
+    page.get_by_role("heading", level=1).filter(has_text="#22598").wait_for(timeout=30_000)
+    page.go_forward()
+    page.get_by_role("heading", level=1).filter(has_text="#20978").wait_for(timeout=30_000)
+    # the whole-chain link leads to the chains page, and Back to the PR again
+    page.get_by_role("link", name="Whole chain (2 PRs)").click()
+    page.wait_for_url("**/chains?chain=*20978*", timeout=30_000)
+    page.get_by_role("heading", level=1).filter(has_text="Regression chains").wait_for(timeout=30_000)
+    page.go_back()
+    page.get_by_role("heading", level=1).filter(has_text="#20978").wait_for(timeout=30_000)
+    assert_no_exception(page)
+
+
+def test_a_shared_address_reopens_the_view_and_the_scope_follows_to_other_pages(server, page, dashboard_db):
+    shared = (f"{server}/modules?repo={quote(REPO, safe='')}&from=2026-05-01&until=2026-06-30"
+              "&module=srt%2Fmem_cache")
+    with duckdb.connect(str(dashboard_db), read_only=True) as con:
+        in_scope = con.execute("select count(distinct pr_key) from pr_modules join pull_requests p using (pr_key) "
+                               "where module = 'srt/mem_cache' and p.repo = ? and merged_at >= '2026-05-01' "
+                               "and merged_at < '2026-07-01'", [REPO]).fetchone()[0]
+        merged = con.execute("select count(*) from pull_requests where repo = ? and merged_at >= '2026-04-27' "
+                             "and merged_at < '2026-07-06'", [REPO]).fetchone()[0]
+    open_and_wait(page, shared, "Module risk")  # a new tab: nothing but the address
+    expect(page.get_by_text(f"{in_scope} PR(s): module srt/mem_cache")).to_be_visible(timeout=30_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_role("combobox", name="Repository")).to_have_value(REPO)
+    expect(sidebar.locator('[data-testid="stDateInput"] input').first).to_have_value("2026-05-01")
+
+    page.get_by_role("link", name="Trends", exact=True).click()
+    page.wait_for_url("**/trends?*", timeout=30_000)
+    assert "repo=" in page.url and "from=2026-05-01" in page.url and "until=2026-06-30" in page.url
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(str(merged), timeout=30_000)
+    assert_no_exception(page)
+
+
+def test_an_unknown_value_in_the_address_is_reported(server, page):
+    open_and_wait(page, f"{server}/prs?repo=nobody%2Fnothing&module=no%2Fsuch", "Pull requests")
+    expect(page.get_by_text("asks for repo “nobody/nothing”")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("asks for module “no/such”")).to_be_visible(timeout=30_000)
+
+
+def marks(page):
+    """The chart marks Vega drew (as SVG), the visible ones only (a zero count draws a flat bar)."""
+    drawn = page.locator('[data-testid="stVegaLiteChart"] g.mark-rect path >> visible=true')
+    drawn.first.wait_for(timeout=30_000)
+    return [drawn.nth(i) for i in range(drawn.count())]
+
+
+def test_a_heatmap_cell_click_lists_its_prs(server, page):
+    open_and_wait(page, f"{server}/modules", "Module risk")
+    marks(page)[0].click()
+    page.wait_for_url("**/modules?*module=*flag=*", timeout=30_000)
+    listed = page.get_by_text(re.compile(r"^\d+ PR\(s\): module .+, flag .+"))
+    expect(listed).to_be_visible(timeout=30_000)
+    table = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("canvas")).last
+    expect(table).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "modules_cell_clicked.png"))
+
+
+def test_a_bar_click_lists_its_prs(server, page):
+    open_and_wait(page, f"{server}/trends", "Trends")
+    marks(page)[0].click()
+    page.wait_for_url("**/trends?*week=*", timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^\d+ PR\(s\): week \d{4}-W\d\d, \w+ risk"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name="Open in Pull requests")).to_be_visible()
+
+
+def test_the_files_table_fits_1400_px(server, page):
+    open_and_wait(page, f"{server}/pr?pr=22598", "#22598")
+    headers = page.locator('[data-testid="stTable"] th')
+    expect(headers.last).to_have_text("why it matters", timeout=30_000)
+    headers.last.scroll_into_view_if_needed()
+    box = headers.last.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1400, box
+    cell = page.locator('[data-testid="stTable"] tbody tr').first.locator("td").last
+    cell_box = cell.bounding_box()
+    assert cell_box["x"] + cell_box["width"] <= 1400 and cell.inner_text().strip(), cell_box
+    page.screenshot(path=str(SCREENSHOTS / "pr_files.png"), full_page=True)
+
+
+def test_a_failing_check_reads_as_failing_without_emoji_fonts(server, page):
+    open_and_wait(page, f"{server}/health", "Data health")
+    failing = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="FAIL").filter(
+        has_text="quarantine_is_empty")
+    expect(failing).to_be_visible(timeout=30_000)
+    badge = failing.locator("span", has_text="FAIL").first
+    colour = badge.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), "marked by colour as well as by the word"
+    assert all(ord(ch) < 0x2000 for ch in failing.inner_text()), "no glyph an emoji font would be needed for"
+    page.screenshot(path=str(SCREENSHOTS / "health_failing_check.png"), full_page=True)
 
 
 def test_sql_query_runs_and_refusal_is_explained(server, page):

@@ -23,12 +23,13 @@ PAGES = ("trends", "prs", "modules", "chains", "pr", "search", "sql", "health")
 
 
 def open_page(page: str, **query) -> AppTest:
+    """The page as a new tab opens its address: /<page>?<query>."""
     app = AppTest.from_file(APP, default_timeout=60)
     for name, value in query.items():
         app.query_params[name] = value
-    app.run()
     if page != "trends":
-        app.switch_page(f"app_pages/{page}.py").run()
+        app.switch_page(f"app_pages/{page}.py")
+    app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
@@ -85,8 +86,8 @@ def test_trends_headline_and_filters(warehouse):
                                 "and merged_at is not null")
     assert metric(repo, "PRs merged") == str(in_repo) and 0 < in_repo < merged
 
-    # a date range in the URL narrows every figure
-    narrow = open_page("trends", dates=["2026-05-01", "2026-05-31"])
+    # a merge range in the URL (the sidebar's, shared by every page) narrows every figure
+    narrow = open_page("trends", **{"from": "2026-05-01", "until": "2026-05-31"})
     in_may = scalar(warehouse, "select count(*) from pull_requests where merged_at >= '2026-04-27' "
                                "and merged_at < '2026-06-01'")
     assert metric(narrow, "PRs merged") == f"{in_may:,}" and 0 < in_may < merged
@@ -100,11 +101,58 @@ def test_modules_heatmap_table_and_drill_down(warehouse):
     app = open_page("modules")
     assert app.get("vega_lite_chart"), "the module x flag heatmap"
     table = app.dataframe[0].value
-    assert {"module", "prs", "flagged_prs", "pct_later_fixed"} <= set(table.columns)
+    assert {"module", "prs", "flagged_prs", "pct_later_fixed", "median_days_to_fix"} <= set(table.columns)
+    all_time = table.set_index(["repo", "module"])["prs"]
+    expected = scalar(warehouse, "select prs from module_risk where module = 'srt/mem_cache' and repo = $1", [REPO])
+    assert all_time[(REPO, "srt/mem_cache")] == expected, "with no range, the figures are module_risk's"
     app.selectbox(key="module").set_value("srt/mem_cache").run()
     prs = app.dataframe[1].value
     assert 23188 in prs["number"].tolist()
     assert prs["page"].str.startswith("./pr?pr=").all()
+    assert app.main.get("page_link")[0].proto.page.endswith("prs"), "and a link to all of them"
+
+    # a heatmap cell's module and flag, as its click sets them (the browser test clicks one)
+    flag = scalar(warehouse, "select canonical_flag from pr_risk_flags f join pr_modules m using (pr_key) "
+                             "where m.module = 'srt/mem_cache' group by all order by count(*) desc limit 1")
+    cell = open_page("modules", module="srt/mem_cache", flag=flag)
+    expected = scalar(warehouse, "select count(distinct pr_key) from pr_risk_flags f join pr_modules m "
+                                 "using (pr_key) where m.module = 'srt/mem_cache' and f.canonical_flag = $1", [flag])
+    assert f"{expected:,} PR(s): module srt/mem_cache, flag {flag}" in texts(cell)
+
+
+def test_modules_over_a_range_and_compared_with_the_period_before(warehouse):
+    app = open_page("modules", **{"from": "2026-05-01", "until": "2026-05-31", "vs": "the period before"})
+    table = app.dataframe[0].value.set_index(["repo", "module"])
+    in_may = scalar(warehouse, "select count(distinct pr_key) from pr_modules join pull_requests p using (pr_key) "
+                               "where module = 'srt/mem_cache' and p.repo = $1 and merged_at >= '2026-05-01' "
+                               "and merged_at < '2026-06-01'", [REPO])
+    assert table["prs"].get((REPO, "srt/mem_cache"), 0) == in_may
+    compared = app.dataframe[-1].value.set_index("module")
+    before = scalar(warehouse, "select count(distinct pr_key) from pull_requests where merged_at >= '2026-03-31' "
+                               "and merged_at < '2026-05-01'")
+    now = scalar(warehouse, "select count(distinct pr_key) from pull_requests where merged_at >= '2026-05-01' "
+                            "and merged_at < '2026-06-01'")
+    assert (compared.loc["(all)", "merged_prs_now"], compared.loc["(all)", "merged_prs_then"]) == (now, before)
+    assert compared.loc["(all)", "merged_prs_change"] == now - before
+
+
+def test_trends_compares_periods_and_lists_the_prs_of_a_bar(warehouse):
+    app = open_page("trends", **{"from": "2026-05-01", "until": "2026-05-31", "vs": "the period before"})
+    merged = next(m for m in app.metric if m.label == "PRs merged")
+    assert merged.proto.delta, "the change since the period before"
+    assert "with the change since 2026-03-31" in texts(app)
+    week = open_page("trends", week="2026-W19", risk="low")
+    expected = scalar(warehouse, "select count(*) from pull_requests where risk_level = 'low' "
+                                 "and merged_at >= '2026-05-04' and merged_at < '2026-05-11'")
+    assert f"{expected:,} PR(s): week 2026-W19, low risk" in texts(week)
+
+
+def test_unknown_values_in_the_url_are_reported(warehouse):
+    app = open_page("prs", repo="nobody/nothing", module="no/such/module", until="yesterday")
+    warnings = [w.value for w in app.warning]
+    assert any("repo “nobody/nothing”" in w for w in warnings), warnings
+    assert any("module “no/such/module”" in w for w in warnings), warnings
+    assert any("until “yesterday”, which is not a date" in w for w in warnings), warnings
 
 
 def test_chains_table_graph_and_links(warehouse):
@@ -132,8 +180,9 @@ def test_pr_page_numbered(warehouse):
     assert "regression: #20978" in page and "Whole chain (2 PRs)" in page
     assert app.code and "init_cuda_graph_state" in app.code[0].value
     assert "risk: low" in page
-    files = app.dataframe[0].value
-    assert "python/sglang/srt/layers/attention/aiter_backend.py" in files["path"].tolist()
+    files = app.table[0].value
+    assert list(files.columns) == ["file", "module", "lines", "why it matters"]
+    assert "python/sglang/srt/layers/attention/aiter_backend.py" in files["file"].str.replace("\\", "").tolist()
     assert metric(app, "Lines").startswith("+")
 
 
@@ -182,21 +231,41 @@ def test_search_chinese_and_english(warehouse):
     english = open_page("search", q="profiler input_ids")
     assert english.main.get("page_link")[0].label.startswith("#26061")
 
-    # report text inside a snippet stays text
-    hostile = open_page("search", q="onerror img")
+    # a snippet is clean text: no Markdown marks, no HTML tags (even escaped), the PR's repo and merge date
+    hostile = open_page("search", q="工具调用参数")
     body = hostile.get("html")[0].proto.body
-    assert "&lt;<mark>img</mark>" in body and "<img" not in body
+    assert "<mark>工具调用参数</mark>" in body and "img" not in body and "**" not in body and "##" not in body
+    assert f"{REPO} · merged 2026-06-28" in texts(hostile)
+
+    # the sidebar's repo and range narrow the results
+    assert not open_page("search", q="内存泄漏", until="2020-01-01").main.get("page_link")
 
 
 def test_sql_page_runs_examples_and_downloads(warehouse):
     app = open_page("sql")
+    assert app.text_area(key="sql_text").value in (None, ""), "the box starts empty, examples one click away"
+    app.button[0].click().run()
+    assert "The box is empty" in texts(app)
     app.selectbox(key="example").set_value("Regression chains, longest first").run()
     assert "regression_chains" in app.text_area(key="sql_text").value
-    app.button[0].click().run()
     assert not app.error
     result = app.dataframe[0].value
     assert len(result) == scalar(warehouse, "select count(*) from regression_chains")
     assert app.get("download_button")
+
+    # a shared address runs its query when opened
+    shared = open_page("sql", sql_text="select count(*) as n from pull_requests")
+    assert shared.dataframe[0].value["n"][0] == scalar(warehouse, "select count(*) from pull_requests")
+
+
+def test_sql_page_schema_browser_lists_documented_views(warehouse):
+    app = open_page("sql")
+    listed = [e.label for e in app.expander]
+    assert {"pull_requests", "pr_files", "regression_chains", "module_risk", "search_postings"} <= set(listed)
+    columns = app.expander[listed.index("pull_requests")].dataframe[0].value.set_index("column")
+    assert columns.loc["merged_at", "type"] == "timestamp" and "merge time" in columns.loc["merged_at", "meaning"]
+    assert len(columns) == scalar(warehouse, "select count(*) from information_schema.columns "
+                                             "where table_name = 'pull_requests' and table_schema = 'main'")
 
 
 @pytest.mark.parametrize(("sql", "says"), [
@@ -237,6 +306,7 @@ def test_health_page(warehouse):
     checks = app.dataframe[2].value
     assert len(checks) >= 15 and "quarantine_is_empty" in checks["check_name"].tolist()
     assert "checks did not pass (0 errors, 1 warnings)" in page
+    assert "**FAIL**] quarantine\\_is\\_empty" in "\n".join(m.value for m in app.markdown), "in words, no glyph"
     quarantined = app.dataframe[3].value
     assert len(quarantined) == 4 and set(quarantined["reason"]) >= {"empty", "undecodable"}
 

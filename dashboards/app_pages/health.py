@@ -6,6 +6,8 @@ import streamlit as st
 from dashboards import queries, ui
 
 # The collectors record one row per repo ("github:OWNER/REPO"); a source with none shows as never run.
+FAIL_STYLE = "background-color: #f8d0d0; color: #8b0000; font-weight: bold"
+PASS_STYLE = "color: #1b5e20"
 SOURCES = ("reports", "report_site", "github", "git", "metrics", "search", "snapshot")
 
 st.title("Data health")
@@ -26,12 +28,14 @@ for name in names:
                      "figures": ", ".join(f"{k}: {v}" for k, v in summary.items() if not isinstance(v, (list, dict)))})
     else:
         rows.append({"source": name, "last run (UTC)": None, "run": "never run (not configured?)", "figures": ""})
-st.dataframe(rows, hide_index=True)
+st.dataframe(rows, hide_index=True, width="stretch", column_config={
+    "source": st.column_config.TextColumn(width="medium"), "run": st.column_config.TextColumn(width="small"),
+    "figures": st.column_config.TextColumn(width="large")})
 
-left, right = st.columns([1, 2])
+left, right = st.columns([1, 3])
 with left:
     st.subheader("Rows")
-    st.dataframe(queries.row_counts(version), hide_index=True)
+    st.dataframe(queries.row_counts(version), hide_index=True, width="stretch")
 with right:
     st.subheader("Checks")
     checks = queries.check_results(version)
@@ -42,8 +46,16 @@ with right:
         errors = int((failed["severity"] == "ERROR").sum())
         (st.error if errors else st.warning)(f"{len(failed)} of {len(checks)} checks did not pass "
                                               f"({errors} errors, {len(failed) - errors} warnings).")
-    # words, not emoji: they read the same with any font and in a screenshot
-    st.dataframe(checks.assign(passed=checks["passed"].map({True: "pass", False: "FAIL"})), hide_index=True)
+        # words and colour, not emoji: they read the same with any font and in a screenshot
+        for check in failed.itertuples():
+            st.markdown(f":red-background[**FAIL**] {ui.as_text(check.check_name)} on {ui.as_text(check.asset)} "
+                        f"({check.severity.lower()})")
+    shown = checks.assign(passed=checks["passed"].map({True: "pass", False: "FAIL"}))
+    st.dataframe(shown.style.map(lambda v: FAIL_STYLE if v == "FAIL" else PASS_STYLE, subset=["passed"]),
+                 hide_index=True, width="stretch", column_config={
+                     "passed": st.column_config.TextColumn("result", width="small"),
+                     "severity": st.column_config.TextColumn(width="small"),
+                     "metadata": st.column_config.TextColumn(width="large")})
 
 st.subheader("Quarantine")
 quarantined = queries.quarantine(version)

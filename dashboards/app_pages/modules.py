@@ -1,41 +1,92 @@
-import altair as alt
+import pandas as pd
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import charts, queries, ui
 
 st.title("Module risk")
 version = ui.version()
-repo = ui.repo_filter(version)
+scope = ui.scope()
 top = st.slider("Modules in the heatmap (most flagged first)", 5, 60, 25, key="top")
+figures = queries.module_figures(version, scope.repo, scope.start, scope.end)
 
-matrix = queries.module_flag_matrix(version, repo, top)
+
+def choose(module: str | None, flag: str | None) -> None:
+    st.session_state["module"], st.session_state["flag"] = module, flag
+
+
+def pick_cell() -> None:
+    """A heatmap cell chooses its module and flag."""
+    mark = charts.picked("heatmap")
+    if mark:
+        choose(mark.get("module"), mark.get("canonical_flag"))
+
+
+def pick_row() -> None:
+    """A table row chooses its module (any flag)."""
+    rows = st.session_state["module_table"]["selection"]["rows"]
+    if rows:
+        choose(figures["module"].iloc[rows[0]], None)
+
+
+matrix = queries.module_flag_matrix(version, scope.repo, scope.start, scope.end, top)
 if matrix.empty:
-    st.caption("No risk flags recorded yet.")
+    st.caption("No risk flags recorded for the PRs in scope.")
 else:
-    order = matrix.drop_duplicates("module")["module"].tolist()
-    heatmap = alt.Chart(matrix).mark_rect().encode(
-        x=alt.X("canonical_flag:N", title="canonical flag", axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y("module:N", title=None, sort=order),
-        color=alt.Color("prs:Q", title="PRs", scale=alt.Scale(scheme="orangered")),
-        tooltip=["module", "canonical_flag", "prs"],
-    ).properties(height=max(200, 22 * len(order)))
-    st.altair_chart(heatmap, width="stretch")
+    st.caption("Click a cell to list the module's PRs that carry the flag.")
+    st.altair_chart(charts.heatmap(matrix), width="stretch", key="heatmap", on_select=pick_cell,
+                    selection_mode=charts.PICK)
 
-risk = queries.module_risk(version, repo)
 st.subheader("All modules")
-st.caption("Click a column header to sort. `% later fixed` is the share of the module's PRs that a later PR "
-           "fixed or reverted.")
-st.dataframe(risk, hide_index=True, column_config={
-    "pct_later_fixed": st.column_config.NumberColumn("% later fixed", format="%.1f %%"),
-    "prs": "PRs", "flagged_prs": "flagged", "high_risk_prs": "high", "medium_risk_prs": "medium",
-    "low_risk_prs": "low", "regressions_introduced": "introduced a regression", "reverted_prs": "reverted",
-    "regressions_fixed": "fixed a regression"})
+st.caption("Select a row to list the module's PRs; click a column header to sort. `% later fixed` is the share of "
+           "the module's PRs that a later PR fixed or reverted.")
+st.dataframe(figures, hide_index=True, width="stretch", key="module_table", on_select=pick_row,
+             selection_mode="single-row", column_config={
+                 "module": st.column_config.TextColumn("module", width="medium", pinned=True),
+                 "prs": st.column_config.NumberColumn("PRs", width="small"),
+                 "flagged_prs": st.column_config.NumberColumn("flagged", width="small"),
+                 "pct_later_fixed": st.column_config.NumberColumn("% later fixed", format="%.1f %%", width="small"),
+                 "regressions_introduced": st.column_config.NumberColumn("caused a regression", width="small"),
+                 "reverted_prs": st.column_config.NumberColumn("reverted", width="small"),
+                 "regressions_fixed": st.column_config.NumberColumn("fixed a regression", width="small"),
+                 "median_days_to_fix": st.column_config.NumberColumn("days to fix (median)", width="small"),
+                 "high_risk_prs": st.column_config.NumberColumn("high risk", width="small"),
+                 "medium_risk_prs": st.column_config.NumberColumn("medium", width="small"),
+                 "low_risk_prs": st.column_config.NumberColumn("low", width="small"),
+                 "repo": st.column_config.TextColumn("repo", width="small")})
 
-module = st.selectbox("PRs of module", [None, *risk["module"].drop_duplicates().tolist()], key="module",
-                      bind="query-params", placeholder="Choose a module")
+cells = st.columns(2)
+with cells[0]:
+    module = ui.bound_choice(st.selectbox, "PRs of module", [None, *figures["module"].drop_duplicates()], "module",
+                             placeholder="Choose a module")
+with cells[1]:
+    flag = ui.bound_choice(st.selectbox, "with flag", [None, *queries.canonical_flags(version)], "flag",
+                           placeholder="any flag")
 if module:
-    prs = queries.module_prs(version, repo, module)
-    st.caption(f"{len(prs)} PR(s){' (latest 500)' if len(prs) == 500 else ''} touching `{module}`.")
-    st.dataframe(ui.link_column(prs), hide_index=True, column_config={
-        "page": st.column_config.LinkColumn("PR", display_text=r"pr=(?:[^%]*%2F)*[^%]*%23(\d+)$"),
-        "pr_key": None})
+    ui.prs_behind(f"module {module}" + (f", flag {flag}" if flag else ""), scope, module=module, flag=flag)
+
+st.subheader("Compare two periods")
+first, last = queries.week_bounds(version)
+start, end = scope.start or first, scope.end or last
+other = ui.period_to_compare(start, end)
+if other:
+    now = queries.period_figures(version, scope.repo, start, end).set_index("module")
+    then = queries.period_figures(version, scope.repo, *other).set_index("module")
+    both = now.join(then, how="outer", lsuffix="_now", rsuffix="_then")
+    for name in ("merged_prs", "pct_flagged", "regressions_introduced", "regressions_fixed", "median_days_to_fix"):
+        both[f"{name}_change"] = both[f"{name}_now"].fillna(0) - both[f"{name}_then"].fillna(0)
+    both = both.sort_values("merged_prs_now", ascending=False, na_position="last").reset_index()
+    st.caption(f"Per module: {ui.period_label(start, end)} (now) against {ui.period_label(*other)} (then). "
+               "“(all)” counts each PR once.")
+    labels = {"merged_prs": "merged PRs", "pct_flagged": "% flagged", "regressions_introduced": "caused a regression",
+              "regressions_fixed": "fixed a regression", "median_days_to_fix": "days to fix"}
+    config = {"module": st.column_config.TextColumn("module", pinned=True)}
+    for name, label in labels.items():
+        config[f"{name}_now"] = st.column_config.NumberColumn(f"{label} now")
+        config[f"{name}_then"] = st.column_config.NumberColumn(f"{label} then")
+        config[f"{name}_change"] = st.column_config.NumberColumn(f"{label} change", format="%+.1f"
+                                                                if name in ("pct_flagged", "median_days_to_fix")
+                                                                else "%+d")
+    order = ["module", *(f"{name}_{when}" for name in labels for when in ("now", "then", "change"))]
+    st.dataframe(pd.DataFrame(both)[order], hide_index=True, width="stretch", column_config=config)
+else:
+    st.caption("Choose a period to compare with: the figures of each module then and now, and the change.")

@@ -4,10 +4,21 @@ import streamlit as st
 from dashboards import queries, ui
 
 RISK_COLOURS = {"high": "red", "medium": "orange", "low": "green"}
+FILES_IN_TABLE = 60  # the report's key files come first, then the most changed
 
 version = ui.version()
-typed = st.text_input("PR", key="pr", bind="query-params",
-                      placeholder="a number (22598), a key (owner/repo#22598) or words from the title")
+
+
+def go_to_typed() -> None:
+    st.query_params["pr"] = st.session_state["pr_box"]
+
+
+# The URL is the truth (links between PRs change it); the box shows it and, when edited, changes it.
+typed = st.query_params.get("pr", "")
+if st.session_state.get("pr_box") != typed:
+    st.session_state["pr_box"] = typed
+st.text_input("PR", key="pr_box", on_change=go_to_typed,
+              placeholder="a number (22598), a key (owner/repo#22598) or words from the title")
 if not typed:
     st.title("PR report")
     st.caption("Pick a PR above, or follow a link from any other page.")
@@ -69,10 +80,11 @@ elif pr["implementation"]:
 files = queries.pr_files(version, key)
 if not files.empty:
     st.subheader("Files")
-    st.dataframe(files, hide_index=True, column_config={
-        "module_label": "module (report)", "file_type": "type", "change_status": "status",
-        "additions": st.column_config.NumberColumn("+", format="%d"),
-        "deletions": st.column_config.NumberColumn("−", format="%d")})
+    # a wrapping table, so every column (the reason last) fits the page at any width
+    st.table(ui.files_table(files.head(FILES_IN_TABLE)), hide_index=True)
+    if len(files) > FILES_IN_TABLE:
+        with st.expander(f"All {len(files):,} files"):
+            st.dataframe(files, hide_index=True, width="stretch")
 
 snippets = queries.pr_snippets(version, key)
 if not snippets.empty:

@@ -109,13 +109,40 @@ def scope() -> Scope:
 
 
 def bound_choice(widget, label: str, options: list, key: str, **kwargs):
-    """A selectbox-like widget kept in the URL under `key`. A value in the URL that is not among the options
-    is reported on the page (the widget would otherwise drop it without a word)."""
+    """A selectbox bound to the URL parameter `key` (so it survives moving between pages: the scope's)."""
+    _report_unknown(key, options)
+    return widget(label, options, key=key, bind="query-params", **kwargs)
+
+
+def url_choice(widget, label: str, options: list, key: str, **kwargs):
+    """A selectbox-like widget that shows and sets the URL parameter `key` (absent: the first option). The
+    address is the truth: choosing, like a click on a chart or table that calls `set_url`, adds a browser
+    history entry, so Back returns to the previous choice and a copied address reopens this one."""
+    asked = st.query_params.get(key)
+    _report_unknown(key, options)
+    by_text = {str(option): option for option in options if option is not None}
+    value = by_text.get(asked, options[0])
+    widget_key = f"url:{key}"
+    if st.session_state.get(widget_key) != value:
+        st.session_state[widget_key] = value
+    widget(label, options, key=widget_key, on_change=lambda: set_url(**{key: st.session_state[widget_key]}),
+           **kwargs)
+    return value
+
+
+def set_url(**values) -> None:
+    """Sets (or, for None, removes) URL parameters: the page reruns with them, in a new history entry (one
+    for all the values set; Streamlit sends each removal of a present parameter as an entry of its own)."""
+    st.query_params.update({key: str(value) for key, value in values.items() if value is not None})
+    for key in [key for key, value in values.items() if value is None and key in st.query_params]:
+        del st.query_params[key]
+
+
+def _report_unknown(key: str, options: list) -> None:
     asked = st.query_params.get(key)
     if asked is not None and asked not in {str(option) for option in options if option is not None}:
         _report(f"The address asks for {key} “{asked}”, which is not in this warehouse"
                 f"{' for the chosen repo' if key == 'module' else ''}; it is ignored.")
-    return widget(label, options, key=key, bind="query-params", **kwargs)
 
 
 def _report_unknown_date(key: str) -> None:
@@ -201,7 +228,7 @@ COMPARE_WITH = {"nothing": None, "the period before": "before", "the same period
 
 def period_to_compare(start: date, end: date) -> tuple[date, date] | None:
     """The period the user compares [start, end] with (kept in the URL as vs, vs_from, vs_until)."""
-    choice = COMPARE_WITH[bound_choice(st.selectbox, "Compare with", list(COMPARE_WITH), "vs")]
+    choice = COMPARE_WITH[url_choice(st.selectbox, "Compare with", list(COMPARE_WITH), "vs")]
     if choice == "before":
         return start - (end - start) - timedelta(days=1), start - timedelta(days=1)
     if choice == "year":

@@ -39,7 +39,7 @@ def texts(app: AppTest) -> str:
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         parts += [str(e.value) for e in getattr(app, kind)]
-    parts += [e.label for e in app.main.get("page_link")]
+    parts += [e.label for e in app.main.get("page_link")] + [b.label for b in app.button]  # PR page links: buttons
     return "\n".join(parts).replace("\\", "")
 
 
@@ -78,7 +78,7 @@ def test_trends_headline_and_filters(warehouse):
     module = open_page("trends", module="srt/mem_cache")
     in_module = scalar(warehouse, "select count(distinct pr_key) from intermediate.pr_modules join pull_requests "
                                   "using (pr_key) where module = 'srt/mem_cache' and merged_at is not null")
-    assert module.selectbox(key="module").value == "srt/mem_cache"
+    assert module.selectbox(key="url:module").value == "srt/mem_cache"
     assert metric(module, "PRs merged") == f"{in_module:,}" and in_module < merged
 
     repo = open_page("trends", repo="flashinfer-ai/flashinfer")
@@ -93,7 +93,7 @@ def test_trends_headline_and_filters(warehouse):
     assert metric(narrow, "PRs merged") == f"{in_may:,}" and 0 < in_may < merged
 
     # changing a filter in the page changes the figures (the browser test sees the URL follow)
-    app.selectbox(key="module").set_value("srt/mem_cache").run()
+    app.selectbox(key="url:module").set_value("srt/mem_cache").run()
     assert metric(app, "PRs merged") == f"{in_module:,}"
 
 
@@ -105,7 +105,7 @@ def test_modules_heatmap_table_and_drill_down(warehouse):
     all_time = table.set_index(["repo", "module"])["prs"]
     expected = scalar(warehouse, "select prs from module_risk where module = 'srt/mem_cache' and repo = $1", [REPO])
     assert all_time[(REPO, "srt/mem_cache")] == expected, "with no range, the figures are module_risk's"
-    app.selectbox(key="module").set_value("srt/mem_cache").run()
+    app.selectbox(key="url:module").set_value("srt/mem_cache").run()
     prs = app.dataframe[1].value
     assert 23188 in prs["number"].tolist()
     assert prs["page"].str.startswith("./pr?pr=").all()
@@ -159,7 +159,7 @@ def test_chains_table_graph_and_links(warehouse):
     app = open_page("chains")
     chains = app.dataframe[0].value
     assert "sgl-project/sglang#20978" in chains["chain_id"].tolist()
-    app.selectbox(key="chain").set_value("sgl-project/sglang#23140").run()
+    app.selectbox(key="url:chain").set_value("sgl-project/sglang#23140").run()
     dot = app.get("graphviz_chart")[0].proto.spec
     assert "./pr?pr=sgl-project%2Fsglang%2323188" in dot and "regression" in dot
     assert [link.label.split()[0] for link in app.main.get("page_link")] == ["#23140", "#23188", "#23251"]
@@ -206,7 +206,7 @@ def test_pr_page_finds_by_title_words_and_lists_several(warehouse):
     one = open_page("pr", pr="draft model before")
     assert one.title[0].value.startswith(f"#{GITHUB_ONLY}")
     several = open_page("pr", pr="cuda graph")
-    assert "PRs match; pick one" in texts(several) and len(several.main.get("page_link")) >= 2
+    assert "PRs match; pick one" in texts(several) and len(several.button) >= 2
     none = open_page("pr", pr="no such title anywhere")
     assert "No PR matches" in texts(none)
 

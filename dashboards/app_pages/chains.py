@@ -20,7 +20,7 @@ st.caption(("Select a row to draw its chain. " if len(chains) > 1 else "") +
 def pick_row() -> None:
     rows = st.session_state["chain_table"]["selection"]["rows"]
     if rows:
-        st.session_state["chain"] = chains["chain_id"].iloc[rows[0]]
+        ui.set_url(chain=chains["chain_id"].iloc[rows[0]])
 
 
 st.dataframe(chains, hide_index=True, width="stretch", key="chain_table", on_select=pick_row,
@@ -40,7 +40,7 @@ options = chains["chain_id"].tolist()
 linked = st.query_params.get("chain")
 if linked and linked not in options and not queries.chain_nodes(version, linked).empty:
     options.append(linked)
-chain_id = ui.bound_choice(st.selectbox, "Chain (its first PR)", options, "chain")
+chain_id = ui.url_choice(st.selectbox, "Chain (its first PR)", options, "chain")
 nodes = queries.chain_nodes(version, chain_id)
 edges = queries.chain_edges(version, chain_id)
 st.graphviz_chart(graph.chain_dot(nodes, edges))

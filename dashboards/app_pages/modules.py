@@ -11,7 +11,7 @@ figures = queries.module_figures(version, scope.repo, scope.start, scope.end)
 
 
 def choose(module: str | None, flag: str | None) -> None:
-    st.session_state["module"], st.session_state["flag"] = module, flag
+    ui.set_url(module=module, flag=flag)
 
 
 def pick_cell() -> None:
@@ -56,10 +56,10 @@ st.dataframe(figures, hide_index=True, width="stretch", key="module_table", on_s
 
 cells = st.columns(2)
 with cells[0]:
-    module = ui.bound_choice(st.selectbox, "PRs of module", [None, *figures["module"].drop_duplicates()], "module",
+    module = ui.url_choice(st.selectbox, "PRs of module", [None, *figures["module"].drop_duplicates()], "module",
                              placeholder="Choose a module")
 with cells[1]:
-    flag = ui.bound_choice(st.selectbox, "with flag", [None, *queries.canonical_flags(version)], "flag",
+    flag = ui.url_choice(st.selectbox, "with flag", [None, *queries.canonical_flags(version)], "flag",
                            placeholder="any flag")
 if module:
     ui.prs_behind(f"module {module}" + (f", flag {flag}" if flag else ""), scope, module=module, flag=flag)

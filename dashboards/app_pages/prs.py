@@ -16,15 +16,15 @@ version = ui.version()
 
 scope = ui.scope()
 more = st.columns(6)
-module = ui.bound_choice(more[0].selectbox, "Module", [None, *queries.modules(version, scope.repo)], "module",
+module = ui.url_choice(more[0].selectbox, "Module", [None, *queries.modules(version, scope.repo)], "module",
                          placeholder="any")
-flag = ui.bound_choice(more[1].selectbox, "Risk flag", [None, *queries.canonical_flags(version)], "flag",
+flag = ui.url_choice(more[1].selectbox, "Risk flag", [None, *queries.canonical_flags(version)], "flag",
                        placeholder="any")
-risk = ui.bound_choice(more[2].selectbox, "Risk level", [None, *queries.RISK_LEVELS], "risk", placeholder="any")
-has_report = YES_NO[ui.bound_choice(more[3].selectbox, "Has a report", list(YES_NO), "report")]
-in_chain = YES_NO[ui.bound_choice(more[4].selectbox, "In a regression chain", list(YES_NO), "chain")]
+risk = ui.url_choice(more[2].selectbox, "Risk level", [None, *queries.RISK_LEVELS], "risk", placeholder="any")
+has_report = YES_NO[ui.url_choice(more[3].selectbox, "Has a report", list(YES_NO), "report")]
+in_chain = YES_NO[ui.url_choice(more[4].selectbox, "In a regression chain", list(YES_NO), "chain")]
 author = more[5].text_input("Author contains", key="author", bind="query-params")
-sort = ui.bound_choice(st.selectbox, "Sort by", list(queries.BROWSE_SORTS), "sort")
+sort = ui.url_choice(st.selectbox, "Sort by", list(queries.BROWSE_SORTS), "sort")
 
 filters = (scope.repo, scope.start, scope.end, module, flag, risk, has_report, in_chain, author or None)
 total = queries.browse_count(version, *filters)

@@ -14,7 +14,7 @@ first, last = queries.week_bounds(version)
 start, end = scope.start or first, scope.end or last
 choices = st.columns(2)
 with choices[0]:
-    module = ui.bound_choice(st.selectbox, "Module", [queries.ALL_MODULES, *queries.modules(version, scope.repo)],
+    module = ui.url_choice(st.selectbox, "Module", [queries.ALL_MODULES, *queries.modules(version, scope.repo)],
                              "module")
 with choices[1]:
     other = ui.period_to_compare(start, end)
@@ -54,10 +54,9 @@ def pick_from(chart_key: str, field: str, widget_key: str, clear: str) -> None:
     """A click on a bar chooses its week and its risk level or flag (and so lists those PRs below)."""
     mark = charts.picked(chart_key)
     if mark:
-        st.session_state["week"] = mark.get("week_label")
         value = mark.get(field)
-        st.session_state[widget_key] = None if value == queries.OTHER_FLAGS else value
-        st.session_state[clear] = None
+        ui.set_url(week=mark.get("week_label"), **{widget_key: None if value == queries.OTHER_FLAGS else value,
+                                                   clear: None})
 
 
 st.subheader("Merged PRs by risk level")
@@ -88,11 +87,11 @@ with right:
 st.subheader("PRs behind the charts")
 cells = st.columns(3)
 with cells[0]:
-    week = ui.bound_choice(st.selectbox, "Week", [None, *week_starts], "week", placeholder="any week in the range")
+    week = ui.url_choice(st.selectbox, "Week", [None, *week_starts], "week", placeholder="any week in the range")
 with cells[1]:
-    risk = ui.bound_choice(st.selectbox, "Risk level", [None, *queries.RISK_LEVELS], "risk", placeholder="any")
+    risk = ui.url_choice(st.selectbox, "Risk level", [None, *queries.RISK_LEVELS], "risk", placeholder="any")
 with cells[2]:
-    flag = ui.bound_choice(st.selectbox, "Flag", [None, *queries.canonical_flags(version)], "flag", placeholder="any")
+    flag = ui.url_choice(st.selectbox, "Flag", [None, *queries.canonical_flags(version)], "flag", placeholder="any")
 if week or risk or flag:
     monday = week_starts[week] if week else None
     where = ui.Scope(scope.repo, *((monday, monday + timedelta(days=6)) if week else (start, end)))

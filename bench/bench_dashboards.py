@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -77,19 +78,24 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
     from etl import user_sql
 
     first, last = q.week_bounds(version)
+    quarter = (last - timedelta(days=90), last)  # the global range a maintainer would most likely pick
+    before = (quarter[0] - timedelta(days=91), quarter[0] - timedelta(days=1))
     busiest = q.modules(version, None)[0]
-    chains = q.chains(version, None)
+    flag = q.canonical_flags(version)[0]
+    chains = q.chains(version, None, None, None)
     chain = chains["chain_id"].iloc[0]
     key = q.find_prs(version, "10042")["pr_key"].iloc[0]
     example = next(iter(example_queries().values()))
     sort = next(iter(q.BROWSE_SORTS))
     no_filter = (None,) * 9
-    filtered = (None, first, last, busiest, None, "high", True, None, None)
+    filtered = (None, *quarter, busiest, None, "high", True, None, None)
+    cell = (None, None, None, busiest, flag, None, None, None, None)
     # one entry per page render; variants of a page (another parameter) are entries of their own
     return {
-        "gate": [("is_empty", lambda: q.is_empty(version))],
-        "trends": [("repos", lambda: q.repos(version)), ("week_bounds", lambda: q.week_bounds(version)),
+        "gate": [("is_empty", lambda: q.is_empty(version)), ("repos", lambda: q.repos(version))],
+        "trends": [("week_bounds", lambda: q.week_bounds(version)),
                    ("modules", lambda: q.modules(version, None)),
+                   ("canonical_flags", lambda: q.canonical_flags(version)),
                    ("headline", lambda: q.headline(version, None, first, last, None)),
                    ("weekly", lambda: q.weekly(version, None, first, last, None)),
                    ("weekly_flags", lambda: q.weekly_flags(version, None, first, last, None))],
@@ -97,28 +103,48 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
                            ("headline", lambda: q.headline(version, None, first, last, busiest)),
                            ("weekly", lambda: q.weekly(version, None, first, last, busiest)),
                            ("weekly_flags", lambda: q.weekly_flags(version, None, first, last, busiest))],
-        "prs": [("repos", lambda: q.repos(version)), ("modules", lambda: q.modules(version, None)),
+        "trends[compare]": [("headline", lambda: q.headline(version, None, *quarter, None)),
+                            ("headline before", lambda: q.headline(version, None, *before, None)),
+                            ("weekly", lambda: q.weekly(version, None, *quarter, None)),
+                            ("weekly_flags", lambda: q.weekly_flags(version, None, *quarter, None))],
+        "trends[bar]": [("browse_count", lambda: q.browse_count(version, None, *quarter, None, None, "high",
+                                                                None, None, None)),
+                        ("browse_prs", lambda: q.browse_prs(version, None, *quarter, None, None, "high", None, None,
+                                                            None, sort=sort, limit=100))],
+        "prs": [("modules", lambda: q.modules(version, None)),
                 ("canonical_flags", lambda: q.canonical_flags(version)),
                 ("browse_count", lambda: q.browse_count(version, *no_filter)),
                 ("browse_prs", lambda: q.browse_prs(version, *no_filter, sort=sort, limit=100))],
         "prs[filtered]": [("browse_count", lambda: q.browse_count(version, *filtered)),
                           ("browse_prs", lambda: q.browse_prs(version, *filtered, sort=sort, limit=100))],
-        "modules": [("repos", lambda: q.repos(version)), ("module_flag_matrix", lambda: q.module_flag_matrix(version, None, 25)),
-                    ("module_risk", lambda: q.module_risk(version, None)),
-                    ("module_prs", lambda: q.module_prs(version, None, busiest))],
-        "chains": [("repos", lambda: q.repos(version)), ("chains", lambda: q.chains(version, None)),
-                   ("chain_count", lambda: q.chain_count(version, None)),
+        "modules": [("module_flag_matrix", lambda: q.module_flag_matrix(version, None, None, None, 25)),
+                    ("module_figures", lambda: q.module_figures(version, None, None, None)),
+                    ("canonical_flags", lambda: q.canonical_flags(version)),
+                    ("week_bounds", lambda: q.week_bounds(version))],
+        "modules[cell]": [("browse_count", lambda: q.browse_count(version, *cell)),
+                          ("browse_prs", lambda: q.browse_prs(version, *cell, sort=sort, limit=100))],
+        "modules[quarter vs before]": [
+            ("module_flag_matrix", lambda: q.module_flag_matrix(version, None, *quarter, 25)),
+            ("module_figures", lambda: q.module_figures(version, None, *quarter)),
+            ("period_figures now", lambda: q.period_figures(version, None, *quarter)),
+            ("period_figures then", lambda: q.period_figures(version, None, *before))],
+        "chains": [("chains", lambda: q.chains(version, None, None, None)),
+                   ("chain_count", lambda: q.chain_count(version, None, None, None)),
                    ("chain_nodes", lambda: q.chain_nodes(version, chain)),
                    ("chain_edges", lambda: q.chain_edges(version, chain))],
+        "chains[quarter]": [("chains", lambda: q.chains(version, None, *quarter)),
+                            ("chain_count", lambda: q.chain_count(version, None, *quarter))],
         "pr[title words]": [("find_prs", lambda: q.find_prs(version, "前缀缓存淘汰"))],
-        "pr": [("find_prs", lambda: q.find_prs(version, "10042")), ("pr", lambda: q.pr(version, key)), ("pr_files", lambda: q.pr_files(version, key)),
-               ("pr_snippets", lambda: q.pr_snippets(version, key)), ("pr_reviews", lambda: q.pr_reviews(version, key)),
-               ("pr_flags", lambda: q.pr_flags(version, key)), ("pr_neighbours", lambda: q.pr_neighbours(version, key)),
-               ("pr_chain", lambda: q.pr_chain(version, key))],
+        "pr": [("find_prs", lambda: q.find_prs(version, "10042")), ("pr", lambda: q.pr(version, key)),
+               ("pr_files", lambda: q.pr_files(version, key)), ("pr_snippets", lambda: q.pr_snippets(version, key)),
+               ("pr_reviews", lambda: q.pr_reviews(version, key)), ("pr_flags", lambda: q.pr_flags(version, key)),
+               ("pr_neighbours", lambda: q.pr_neighbours(version, key)), ("pr_chain", lambda: q.pr_chain(version, key))],
         "search": [("search", lambda: q.search(version, "显存池计数 漂移"))],
         "search[english]": [("search", lambda: q.search(version, "radix cache buffer"))],
         "search[common]": [("search", lambda: q.search(version, "修复"))],
-        "sql": [("example query", lambda: user_sql.run(connection(version), example))],
+        "search[quarter]": [("search", lambda: q.search(version, "修复", None, *quarter))],
+        "sql": [("example query", lambda: user_sql.run(connection(version), example)),
+                ("view_columns", lambda: q.view_columns(version))],
         "health": [("source_runs", lambda: q.source_runs(version)), ("row_counts", lambda: q.row_counts(version)),
                    ("check_results", lambda: q.check_results(version)), ("quarantine", lambda: q.quarantine(version))],
     }

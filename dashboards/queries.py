@@ -134,97 +134,68 @@ def _scope_params(repo, start, end) -> dict:
     return {"repo": repo, "start": start, "end": end}
 
 
+# a pr_module_facts row in scope
+_FACTS_IN_SCOPE = """($repo is null or repo = $repo) and ($start is null or merged_at >= $start)
+                     and ($end is null or merged_at < $end::date + interval 1 day)"""
+
+
 @cached
 def module_figures(version: str, repo: str | None, start: date | None, end: date | None) -> pd.DataFrame:
-    """Per repo and module, over the PRs merged in the range: how many, how many flagged or high risk, how
-    many a later PR fixed or reverted, how many fixed a regression and in how many days (median)."""
+    """Per module and repo, over the PRs merged in the range (every PR when there is no range): how many,
+    how many flagged, how many a later PR fixed or reverted, how many fixed a regression and in how many
+    days (median), how many at each risk level."""
     return read(version, f"""
-        with {_SCOPED},
-        chain_links as (
-            select from_key, to_key, relation from pr_links where in_chains and relation in ('regression', 'revert')
-        ),
-        fixes as (
-            select l.to_key as pr_key,
-                   median(date_diff('second', f.merged_at, t.merged_at) / 86400.0) as days_to_fix
-            from chain_links l
-            join pull_requests f on f.pr_key = l.from_key
-            join pull_requests t on t.pr_key = l.to_key
-            where l.relation = 'regression' group by l.to_key
-        ),
-        in_modules as (
-            select m.repo, m.module, s.pr_key, s.risk_level, fixes.days_to_fix,
-                   s.pr_key in (select pr_key from pr_risk_flags) as flagged,
-                   s.pr_key in (select from_key from chain_links where relation = 'regression') as introduced,
-                   s.pr_key in (select from_key from chain_links where relation = 'revert') as reverted,
-                   fixes.pr_key is not null as fixed_one
-            from pr_modules m join scoped s using (pr_key) left join fixes using (pr_key)
-        )
-        select module, count(*) as prs, count(*) filter (where flagged) as flagged_prs,
-               round(100.0 * count(*) filter (where introduced or reverted) / count(*), 1) as pct_later_fixed,
-               count(*) filter (where introduced) as regressions_introduced,
+        select module, count(*) as prs, count(*) filter (where len(canonical_flags) > 0) as flagged_prs,
+               round(100.0 * count(*) filter (where introduced_regression or reverted) / count(*), 1)
+                   as pct_later_fixed,
+               count(*) filter (where introduced_regression) as regressions_introduced,
                count(*) filter (where reverted) as reverted_prs,
-               count(*) filter (where fixed_one) as regressions_fixed,
+               count(*) filter (where fixed_regression) as regressions_fixed,
                round(median(days_to_fix), 1) as median_days_to_fix,
                count(*) filter (where risk_level = 'high') as high_risk_prs,
                count(*) filter (where risk_level = 'medium') as medium_risk_prs,
                count(*) filter (where risk_level = 'low') as low_risk_prs,
                repo
-        from in_modules group by repo, module
-        order by flagged_prs desc, prs desc, module, repo""", _scope_params(repo, start, end))
+        from pr_module_facts where module <> '(all)' and {_FACTS_IN_SCOPE}
+        group by repo, module order by flagged_prs desc, prs desc, module, repo""",
+                _scope_params(repo, start, end))
 
 
 @cached
-def period_figures(version: str, repo: str | None, start: date | None, end: date | None) -> pd.DataFrame:
-    """The figures two periods are compared on, per module (summed over repos) and for all modules
-    ('(all)', each PR once): merged PRs, flagged share, regressions introduced and fixed, days to fix."""
+def period_figures(version: str, repo: str | None, start: date, end: date) -> pd.DataFrame:
+    """What two periods are compared on, per module (over every repo in scope) and for '(all)' (each PR
+    once): merged PRs, flagged share, regressions introduced and fixed, median days to fix."""
     return read(version, f"""
-        with {_SCOPED},
-        regression_links as (select from_key, to_key from pr_links where in_chains and relation = 'regression'),
-        fixes as (
-            select l.to_key as pr_key,
-                   median(date_diff('second', f.merged_at, t.merged_at) / 86400.0) as days_to_fix
-            from regression_links l
-            join pull_requests f on f.pr_key = l.from_key
-            join pull_requests t on t.pr_key = l.to_key
-            group by l.to_key
-        ),
-        per_pr as (
-            select s.pr_key, fixes.days_to_fix, fixes.pr_key is not null as fixed_one,
-                   s.pr_key in (select pr_key from pr_risk_flags) as flagged,
-                   s.pr_key in (select from_key from regression_links) as introduced
-            from scoped s left join fixes using (pr_key) where s.merged_at is not null
-        ),
-        by_module as (
-            select m.module, p.* from per_pr p join pr_modules m using (pr_key)
-            union all
-            select '(all)' as module, p.* from per_pr p
-        )
         select module, count(distinct pr_key) as merged_prs,
-               round(100.0 * count(distinct pr_key) filter (where flagged) / count(distinct pr_key), 1)
-                   as pct_flagged,
-               count(distinct pr_key) filter (where introduced) as regressions_introduced,
-               count(distinct pr_key) filter (where fixed_one) as regressions_fixed,
+               round(100.0 * count(distinct pr_key) filter (where len(canonical_flags) > 0)
+                     / count(distinct pr_key), 1) as pct_flagged,
+               count(distinct pr_key) filter (where introduced_regression) as regressions_introduced,
+               count(distinct pr_key) filter (where fixed_regression) as regressions_fixed,
                round(median(days_to_fix), 1) as median_days_to_fix
-        from by_module group by module""", _scope_params(repo, start, end))
+        from pr_module_facts where merged_at is not null and {_FACTS_IN_SCOPE}
+        group by module""", _scope_params(repo, start, end))
 
 
 @cached
 def module_flag_matrix(version: str, repo: str | None, start: date | None, end: date | None,
                        top: int) -> pd.DataFrame:
-    """Long form (module, canonical_flag, prs) for the `top` modules with the most flagged PRs in scope."""
+    """Long form (module, canonical_flag, prs) for the `top` modules with the most flagged PRs in scope.
+    (pr_key, module) is unique in pr_module_facts and its flags are distinct, so rows count PRs."""
     return read(version, f"""
-        with {_SCOPED},
-        cells as (
-            select m.module, f.canonical_flag, f.pr_key
-            from pr_modules m join scoped s using (pr_key) join pr_risk_flags f on f.pr_key = m.pr_key
+        with flagged as (
+            select module, canonical_flags from pr_module_facts
+            where module <> '(all)' and len(canonical_flags) > 0 and {_FACTS_IN_SCOPE}
         ),
         busiest as (
-            select module, count(distinct pr_key) as flagged from cells
-            group by module order by flagged desc, module limit $top
+            select module, count(*) as flagged from flagged group by module order by flagged desc, module limit $top
+        ),
+        cells as (
+            select module, unnest(canonical_flags) as canonical_flag, b.flagged
+            from flagged join busiest b using (module)
         )
-        select module, canonical_flag, count(distinct pr_key) as prs, any_value(b.flagged) as flagged
-        from cells join busiest b using (module)
-        group by all order by flagged desc, module, canonical_flag""", {**_scope_params(repo, start, end), "top": top})
+        select module, canonical_flag, count(*) as prs, any_value(flagged) as flagged
+        from cells group by all order by flagged desc, module, canonical_flag""",
+                {**_scope_params(repo, start, end), "top": top})
 
 
 # ---- regression chains ---------------------------------------------------------------------------------
@@ -413,26 +384,23 @@ BROWSE_SORTS = {"merged (newest first)": "p.merged_at desc nulls last, p.pr_key"
                 "flags": "len(flags) desc, p.merged_at desc nulls last, p.pr_key"}
 RISK_LEVELS = ("high", "medium", "low", "unknown")
 
+# pr_module_facts holds each PR once under '(all)' and once under each of its modules, with its flags:
+# the module filter picks the rows, and no per-PR aggregation is needed.
 _BROWSE = """
     with chained as (select distinct unnest(members) as pr_key from regression_chains),
-    flagged as (
-        select pr_key, list(distinct canonical_flag order by canonical_flag) as flags
-        from pr_risk_flags group by pr_key
-    ),
     listed as (
         select p.pr_key, p.repo, p.number, p.display_title as title, p.merged_at, p.author, p.risk_level,
-               p.has_report, c.pr_key is not null as in_chain, coalesce(f.flags, []) as flags,
+               p.has_report, c.pr_key is not null as in_chain, f.canonical_flags as flags,
                case p.risk_level when 'high' then 0 when 'medium' then 1 when 'low' then 2 else 3 end as risk_rank
-        from pull_requests p
+        from pr_module_facts f
+        join pull_requests p using (pr_key)
         left join chained c using (pr_key)
-        left join flagged f using (pr_key)
-        where ($repo is null or p.repo = $repo)
-          and ($start is null or p.merged_at >= $start)
-          and ($end is null or p.merged_at < $end::date + interval 1 day)
-          and ($module is null or exists (select 1 from pr_modules m where m.pr_key = p.pr_key
-                                                                       and m.module = $module))
-          and ($flag is null or list_contains(f.flags, $flag))
-          and ($risk is null or p.risk_level = $risk)
+        where f.module = coalesce($module, '(all)')
+          and ($repo is null or f.repo = $repo)
+          and ($start is null or f.merged_at >= $start)
+          and ($end is null or f.merged_at < $end::date + interval 1 day)
+          and ($flag is null or list_contains(f.canonical_flags, $flag))
+          and ($risk is null or f.risk_level = $risk)
           and ($has_report is null or p.has_report = $has_report)
           and ($in_chain is null or (c.pr_key is not null) = $in_chain)
           and ($author is null or p.author ilike '%' || $author || '%')

@@ -17,6 +17,7 @@ create or replace view regression_chains as select * from marts.regression_chain
 create or replace view module_risk as select * from marts.module_risk;
 create or replace view weekly_trends as select * from marts.weekly_trends;
 create or replace view weekly_flag_counts as select * from marts.weekly_flag_counts;
+create or replace view pr_module_facts as select * from marts.pr_module_facts;
 create or replace view pr_review_comments as select * from marts.pr_review_comments;
 create or replace view report_matches as select * from intermediate.report_matches;
 create or replace view quarantine as select * from marts.quarantine;

@@ -46,6 +46,8 @@ _CHECKS = [
      "group by pr_key having count(*) > 1"),
     ("marts/module_risk", "module_risk_key_is_unique", "One row per (repo, module).",
      "select repo, module, count(*) as n from marts.module_risk group by all having count(*) > 1"),
+    ("marts/pr_module_facts", "pr_module_facts_key_is_unique", "One row per (pr_key, module).",
+     "select pr_key, module, count(*) as n from marts.pr_module_facts group by all having count(*) > 1"),
     ("marts/weekly_trends", "weekly_trends_key_is_unique", "One row per (repo, module, week).",
      "select repo, module, week, count(*) as n from marts.weekly_trends group by all having count(*) > 1"),
     ("marts/weekly_trends", "weekly_totals_match_merged_prs",

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from .db import WAREHOUSE_DIR, upsert_values, utc_now
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
@@ -52,7 +54,11 @@ class Model:
             if built:
                 return built[0], False
         con.begin()
-        con.execute(f"create or replace table {self.table} as\n{self.sql}")
+        try:
+            con.execute(f"create or replace table {self.table} as\n{self.sql}")
+        except duckdb.Error as exc:  # name the model: DuckDB's message does not
+            con.rollback()
+            raise type(exc)(f"building {self.table} ({self.path.relative_to(WAREHOUSE_DIR)}): {exc}") from exc
         rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
         upsert_values(con, "meta.model_builds", [(self.table, fingerprint, utc_now(), rows)])
         con.commit()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from ..db import WAREHOUSE_DIR
 
 REFRESH_SQL = WAREHOUSE_DIR / "search" / "refresh_index.sql"
+BATCH_SQL = WAREHOUSE_DIR / "search" / "index_batch.sql"
+BATCH_DOCUMENTS = 5000  # a batch's terms are what the step holds in memory (about 60 MB per 5,000 reports)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,13 @@ def refresh_search_index(con) -> IndexStats:
         kept = con.execute("select count(*) from search.documents d join staging.reports r using (report_id) "
                            "where r.document_id = d.document_id").fetchone()[0]
         con.execute(REFRESH_SQL.read_text(encoding="utf-8"))
+        first, last = con.execute("select min(doc_id), max(doc_id) + 1 from reports_to_index").fetchone()
+        batch = con.extract_statements(BATCH_SQL.read_text(encoding="utf-8"))
+        for start in range(first or 0, last or 0, BATCH_DOCUMENTS):
+            bounds = {"first": start, "last": min(start + BATCH_DOCUMENTS, last)}
+            for statement in batch:  # DuckDB binds parameters one statement at a time
+                con.execute(statement, bounds if statement.named_parameters else None)
+        con.execute("drop table reports_to_index")
         documents, postings = con.execute(
             "select (select count(*) from search.documents), (select count(*) from search.postings)").fetchone()
         con.commit()

@@ -1,10 +1,16 @@
 -- One row per PR and canonical module it touched, plus one per PR under '(all)': what the dashboards count
 -- per module over any merge range, so that a range is a filter and a sum, not a join over every file.
 -- A PR was later fixed (regression) or reverted when a chain link points from it; it fixed a regression
--- when a chain link of that kind points to it, and days_to_fix is then the median over the PRs it fixed.
+-- (or reverted another PR) when a chain link of that kind points to it, and days_to_fix is then the median
+-- over the PRs it fixed. (pr_key, module) is unique, so counting rows counts PRs: no distinct counts, which
+-- DuckDB must hold in memory whole.
 with chain_links as (
     select from_key, to_key, relation from marts.pr_links
     where in_chains and relation in ('regression', 'revert')
+),
+
+reverting as (
+    select distinct to_key as pr_key from chain_links where relation = 'revert'
 ),
 
 later as (
@@ -34,14 +40,16 @@ pr_module as (
 )
 
 select
-    m.pr_key, m.repo, m.module, p.merged_at, p.risk_level,
+    m.pr_key, m.repo, m.module, p.merged_at, p.risk_level, p.has_report,
     coalesce(f.canonical_flags, []) as canonical_flags,
     coalesce(l.introduced_regression, false) as introduced_regression,
     coalesce(l.reverted, false) as reverted,
     x.pr_key is not null as fixed_regression,
-    x.days_to_fix
+    x.days_to_fix,
+    r.pr_key is not null as reverted_another
 from pr_module m
 join marts.pull_requests p using (pr_key)
 left join flags f using (pr_key)
 left join later l using (pr_key)
 left join fixes x using (pr_key)
+left join reverting r using (pr_key)

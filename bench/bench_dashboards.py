@@ -203,7 +203,7 @@ def time_browser(database: Path, repeat: int) -> dict | None:
     """Real render: from navigation until Streamlit reports the page idle, in headless Chromium."""
     if not Path(CHROMIUM).exists():
         return None
-    urls = {"trends": "/", "pr": "/pr?pr=10042", "search": "/search?q=%E6%98%BE%E5%AD%98%E6%B1%A0"}
+    urls = {"trends": "/trends", "pr": "/pr?pr=10042", "search": "/search?q=%E6%98%BE%E5%AD%98%E6%B1%A0"}
     results = {}
     with dashboard_server(database, timeout=120) as base, chromium() as browser:
         context = browser.new_context()  # one visitor: the app's JavaScript is fetched once, then cached

@@ -57,7 +57,12 @@ def open_and_wait(page, url: str, heading: str | None = None) -> None:
     page.wait_for_selector("h1", timeout=30_000)
     if heading:
         page.get_by_role("heading", level=1).filter(has_text=heading).wait_for(timeout=30_000)
-    # the app is idle once Streamlit's status widget stops showing "Running"
+    idle(page)
+
+
+def idle(page) -> None:
+    """Until Streamlit's status widget stops showing "Running" (while a page reruns, the elements of its
+    last run stay on screen beside the new ones)."""
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
 
 
@@ -108,8 +113,9 @@ def test_a_link_between_prs_changes_the_address_and_back_returns(server, page):
     page.get_by_role("heading", level=1).filter(has_text="#22598").wait_for(timeout=30_000)
     page.go_forward()
     page.get_by_role("heading", level=1).filter(has_text="#20978").wait_for(timeout=30_000)
+    idle(page)
     # the whole-chain link leads to the chains page, and Back to the PR again
-    page.get_by_role("link", name="Whole chain (2 PRs)").click()
+    page.get_by_role("link", name="Whole chain (2 PRs)").first.click()
     page.wait_for_url("**/chains?chain=*20978*", timeout=30_000)
     page.get_by_role("heading", level=1).filter(has_text="Regression chains").wait_for(timeout=30_000)
     page.go_back()

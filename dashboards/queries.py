@@ -119,22 +119,12 @@ def weekly_flags(version: str, repo: str | None, start: date, end: date, module:
 
 # ---- modules -------------------------------------------------------------------------------------------
 
-# PRs in scope: the repo (null: all) and merge dates (null: open-ended; with either bound, unmerged PRs drop out)
-_SCOPED = """
-    scoped as (
-        select pr_key, repo, merged_at, risk_level from pull_requests
-        where ($repo is null or repo = $repo)
-          and ($start is null or merged_at >= $start)
-          and ($end is null or merged_at < $end::date + interval 1 day)
-    )
-"""
-
-
 def _scope_params(repo, start, end) -> dict:
     return {"repo": repo, "start": start, "end": end}
 
 
-# a pr_module_facts row in scope
+# a pr_module_facts row in scope: the repo (null: all) and merge dates (null: open-ended; with either bound,
+# unmerged PRs drop out). Its '(all)' rows hold each PR once.
 _FACTS_IN_SCOPE = """($repo is null or repo = $repo) and ($start is null or merged_at >= $start)
                      and ($end is null or merged_at < $end::date + interval 1 day)"""
 
@@ -342,9 +332,9 @@ def search(version: str, text: str, repo: str | None = None, start: date | None 
     (search.documents keeps its own copy of the text, ordered by doc_id, so that lookup scans no report)."""
     scoped = any(value is not None for value in (repo, start, end))
     in_scope = f"""
-        {_SCOPED},
         docs_in_scope as (
-            select d.doc_id from search_documents d join pr_reports r using (report_id) join scoped using (pr_key)
+            select d.doc_id from search_documents d join pr_reports r using (report_id)
+            where r.pr_key in (select pr_key from pr_module_facts where module = '(all)' and {_FACTS_IN_SCOPE})
         ),""" if scoped else ""
     ranked = read(version, f"""
         with {in_scope}

@@ -54,13 +54,9 @@ def pr_link(key: str, label: str) -> None:
     to the page already open would change the content but not the address, so Back would leave the app."""
     if st.session_state.get("current_page") == PR_PAGE_PATH:
         st.button(label, key=f"go:{key}:{label}", type="tertiary", icon=":material/article:",
-                  on_click=_open_pr, args=(key,))
+                  on_click=set_url, kwargs={"pr": key})
     else:
         st.page_link(PR_PAGE, label=label, query_params={"pr": key}, icon=":material/article:")
-
-
-def _open_pr(key: str) -> None:
-    st.query_params["pr"] = key
 
 
 def pr_label(number, title, key: str) -> str:

@@ -72,7 +72,7 @@ def link_column(frame: pd.DataFrame, key_column: str = "pr_key") -> pd.DataFrame
 # ---- the scope every page honours: sidebar widgets in the entrypoint, so they and their URL parameters
 # (repo, from, until) stay as the user moves between pages ------------------------------------------------
 
-SCOPE_KEYS = ("repo", "from", "until")
+SCOPE_KEYS = ("repo", "from", "until")  # the scope's URL parameters, in Scope's field order
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,15 @@ class Scope:
 
     def params(self) -> dict[str, str]:
         """The URL parameters that reopen this scope."""
-        values = {"repo": self.repo, "from": self.start, "until": self.end}
-        return {name: str(value) for name, value in values.items() if value is not None}
+        values = zip(SCOPE_KEYS, (self.repo, self.start, self.end), strict=True)
+        return {name: str(value) for name, value in values if value is not None}
 
 
 def draw_scope(version: str) -> None:
     """The repo and merge-date pickers (called by app.py in the sidebar, before the page runs)."""
-    repos = queries.repos(version)
-    repo = bound_choice(st.selectbox, "Repository", [ALL_REPOS, *repos], "repo")
+    repos = [ALL_REPOS, *queries.repos(version)]
+    _report_unknown("repo", repos)
+    repo = st.selectbox("Repository", repos, key="repo", bind="query-params")
     for name in ("from", "until"):
         _report_unknown_date(name)
     start = st.date_input("Merged from", value=None, key="from", bind="query-params", format="YYYY-MM-DD")
@@ -102,12 +103,6 @@ def draw_scope(version: str) -> None:
 
 def scope() -> Scope:
     return st.session_state.get("scope", Scope())
-
-
-def bound_choice(widget, label: str, options: list, key: str, **kwargs):
-    """A selectbox bound to the URL parameter `key` (so it survives moving between pages: the scope's)."""
-    _report_unknown(key, options)
-    return widget(label, options, key=key, bind="query-params", **kwargs)
 
 
 def url_choice(widget, label: str, options: list, key: str, **kwargs):

@@ -44,6 +44,23 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 @contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit what the block wrote, or nothing of it when the block raises (or is interrupted)."""
+    con.begin()
+    try:
+        yield
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+# DuckDB checkpoints when its write-ahead log passes this size. At the default 16 MB a bulk load checkpoints
+# every few commits, and those checkpoints were a third of the parse step (bench/bench_ingest.py).
+CHECKPOINT_THRESHOLD = "64MB"
+
+
+@contextmanager
 def connect(target: str | os.PathLike, *, read_only: bool = False, lake_data_path: str = "",
             memory_limit: str = "") -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the warehouse: a DuckDB file, or a DuckLake catalog attached as the default.
@@ -67,7 +84,8 @@ def _open_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"no warehouse at {path}: run `pr-atlas ingest` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only,
+                              config={} if read_only else {"checkpoint_threshold": CHECKPOINT_THRESHOLD})
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(f"the warehouse {path} is being written by another process; "
@@ -129,18 +147,13 @@ _OLD_CLAIM_TABLES = {  # one table each for git's and GitHub's claims then: stag
 def _move_loaded_tables_out_of_core(con: duckdb.DuckDBPyConnection) -> None:
     tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'core' "
                                         "and database_name = current_database()").fetchall()]
-    con.begin()
-    try:
+    with transaction(con):
         for table in tables:
             if f"staging.{table}" in table_shapes():
                 con.execute(f"insert into staging.{table} by name select * from core.{table}")
             elif table in _OLD_CLAIM_TABLES:
                 con.execute(f"insert into staging.text_claims by name {_OLD_CLAIM_TABLES[table]}")
         con.execute("drop schema core cascade")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
 
 
 def create_session_macros(con: duckdb.DuckDBPyConnection) -> None:

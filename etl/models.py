@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from .db import WAREHOUSE_DIR, upsert_values, utc_now
+from .db import WAREHOUSE_DIR, transaction, upsert_values, utc_now
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
 LAYERS = ("intermediate", "marts")
@@ -53,15 +53,13 @@ class Model:
                                 "where m.model = ? and m.fingerprint = ?", [self.table, fingerprint]).fetchone()
             if built:
                 return built[0], False
-        con.begin()
-        try:
-            con.execute(f"create or replace table {self.table} as\n{self.sql}")
-        except duckdb.Error as exc:  # name the model: DuckDB's message does not
-            con.rollback()
-            raise type(exc)(f"building {self.table} ({self.path.relative_to(WAREHOUSE_DIR)}): {exc}") from exc
-        rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
-        upsert_values(con, "meta.model_builds", [(self.table, fingerprint, utc_now(), rows)])
-        con.commit()
+        with transaction(con):
+            try:
+                con.execute(f"create or replace table {self.table} as\n{self.sql}")
+            except duckdb.Error as exc:  # name the model: DuckDB's message does not
+                raise type(exc)(f"building {self.table} ({self.path.relative_to(WAREHOUSE_DIR)}): {exc}") from exc
+            rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
+            upsert_values(con, "meta.model_builds", [(self.table, fingerprint, utc_now(), rows)])
         return rows, True
 
 

@@ -133,7 +133,7 @@ def test_a_report_whose_rows_cannot_be_stored_is_quarantined_and_the_batch_still
                     [doc_id, f"/{doc_id}.md"])
         raw[doc_id] = {"source_uri": f"/{doc_id}.md", "sha256": "sha", "byte_size": 1, "received_at": utc_now()}
     stored = store_outcomes(con, [Outcome("good", report=good), Outcome("bad", report=bad)], raw, utc_now())
-    assert [o.reason for o in stored] == [None, "load_error"]
+    assert [reason for _, reason in stored] == [None, "load_error"]
     assert con.execute("select report_id from staging.report_versions").fetchall() == [("sgl-project/sglang#31101",)]
     assert con.execute("select document_id, reason from staging.quarantine").fetchall() == [("bad", "load_error")]
 
@@ -402,7 +402,7 @@ def test_parser_workers_die_when_the_ingestion_is_killed(tmp_path):
             con.execute("insert into raw.documents values (?, ?, 'sha', ?, ?, now()::timestamp, null)",
                         [f"d{i}", f"/r/{i}.md", len(data), data])
     script = ("import duckdb, sys\nfrom etl.ingest.core_reports import parse_pending\n"
-              f"con = duckdb.connect({str(database)!r})\nparse_pending(con, workers=2, batch_size=3000)\n")
+              f"con = duckdb.connect({str(database)!r})\nparse_pending(con, workers=2, chunk_size=300)\n")
     process = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT)
     try:
         deadline = time.monotonic() + 60

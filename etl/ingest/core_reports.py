@@ -1,5 +1,6 @@
 """Parse every raw document that has no outcome yet into the staging tables, or quarantine it with its
-reason. A batch's reports, child rows and quarantine entries commit together, so the staging layer is
+reason. Worker processes parse and build each chunk's Arrow rows while this process inserts the chunk
+before; a chunk's reports, child rows and quarantine entries commit together, so the staging layer is
 never half-written for a document, and a rerun picks up exactly the documents still pending."""
 
 from __future__ import annotations
@@ -7,25 +8,33 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ..db import utc_now
+from ..db import transaction, utc_now
 from ..parsing import PARSER_VERSION, ParsedReport, UnreadableDocument, parse_bytes
 from ..processes import exit_with_parent
 from .arrow_rows import RowBuffer, insert_arrow
 
 PENDING_SQL = """
-select d.document_id
+select d.rowid
 from raw.documents d
 where not exists (select 1 from staging.report_versions v where v.document_id = d.document_id)
   and not exists (select 1 from staging.quarantine q where q.document_id = d.document_id)
-order by d.received_at, d.document_id
+order by d.rowid
+"""
+# A chunk's documents are read by a range of row ids (a scan of only that part of the table): the range
+# is cut short where pending documents are sparse, so that no read carries many documents already done.
+DOCUMENTS_SQL = """
+select rowid, document_id, source_uri, sha256, byte_size, content, received_at
+from raw.documents
+where rowid between ? and ?
 """
 # Below this many documents a process pool costs more to start than it saves.
 PARALLEL_THRESHOLD = 400
@@ -50,9 +59,23 @@ class Outcome:
     detail: str | None = None
 
 
-def parse_one(item: tuple[str, str, bytes, str | None]) -> Outcome:
+@dataclass
+class Rows:
+    """A chunk's rows for every staging table, and each document's outcome (None when parsed, else the
+    quarantine reason), in order."""
+    tables: dict[str, pa.Table]
+    outcomes: list[tuple[str, str | None]]
+
+    def of(self, document_id: str) -> Rows:
+        wanted = pa.array([document_id], pa.string())
+        return Rows({name: table.filter(pc.is_in(table["document_id"], value_set=wanted))
+                     for name, table in self.tables.items()},
+                    [kept for kept in self.outcomes if kept[0] == document_id])
+
+
+def parse_one(item: tuple[str, str, bytes], default_repo: str | None) -> Outcome:
     """Decode and parse one document. Never raises: any failure becomes a quarantine reason."""
-    document_id, location, content, default_repo = item
+    document_id, location, content = item
     try:
         return Outcome(document_id, report=parse_bytes(content, location, default_repo))
     except UnreadableDocument as exc:
@@ -60,6 +83,36 @@ def parse_one(item: tuple[str, str, bytes, str | None]) -> Outcome:
     except Exception as exc:  # a parser bug must not abort the run; keep the evidence instead
         tail = traceback.format_exception(exc)[-1].strip()
         return Outcome(document_id, reason="parser_error", detail=tail[:2000])
+
+
+def parse_chunk(items: list[tuple[str, str, bytes]], default_repo: str | None, raw: dict[str, dict],
+                parsed_at: datetime) -> Rows:
+    """A worker's job: parse documents and turn them into the staging tables' rows, so that the process
+    writing to DuckDB does nothing but insert."""
+    return rows_of([parse_one(item, default_repo) for item in items], raw, parsed_at)
+
+
+def rows_of(outcomes: list[Outcome], raw: dict[str, dict], now: datetime) -> Rows:
+    """Arrow rows of the outcomes. A document whose rows cannot be converted (text no encoder takes, a
+    value out of its column's range) is quarantined as `load_error` instead: it never stops the others."""
+    try:
+        return Rows(_tables(outcomes, raw, now), [(o.document_id, o.reason) for o in outcomes])
+    except Exception:
+        pieces = [_rows_alone(outcome, raw, now) for outcome in outcomes]
+        return Rows({table: pa.concat_tables([p.tables[table] for p in pieces]) for table in TABLES},
+                    [kept for p in pieces for kept in p.outcomes])
+
+
+def _rows_alone(outcome: Outcome, raw: dict[str, dict], now: datetime) -> Rows:
+    try:
+        return Rows(_tables([outcome], raw, now), [(outcome.document_id, outcome.reason)])
+    except Exception as exc:
+        return rows_of([_load_error(outcome.document_id, exc)], raw, now)
+
+
+def _load_error(document_id: str, exc: Exception) -> Outcome:
+    return Outcome(document_id, reason="load_error",
+                   detail=f"the parsed rows could not be stored: {type(exc).__name__}: {exc}"[:2000])
 
 
 def _add_report(buffers: dict[str, RowBuffer], outcome: Outcome, raw: dict, parsed_at: datetime) -> None:
@@ -93,70 +146,92 @@ def _add_report(buffers: dict[str, RowBuffer], outcome: Outcome, raw: dict, pars
             cue=ref.cue, detail=ref.detail)
 
 
-def parse_pending(con, *, default_repo: str | None = None, batch_size: int = 2000, workers: int | None = None,
+def parse_pending(con, *, default_repo: str | None = None, chunk_size: int = 1000, workers: int | None = None,
                   progress: Callable[[str], None] | None = None) -> ParseStats:
-    pending = [row[0] for row in con.execute(PENDING_SQL).fetchall()]
     stats = ParseStats()
-    if not pending:
+    pending = [row[0] for row in con.execute(PENDING_SQL).fetchall()]
+    total = len(pending)
+    if not total:
         return stats
     if workers is None:
-        workers = multiprocessing.cpu_count() if len(pending) >= PARALLEL_THRESHOLD else 1
+        workers = multiprocessing.cpu_count() if total >= PARALLEL_THRESHOLD else 1
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                 initializer=exit_with_parent, initargs=(os.getpid(),)) if workers > 1 else None)
+    now = utc_now()
+    # Each worker has a chunk in hand and one queued; more in flight would only hold memory.
+    in_flight: deque[tuple[Future | Rows, dict]] = deque()
+
+    def store_oldest() -> None:
+        job, raw = in_flight.popleft()
+        for _, reason in store_rows(con, job.result() if isinstance(job, Future) else job, raw, now):
+            stats.parsed += reason is None
+            stats.quarantined += reason is not None
+            if reason is not None:
+                stats.quarantine_reasons[reason] += 1
+        if progress:
+            progress(f"parse: {stats.parsed + stats.quarantined}/{total} documents ({stats.parsed} parsed, "
+                     f"{stats.quarantined} quarantined)")
+
     try:
-        for start in range(0, len(pending), batch_size):
-            _load_batch(con, pending[start:start + batch_size], default_repo, pool, stats)
-            if progress:
-                progress(f"parse: {min(start + batch_size, len(pending))}/{len(pending)} documents "
-                         f"({stats.parsed} parsed, {stats.quarantined} quarantined)")
+        for chunk in _chunks(pending, chunk_size):
+            items, raw = _read_documents(con, chunk)
+            in_flight.append(((pool.submit(parse_chunk, items, default_repo, raw, now) if pool
+                               else parse_chunk(items, default_repo, raw, now)), raw))
+            if len(in_flight) > 2 * workers:
+                store_oldest()
+        while in_flight:
+            store_oldest()
     finally:
         if pool:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     return stats
 
 
-def _load_batch(con, ids: list[str], default_repo: str | None, pool, stats: ParseStats) -> None:
-    con.register("_batch_ids", pa.table({"document_id": pa.array(ids, pa.string())}))
+def _chunks(rowids: list[int], size: int) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for rowid in rowids:
+        if chunk and (len(chunk) >= size or rowid - chunk[0] >= 4 * size):
+            yield chunk
+            chunk = []
+        chunk.append(rowid)
+    if chunk:
+        yield chunk
+
+
+def _read_documents(con, rowids: list[int]) -> tuple[list[tuple[str, str, bytes]], dict[str, dict]]:
+    """The chunk's documents: the parser's input, and each one's source facts by document id."""
+    wanted = set(rowids)
+    rows = [r for r in con.execute(DOCUMENTS_SQL, [rowids[0], rowids[-1]]).fetchall() if r[0] in wanted]
+    raw = {r[1]: {"source_uri": r[2], "sha256": r[3], "byte_size": r[4], "received_at": r[6]} for r in rows}
+    return [(r[1], r[2], r[5]) for r in rows], raw
+
+
+def store_rows(con, rows: Rows, raw: dict[str, dict], now: datetime) -> list[tuple[str, str | None]]:
+    """Insert a chunk in one transaction. When one document's rows cannot be stored, the chunk is written
+    one document at a time instead and that document is quarantined (`load_error`): it never stops the
+    others. Returns each document's outcome as stored."""
     try:
-        rows = con.execute(
-            "select d.document_id, d.source_uri, d.sha256, d.byte_size, d.content, d.received_at "
-            "from raw.documents d join _batch_ids using (document_id)").fetchall()
-    finally:
-        con.unregister("_batch_ids")
-    raw = {r[0]: {"source_uri": r[1], "sha256": r[2], "byte_size": r[3], "received_at": r[5]} for r in rows}
-    work = [(r[0], r[1], r[4], default_repo) for r in rows]
-    outcomes = pool.map(parse_one, work, chunksize=64) if pool else map(parse_one, work)
-
-    for outcome in store_outcomes(con, list(outcomes), raw, utc_now()):
-        if outcome.report is not None:
-            stats.parsed += 1
-        else:
-            stats.quarantined += 1
-            stats.quarantine_reasons[outcome.reason] += 1
-
-
-def store_outcomes(con, outcomes: list[Outcome], raw: dict, now: datetime) -> list[Outcome]:
-    """Write a batch in one transaction. When one document's rows cannot be stored, the batch is written one
-    document at a time instead and that document is quarantined (`load_error`): it never stops the others.
-    Returns the outcomes as stored."""
-    try:
-        _write(con, outcomes, raw, now)
-        return outcomes
+        _insert(con, rows)
+        return rows.outcomes
     except Exception:
         stored = []
-        for outcome in outcomes:
+        for document_id, _ in rows.outcomes:
+            alone = rows.of(document_id)
             try:
-                _write(con, [outcome], raw, now)
+                _insert(con, alone)
             except Exception as exc:
-                outcome = Outcome(outcome.document_id, reason="load_error", detail=(
-                    f"the parsed rows could not be stored: {type(exc).__name__}: {exc}")[:2000])
-                _write(con, [outcome], raw, now)
-            stored.append(outcome)
+                alone = rows_of([_load_error(document_id, exc)], raw, now)
+                _insert(con, alone)
+            stored += alone.outcomes
         return stored
 
 
-def _write(con, outcomes: list[Outcome], raw: dict, now: datetime) -> None:
-    """One transaction: every report's rows, or the quarantine entry of each document that failed."""
+def store_outcomes(con, outcomes: list[Outcome], raw: dict[str, dict], now: datetime) -> list[tuple[str, str | None]]:
+    """Rows of parsed outcomes, stored (see store_rows)."""
+    return store_rows(con, rows_of(outcomes, raw, now), raw, now)
+
+
+def _tables(outcomes: list[Outcome], raw: dict[str, dict], now: datetime) -> dict[str, pa.Table]:
     buffers = {table: RowBuffer(table) for table in TABLES}
     for outcome in outcomes:
         source = raw[outcome.document_id]
@@ -166,13 +241,11 @@ def _write(con, outcomes: list[Outcome], raw: dict, now: datetime) -> None:
             buffers["staging.quarantine"].add(document_id=outcome.document_id, source_uri=source["source_uri"],
                                            sha256=source["sha256"], byte_size=source["byte_size"],
                                            reason=outcome.reason, detail=outcome.detail, quarantined_at=now)
-    tables = {table: buffer.to_arrow() for table, buffer in buffers.items()}  # fails before anything is written
-    con.begin()
-    try:
-        for table, rows in tables.items():
-            if rows.num_rows:
-                insert_arrow(con, table, rows)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+    return {table: buffer.to_arrow() for table, buffer in buffers.items()}
+
+
+def _insert(con, rows: Rows) -> None:
+    with transaction(con):
+        for table, arrow in rows.tables.items():
+            if arrow.num_rows:
+                insert_arrow(con, table, arrow)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import names
-from ..db import upsert_values, utc_now
+from ..db import transaction, upsert_values, utc_now
 from ..parsing.pr_text import own_number, text_claims
 from ..sources.git_log import SQUASH_SUBJECT, Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
@@ -95,13 +95,8 @@ def load_history(con, clone: Path, repo: str, *, run_id: str | None = None, batc
     loaded_at = utc_now()
 
     def flush() -> None:
-        con.begin()
-        try:
+        with transaction(con):
             added, files = batch.insert_new(con)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
         stats.commits_added += added
         stats.files_added += files
         if progress:
@@ -113,8 +108,7 @@ def load_history(con, clone: Path, repo: str, *, run_id: str | None = None, batc
         batch.add(commit, loaded_at)
         if len(batch.commits) >= batch_size:
             flush()
-    con.begin()
-    try:
+    with transaction(con):
         if len(batch.commits):
             added, files = batch.insert_new(con)
             stats.commits_added += added
@@ -126,8 +120,4 @@ def load_history(con, clone: Path, repo: str, *, run_id: str | None = None, batc
                  ingest_run=run_id)
         rows.insert(con, on_conflict="ignore")
         upsert_values(con, "meta.git_tips", [(repo, tip, loaded_at)])
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return stats

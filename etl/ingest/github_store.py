@@ -12,7 +12,7 @@ from datetime import datetime
 from requests.structures import CaseInsensitiveDict
 
 from .. import names
-from ..db import upsert_values, utc_now
+from ..db import transaction, upsert_values, utc_now
 from ..sources.github import Batch, CachedResponse, RepoStats, WindowState, WindowWalked
 from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
@@ -82,8 +82,7 @@ class GitHubStore:
         for kind, rows in batch.children.items():
             for row in rows:
                 children[kind].add(**row, loaded_at=now)
-        self.con.begin()
-        try:
+        with transaction(self.con):
             raw.insert(self.con, on_conflict="ignore")
             cache.insert(self.con, on_conflict="replace")
             for repo in {repo for repo, _ in batch.replaced}:
@@ -100,10 +99,6 @@ class GitHubStore:
             for rows in children.values():
                 rows.insert(self.con, on_conflict="replace")
             pulls.insert(self.con, on_conflict="replace")
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
 
     def save_window(self, repo: str, window, newest_updated: datetime | None, final: bool) -> None:
         upsert_values(self.con, "meta.github_windows", [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from ..db import utc_now
+from ..db import transaction, utc_now
 from ..sources.report_files import SkippedSource, SourceDocument, UnreadableSource
 from .arrow_rows import RowBuffer
 
@@ -65,17 +65,12 @@ def store_documents(con, documents: Iterable[SourceDocument | SkippedSource], *,
                 file_stats.add(source_uri=doc.location, byte_size=doc.file_stat[0], mtime_ns=doc.file_stat[1],
                                sha256=sha)
         read_now = [doc.location for doc, _, _ in batch.values()]
-        con.begin()  # a file's stat is recorded only together with its stored bytes
-        try:
+        with transaction(con):  # a file's stat is recorded only together with its stored bytes
             stats.new_documents += rows.insert(con)
             file_stats.insert(con, on_conflict="replace")
             if read_now:  # read at last: no longer unread
                 con.execute("delete from meta.unread_sources where list_contains(?, source_uri)", [read_now])
             unread.insert(con, on_conflict="replace")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
         batch.clear()
         if progress:
             progress(f"raw: {stats.documents_read} documents read, {stats.new_documents} new")

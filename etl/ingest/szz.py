@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..db import utc_now
+from ..db import transaction, utc_now
 from .arrow_rows import RowBuffer
 
 # The PRs some source calls a fix or a revert of another, with the commit git has for each, not analysed yet.
@@ -182,14 +182,9 @@ def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
                            share=count / blame.fix_lines, files=sorted(paths))
         analysed.add(repo=repo, fix_sha=blame.sha, fix_number=blame.number, fix_lines=blame.fix_lines,
                      blamed_lines=sum(entry[0] for entry in by_pr.values()), analysed_at=now)
-    con.begin()
-    try:
+    with transaction(con):
         candidates.insert(con, on_conflict="replace")
         analysed.insert(con, on_conflict="replace")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     if progress:
         progress(f"szz {repo}: {stats.fixes} fixes blamed ({stats.ghost_fixes} only add lines), "
                  f"{stats.candidates} candidate introducers")

@@ -135,7 +135,7 @@ def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
     if ident.source_url is None:
         # The original link can also sit below the header ("原文链接" under the summary).
         for raw in all_lines:
-            m = _LABEL.match(raw)
+            m = _LABEL.match(raw) if "链接" in raw else None  # both labels wanted here contain it
             if m and m["label"] in ("原文链接", "原始链接"):
                 _apply_label(ident, m["label"], m["value"])
                 break

@@ -24,6 +24,9 @@ _REF = re.compile(
     r"|(?P<kw4>MR)\s*#\s*(?P<k4num>\d+)"
     r"|(?<![\w&#/])#(?P<num>\d{2,})\b"
 )
+# A text none of whose sentences could name a reference (the test each sentence gets, below) is skipped
+# whole: most sections name none.
+_PR_NUMBER = re.compile(r"\bPR\s+\d", re.I)
 # Code gets only explicit references: a bare `#123` there is as likely a comment or a colour.
 _EXPLICIT_ONLY = {"code"}
 # A number named again and again in one sentence is read at its first few places (a pasted list of the same
@@ -45,9 +48,10 @@ def mentions(text: str, *, repo: str | None, own_number: int | None, explicit_on
              title_fixes: bool = False) -> Iterator[Mention]:
     """Every reference to another PR or issue in `text`, sentence by sentence, once per (number, kind,
     sentence); the text's own PR is left out."""
+    if not _may_refer(text):
+        return
     for sentence in sentences(text):
-        if "#" not in sentence and "/pull/" not in sentence and "/issues/" not in sentence \
-                and not re.search(r"(?i)pull request|\bPR\s+\d", sentence):
+        if not _may_refer(sentence):
             continue  # cheap test first: most sentences mention nothing
         matches = [m for m in _REF.finditer(sentence) if not (explicit_only and m["num"])]
         spans = [m.span() for m in matches]
@@ -71,6 +75,13 @@ def mentions(text: str, *, repo: str | None, own_number: int | None, explicit_on
         settled = settle([relation for _, relation in found.values()])
         for ((number, kind), (ref_repo, _)), relation in zip(found.items(), settled, strict=True):
             yield Mention(ref_repo, number, kind, relation, sentence)
+
+
+def _may_refer(text: str) -> bool:
+    if "#" in text or "/pull/" in text or "/issues/" in text:
+        return True
+    lowered = text.lower()
+    return "pull request" in lowered or ("pr" in lowered and _PR_NUMBER.search(text) is not None)
 
 
 def _reference(m: re.Match, repo: str | None, sentence: str) -> tuple[str | None, str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .text import FENCE
+from .text import is_fence
 
 # Canonical section name -> heading words (Chinese and English), longest first within the regex.
 SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
@@ -62,9 +62,20 @@ class SplitDocument:
         return [line for s in self.sections if s.name == name for line in s.lines]
 
 
+# What HEADING allows before the heading word; no heading word starts with one of these characters, so
+# the character after them must be a heading word's first one (a cheap test that rules out most lines).
+_BEFORE_WORD = "#*.、)）0123456789一二三四五六七八九十"
+_FIRST_CHARS = frozenset(w[0].lower() for w in _WORD_TO_SECTION)
+
+
 def match_heading(line: str) -> tuple[str, str] | None:
     """(section name, text after the heading) when the line is a section heading."""
     if len(line) > 200:
+        return None
+    start = line
+    while (stripped := start.lstrip().lstrip(_BEFORE_WORD)) != start:
+        start = stripped
+    if not start or start[0].lower() not in _FIRST_CHARS:
         return None
     m = HEADING.match(line)
     if not m:
@@ -86,18 +97,20 @@ def split_sections(text: str) -> SplitDocument:
     sections: list[Section] = []
     warnings: list[str] = []
     lines = text.split("\n")
-    fences = [i for i, line in enumerate(lines) if FENCE.match(line)]
+    fences = [i for i, line in enumerate(lines) if is_fence(line)]
     # With an odd number of fence lines, the last one opens a fence that nothing closes.
     unclosed_from = fences[-1] if len(fences) % 2 else len(lines)
     in_fence = False
+    fence_lines = set(fences)
     for i, line in enumerate(lines):
-        if FENCE.match(line):
+        at_fence = i in fence_lines
+        if at_fence:
             in_fence = not in_fence
         elif in_fence and i > unclosed_from and _closes_fence(line, sections):
             # A fence left open would swallow every later section: a new section's heading ends it.
             in_fence = False
             warnings.append(f"unclosed code fence closed at the heading {line.strip()[:40]!r}")
-        if not in_fence and not FENCE.match(line) and (found := match_heading(line)):
+        if not in_fence and not at_fence and (found := match_heading(line)):
             name, rest = found
             sections.append(Section(name=name, heading=line.strip()))
             if rest:

@@ -48,10 +48,14 @@ class SourceDocument:
             fd = os.open(self.path or self.location, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
             raise UnreadableSource("unreadable", f"{exc.strerror or exc}") from None
-        with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+        with os.fdopen(fd, "rb", buffering=0) as file:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise UnreadableSource("not_a_regular_file", "it is no longer a regular file")
-            data = file.read(MAX_DOCUMENT_BYTES + 1)
+            # Sized by the file, not by the limit: a read of limit + 1 bytes allocates that much every time.
+            data = file.read(min(info.st_size, MAX_DOCUMENT_BYTES) + 1)
+            if len(data) > info.st_size:  # it grew since: read on, up to the limit
+                data += file.read(MAX_DOCUMENT_BYTES + 1 - len(data))
         if len(data) > MAX_DOCUMENT_BYTES:
             raise UnreadableSource("too_large", f"larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
         return data

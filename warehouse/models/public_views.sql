@@ -4,11 +4,12 @@
 -- without project code or extensions.
 create or replace view pull_requests as select * from marts.pull_requests;
 create or replace view pr_reports as
-    select pr_key, repo, pr_number as number, report_id, title, display_title, merged_at, author, source_url,
-           identity_source, repo_source, one_liner, recommendation, summary, motivation, implementation,
-           implementation_steps, key_symbols, review_summary, reviewers_named, risk_level, risk_text, impact,
-           sections_found, warnings, source_uri, received_at, body_text, pr_number_source
-    from intermediate.reports;
+    select r.pr_key, r.repo, r.pr_number as number, r.report_id, r.title, r.display_title, r.merged_at, r.author,
+           r.source_url, r.identity_source, r.repo_source, r.one_liner, r.recommendation, r.summary, r.motivation,
+           r.implementation, r.implementation_steps, r.key_symbols, r.review_summary, r.reviewers_named,
+           r.risk_level, r.risk_text, r.impact, r.sections_found, r.warnings, r.source_uri, r.received_at,
+           v.body_text, r.pr_number_source
+    from intermediate.reports r join staging.report_versions v using (document_id);
 create or replace view pr_files as select * from marts.pr_files;
 create or replace view pr_reviews as select * from marts.pr_reviews;
 create or replace view pr_risk_flags as select * from marts.pr_risk_flags;

@@ -185,3 +185,32 @@ def test_a_warehouse_of_the_old_layer_names_is_moved_to_the_new_ones(tmp_path):
         assert con.execute("select count(*) from staging.report_versions").fetchone()[0] == 0  # the new tables
         assert con.execute("select source, said_in, pr_number from staging.text_claims").fetchall() == [
             ("git", "abc123", 7)]
+
+
+def test_documents_pending_here_and_there_are_each_parsed_once_by_the_worker_pool(tmp_path):
+    from etl.ingest.core_reports import TABLES, parse_pending
+
+    from . import hostile_reports
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        apply_schema(con)
+        for i in range(40):
+            data = hostile_reports.report(str(32000 + i)).encode()
+            con.execute("insert into raw.documents values (?, ?, 'sha', ?, ?, now()::timestamp, null)",
+                        [f"d{i:02}", f"/r/{i}.md", len(data), data])
+        assert parse_pending(con).parsed == 40
+        # Every seventh document loses its outcome: pending again, far apart in the table
+        again = [f"d{i:02}" for i in range(0, 40, 7)]
+        for table in TABLES:
+            con.execute(f"delete from {table} where list_contains(?, document_id)", [again])
+        stats = parse_pending(con, workers=2, chunk_size=2)
+        assert (stats.parsed, stats.quarantined) == (len(again), 0)
+        assert con.execute("select count(*), count(distinct document_id) from staging.report_versions"
+                           ).fetchone() == (40, 40)
+        assert parse_pending(con, workers=2).parsed == 0
+
+
+def test_a_chunk_of_pending_documents_never_spans_far_in_the_table():
+    from etl.ingest.core_reports import _chunks
+
+    assert list(_chunks([0, 1, 2, 3, 9, 100, 101, 5000], 3)) == [[0, 1, 2], [3, 9], [100, 101], [5000]]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from .db import WAREHOUSE_DIR, transaction, upsert_values, utc_now
+from .db import WAREHOUSE_DIR, upsert_values, utc_now
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
 LAYERS = ("intermediate", "marts")
@@ -45,22 +45,24 @@ class Model:
         code = re.sub(r"--[^\n]*", "", self.sql)
         return {ref for ref in _REFERENCE.findall(code) if ref != (self.layer, self.name)}
 
-    def build(self, con, fingerprint: str | None = None) -> tuple[int, bool]:
-        """Rebuild the table, unless it was last built from the same inputs. Returns (rows, rebuilt)."""
-        if fingerprint is not None:
-            built = con.execute("select row_count from meta.model_builds m join information_schema.tables t "
-                                "on t.table_schema || '.' || t.table_name = m.model "
-                                "where m.model = ? and m.fingerprint = ?", [self.table, fingerprint]).fetchone()
-            if built:
-                return built[0], False
-        with transaction(con):
-            try:
-                con.execute(f"create or replace table {self.table} as\n{self.sql}")
-            except duckdb.Error as exc:  # name the model: DuckDB's message does not
-                raise type(exc)(f"building {self.table} ({self.path.relative_to(WAREHOUSE_DIR)}): {exc}") from exc
-            rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
-            upsert_values(con, "meta.model_builds", [(self.table, fingerprint, utc_now(), rows)])
-        return rows, True
+    def build(self, con, fingerprint: str | None = None) -> int:
+        """Rebuild the table and record the inputs it was built from; returns its row count. The caller holds
+        the transaction: the metrics step builds every model in one, so the marts change together."""
+        try:
+            con.execute(f"create or replace table {self.table} as\n{self.sql}")
+        except duckdb.Error as exc:  # name the model: DuckDB's message does not
+            raise type(exc)(f"building {self.table} ({self.path.relative_to(WAREHOUSE_DIR)}): {exc}") from exc
+        rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
+        upsert_values(con, "meta.model_builds", [(self.table, fingerprint, utc_now(), rows)])
+        return rows
+
+
+def up_to_date(con, fingerprint: str) -> dict[str, int]:
+    """The models last built from these same inputs whose table is still there, with their row counts: a
+    rebuild of those would produce the same tables."""
+    return dict(con.execute("select m.model, m.row_count from meta.model_builds m join information_schema.tables t "
+                            "on t.table_schema || '.' || t.table_name = m.model where m.fingerprint = ?",
+                            [fingerprint]).fetchall())
 
 
 def discover() -> list[Model]:

@@ -46,8 +46,8 @@ class Model:
         return {ref for ref in _REFERENCE.findall(code) if ref != (self.layer, self.name)}
 
     def build(self, con, fingerprint: str | None = None) -> int:
-        """Rebuild the table and record the inputs it was built from; returns its row count. The caller holds
-        the transaction: the metrics step builds every model in one, so the marts change together."""
+        """Rebuild the table and record the inputs it was built from (in the caller's transaction); returns its
+        row count."""
         try:
             con.execute(f"create or replace table {self.table} as\n{self.sql}")
         except duckdb.Error as exc:  # name the model: DuckDB's message does not

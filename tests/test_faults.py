@@ -16,7 +16,7 @@ import pytest
 
 from etl import settings, user_sql
 from etl.db import utc_now
-from etl.ingest.core_reports import Outcome, store_outcomes
+from etl.ingest.core_reports import Outcome, rows_of, store_rows
 from etl.ingest.github_store import GitHubStore
 from etl.ingest.raw_documents import store_documents
 from etl.parsing import parse_bytes
@@ -132,7 +132,8 @@ def test_a_report_whose_rows_cannot_be_stored_is_quarantined_and_the_batch_still
         con.execute("insert into raw.documents values (?, ?, 'sha', 1, 'x'::blob, now()::timestamp, null)",
                     [doc_id, f"/{doc_id}.md"])
         raw[doc_id] = {"source_uri": f"/{doc_id}.md", "sha256": "sha", "byte_size": 1, "received_at": utc_now()}
-    stored = store_outcomes(con, [Outcome("good", report=good), Outcome("bad", report=bad)], raw, utc_now())
+    now = utc_now()
+    stored = store_rows(con, rows_of([Outcome("good", report=good), Outcome("bad", report=bad)], raw, now), raw, now)
     assert [reason for _, reason in stored] == [None, "load_error"]
     assert con.execute("select report_id from staging.report_versions").fetchall() == [("sgl-project/sglang#31101",)]
     assert con.execute("select document_id, reason from staging.quarantine").fetchall() == [("bad", "load_error")]

@@ -158,7 +158,7 @@ def parse_pending(con, *, default_repo: str | None = None, chunk_size: int = 100
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                 initializer=exit_with_parent, initargs=(os.getpid(),)) if workers > 1 else None)
     now = utc_now()
-    # Each worker has a chunk in hand and one queued; more in flight would only hold memory.
+    # Each worker has a chunk in hand and about one queued; more in flight would only hold memory.
     in_flight: deque[tuple[Future | Rows, dict]] = deque()
 
     def store_oldest() -> None:
@@ -224,11 +224,6 @@ def store_rows(con, rows: Rows, raw: dict[str, dict], now: datetime) -> list[tup
                 _insert(con, alone)
             stored += alone.outcomes
         return stored
-
-
-def store_outcomes(con, outcomes: list[Outcome], raw: dict[str, dict], now: datetime) -> list[tuple[str, str | None]]:
-    """Rows of parsed outcomes, stored (see store_rows)."""
-    return store_rows(con, rows_of(outcomes, raw, now), raw, now)
 
 
 def _tables(outcomes: list[Outcome], raw: dict[str, dict], now: datetime) -> dict[str, pa.Table]:

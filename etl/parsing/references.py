@@ -24,8 +24,6 @@ _REF = re.compile(
     r"|(?P<kw4>MR)\s*#\s*(?P<k4num>\d+)"
     r"|(?<![\w&#/])#(?P<num>\d{2,})\b"
 )
-# A text none of whose sentences could name a reference (the test each sentence gets, below) is skipped
-# whole: most sections name none.
 _PR_NUMBER = re.compile(r"\bPR\s+\d", re.I)
 # Code gets only explicit references: a bare `#123` there is as likely a comment or a colour.
 _EXPLICIT_ONLY = {"code"}
@@ -78,6 +76,8 @@ def mentions(text: str, *, repo: str | None, own_number: int | None, explicit_on
 
 
 def _may_refer(text: str) -> bool:
+    """False when `text` cannot hold a reference: asked of a whole text first (most sections name none, and
+    a sentence is part of its text), then of each sentence."""
     if "#" in text or "/pull/" in text or "/issues/" in text:
         return True
     lowered = text.lower()

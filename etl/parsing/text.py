@@ -8,10 +8,6 @@ import re
 _MD_ESCAPE = re.compile(r"\\+([\\`*_{}\[\]()#+\-.!|<>~])")
 _INVISIBLE = (("\u200b", ""), ("\u200c", ""), ("\u200d", ""), ("\ufeff", ""), ("\u00a0", " "), ("\u3000", " "))
 FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-def is_fence(line: str) -> bool:
-    return ("```" in line or "~~~" in line) and FENCE.match(line) is not None  # the test in `in` first: fast
 BULLET = re.compile(r"^\s*(?:[-*+•·]\s+|•\s*|\d{1,2}[.、)）]\s+|\d{1,2}、\s*|[（(]\d{1,2}[)）]\s*)")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _BOLD = re.compile(r"\*\*([^*\n]*?)\*\*")  # no whitespace trimming here: that made long blank runs cubic
@@ -19,6 +15,10 @@ _BOLD = re.compile(r"\*\*([^*\n]*?)\*\*")  # no whitespace trimming here: that m
 # meets an unbounded run of them.
 _BLANK_RUN = re.compile(r"[ \t]{41,}")
 _INLINE_CODE = re.compile(r"`+([^`\n]*?)`+")
+
+
+def is_fence(line: str) -> bool:
+    return ("```" in line or "~~~" in line) and FENCE.match(line) is not None  # substring test first: cheap
 
 
 def clean_document(text: str) -> str:

@@ -43,7 +43,7 @@ from etl.pipeline import run_ingest
 start = time.perf_counter()
 summary = run_ingest(sys.argv[1], locations=[sys.argv[2]], include_sample=False, github_repos=[], git_clones=[])
 print(json.dumps({"seconds": time.perf_counter() - start, "success": summary.success, "error": summary.error,
-                  "rows": summary.row_counts}))
+                  "rows": summary.row_counts, "steps": summary.step_seconds}))
 """
 PAGES = ("trends", "prs", "modules", "chains", "pr", "search", "sql", "health")
 
@@ -66,6 +66,7 @@ def build(folder: Path, prs: int, files_per_pr: int, reports: int) -> tuple[Path
     second = run_phase(INGEST, str(database), str(corpus))
     assert second["success"], second
     figures["rebuild_marts_and_publish_s"] = second["seconds"]
+    figures["publish_snapshot_s"] = second["steps"].get("serving__snapshot")
     figures["rows"] = second["rows"]
     return database, figures
 

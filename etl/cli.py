@@ -36,7 +36,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
                          github_repos=args.github if args.github or not named else [],
                          github_api_url=args.github_api_url, git_clones=git if git or not named else [],
                          report_site=args.report_site, report_numbers=args.report_numbers,
-                         collect_only=args.collect_only)
+                         collect_only=args.collect_only, force=args.force)
     print(summary.line())
     return 0 if summary.success and not summary.failed_checks else 1
 
@@ -203,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--collect-only", action="store_true",
                         help="only collect the named repos (GitHub, git, report site); parse and build the marts "
                              "in a later run. For parallel workers on a DuckLake warehouse")
+    ingest.add_argument("--force", action="store_true",
+                        help="run even when nothing changed since the last complete run (which is otherwise "
+                             "reported without starting Dagster)")
     ingest.set_defaults(func=_cmd_ingest)
 
     demo = commands.add_parser("demo", help="build a fresh warehouse from the sample data, then serve the dashboards")

@@ -1,5 +1,5 @@
 """The names of the sources and steps as the warehouse records them (meta.source_runs, meta.fetch_misses,
-staging.text_claims). Asset keys are named in etl/defs/keys.py."""
+staging.text_claims), and of the tables the report parser writes. Asset keys are named in etl/defs/keys.py."""
 
 REPORTS = "reports"
 REPORT_SITE = "report_site"
@@ -8,6 +8,11 @@ GIT = "git"
 METRICS = "metrics"
 SEARCH = "search"
 SNAPSHOT = "snapshot"
+
+# The staging tables the report parser writes.
+REPORT_TABLES = ("staging.report_versions", "staging.report_key_files", "staging.report_code_snippets",
+                 "staging.report_review_highlights", "staging.report_risk_flags", "staging.report_references",
+                 "staging.quarantine")
 
 
 def per_repo(source: str, repo: str) -> str:

@@ -1,49 +1,21 @@
-"""Run the whole ingestion in-process through Dagster (for `pr-atlas ingest` and tests) and summarise it."""
+"""What `pr-atlas ingest` (and the tests and benchmarks) run: the whole ingestion, in-process through Dagster
+(etl/dagster_runs.py), unless the last complete run still stands because nothing it read has changed
+(etl/last_run.py), which is told in a fraction of the time Dagster takes to load. Nothing here imports Dagster."""
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-import dagster as dg
-
-from . import lake, settings
+from . import lake, last_run, names, settings
 from .db import connect, table_counts
-from .definitions import build_definitions
-from .defs.operations import jobs, plan
-from .defs.operations.jobs import COLLECTORS, GITHUB_COLLECTOR, REPO_COLLECTORS
-from .defs.partitions import REPO_PARTITIONS
-from .defs.reports.assets import STAGING_TABLES
-from .defs.resources import ReportSiteResource, resources_from
 from .settings import Settings
-from .status import project_instance
+from .sources.report_files import configured_locations
 
-INGEST_JOB = "ingest_everything"
-SUMMARY_TABLES = ("raw.documents", *STAGING_TABLES, "raw.github_responses", "staging.github_pulls",
+SUMMARY_TABLES = ("raw.documents", *names.REPORT_TABLES, "raw.github_responses", "staging.github_pulls",
                   "staging.github_files", "staging.github_reviews", "staging.git_commits", "staging.git_commit_files")
 PUBLIC_VIEWS = ("pull_requests", "pr_files", "pr_links", "regression_chains", "module_risk", "weekly_trends")
-
-
-class _MessageOnly(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        meta = getattr(record, "dagster_meta", None) or {}
-        step = meta.get("step_key") or ""
-        return f"  {step + ': ' if step else ''}{meta.get('orig_message', record.getMessage())}"
-
-
-@dg.logger(description="Progress lines only, without Dagster's event noise: for the command line.")
-def progress_logger(_init_context) -> logging.Logger:
-    logger = logging.getLogger("pr_atlas.progress")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(_MessageOnly())
-        logger.addHandler(handler)
-    return logger
+COUNTED = (*SUMMARY_TABLES, *(f"main.{view}" for view in PUBLIC_VIEWS))
 
 
 @dataclass
@@ -61,24 +33,20 @@ class IngestSummary:
     error: str | None = None
     windows_not_tried: int = 0  # GitHub windows left for the next run after an earlier window of the repo failed
     step_seconds: dict[str, float] = field(default_factory=dict)  # wall time per Dagster step, summed over runs
+    up_to_date_since: str | None = None  # set when no run was needed: when the run that still stands ended
 
     def line(self) -> str:
         tables = ", ".join(f"{name.split('.')[-1]} {count}" for name, count in self.row_counts.items())
         checks = f"; FAILED checks: {', '.join(self.failed_checks)}" if self.failed_checks else ""
         checks += f"; check warnings: {', '.join(self.check_warnings)}" if self.check_warnings else ""
         status = "ok" if self.success else f"FAILED ({self.error})"
+        if self.up_to_date_since:
+            status = f"up to date: nothing changed since run {self.run_id[:8]} ended at {self.up_to_date_since} UTC"
         if self.windows_not_tried:
             status += f"; {self.windows_not_tried} older GitHub window(s) left for the next run"
         unread = f", {self.unread} unread (see the quarantine view)" if self.unread else ""
         return (f"{status}: {self.documents_read} documents read, {self.new_documents} new, {self.parsed} parsed, "
                 f"{self.quarantined} quarantined{unread} | rows: {tables}{checks}")
-
-
-def _instance() -> dg.DagsterInstance:
-    """The project's instance when DAGSTER_HOME is set (runs show in the UI), else a throwaway one."""
-    if os.environ.get("DAGSTER_HOME"):
-        return project_instance(settings.current().instance_home)
-    return dg.DagsterInstance.ephemeral()
 
 
 def settings_for(database: str | None = None, locations: list[str] | None = None,
@@ -101,113 +69,33 @@ def run_ingest(database: str | None = None, locations: list[str] | None = None, 
                default_repo: str | None = None, groups: list[str] | None = None, *,
                github_repos: list[str] | None = None, github_api_url: str | None = None,
                git_clones: list[str] | None = None, report_site: str | None = None,
-               report_numbers: list[int] | None = None, collect_only: bool = False) -> IngestSummary:
+               report_numbers: list[int] | None = None, collect_only: bool = False,
+               force: bool = False) -> IngestSummary:
     """`ingest` with settings_for(...) of the arguments."""
     chosen = settings_for(database, locations, include_sample, default_repo, github_repos=github_repos,
                           github_api_url=github_api_url, git_clones=git_clones, report_site=report_site)
-    return ingest(chosen, groups=groups, report_numbers=report_numbers, collect_only=collect_only)
+    return ingest(chosen, groups=groups, report_numbers=report_numbers, collect_only=collect_only, force=force)
 
 
 def ingest(chosen: Settings, *, groups: list[str] | None = None, report_numbers: list[int] | None = None,
-           collect_only: bool = False) -> IngestSummary:
-    """Materialize every asset (or only the asset groups named) and run their checks, in-process, with the runs
-    the run plan gives for `pr-atlas ingest`. `collect_only` runs just the per-repo collectors, as a worker does
-    when several collect at once into a DuckLake; the next full run parses and builds the marts."""
-    resources = resources_from(chosen)
-    if report_numbers:
-        resources["report_site"] = ReportSiteResource(base_url=chosen.report_site or None, numbers=report_numbers,
-                                                      repo=chosen.default_repo)
-    base = build_definitions()
-    selection = dg.AssetSelection.groups(*groups) if groups else dg.AssetSelection.all()
-    defs = dg.Definitions(
-        assets=list(base.assets or []), asset_checks=list(base.asset_checks or []),
-        resources={**(base.resources or {}), **resources},
-        jobs=[dg.define_asset_job(jobs.collect_github.name, selection=selection & GITHUB_COLLECTOR),
-              dg.define_asset_job(jobs.collect_repo.name, selection=selection & REPO_COLLECTORS),
-              dg.define_asset_job(INGEST_JOB, selection=selection - COLLECTORS)],
-        loggers={"progress": progress_logger},
-    )
-    github_runs, repo_runs = plan.everything(chosen, datetime.now(UTC))
-    run_config = {"loggers": {"progress": {}}}
-    results = []
-    with _instance() as instance:
-        # One run per partition, as the schedule and the backfill sensor start them; then one run for the rest.
-        partitions = [run.partition_key for run in repo_runs]
-        instance.add_dynamic_partitions(REPO_PARTITIONS.name, [
-            p for p in dict.fromkeys(partitions) if not instance.has_dynamic_partition(REPO_PARTITIONS.name, p)])
+           collect_only: bool = False, force: bool = False) -> IngestSummary:
+    """Materialize every asset (or only the asset groups named) and run their checks, in-process; `collect_only`
+    runs just the per-repo collectors, as a worker does when several collect at once into a DuckLake. A whole
+    ingestion is not run when the last complete one still stands, unless `force`d."""
+    if not (force or groups or report_numbers or collect_only):
+        locations = configured_locations(chosen.reports, chosen.ingest_sample)
+        if (last := last_run.still_current(chosen, locations, COUNTED)) is not None:
+            return IngestSummary(success=True, run_id=last.run_id, documents_read=last.documents,
+                                 row_counts=last.row_counts, failed_checks=last.failed_checks,
+                                 check_warnings=last.check_warnings, up_to_date_since=last.finished_at)
+    from .dagster_runs import run_everything  # Dagster loads in seconds: only when there is a run to make
 
-        def execute(run: plan.PlannedRun) -> bool:
-            job = defs.resolve_job_def(run.job)
-            if not job.asset_layer.executable_asset_keys:
-                return True
-            results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=run.tags,
-                                                  partition_key=run.partition_key, raise_on_error=False))
-            return results[-1].success
-
-        failed_repos, not_tried = set(), 0
-        for run in github_runs:
-            repo = run.partition_key.keys_by_dimension["repo"]
-            if repo in failed_repos:  # what failed one window (no network, bad token, no repo) fails the rest
-                not_tried += 1
-            elif not execute(run):
-                failed_repos.add(repo)
-        for run in repo_runs:
-            execute(run)
-        if not collect_only:
-            execute(plan.PlannedRun(INGEST_JOB, tags={"pr_atlas/trigger": "cli"}))
-        timings = _step_seconds(instance, [r.run_id for r in results])
-    summary = _summarise(results, resources["warehouse"].database)
-    summary.step_seconds = timings
-    summary.windows_not_tried = not_tried
-    return summary
+    return run_everything(chosen, groups=groups, report_numbers=report_numbers, collect_only=collect_only)
 
 
-def _step_seconds(instance: dg.DagsterInstance, run_ids: list[str]) -> dict[str, float]:
-    """Each step's wall time (start to success or failure), from the runs' event logs."""
-    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
-    seconds: dict[str, float] = {}
-    for run_id in run_ids:
-        started = {}
-        for entry in instance.all_logs(run_id, of_type=kinds):
-            if entry.dagster_event_type == dg.DagsterEventType.STEP_START:
-                started[entry.step_key] = entry.timestamp
-            elif entry.step_key in started:
-                took = entry.timestamp - started.pop(entry.step_key)
-                seconds[entry.step_key] = seconds.get(entry.step_key, 0.0) + took
-    return dict(sorted(seconds.items(), key=lambda item: -item[1]))
-
-
-def _root_cause(error) -> str:
-    """The innermost error's message, without Dagster's wrapping ("Error occurred while executing op")."""
-    while error.cause is not None:
-        error = error.cause
-    return error.message.strip().split(": ", 1)[-1]
-
-
-def _summarise(results: list, database: str) -> IngestSummary:
-    summary = IngestSummary(success=all(r.success for r in results), run_id=results[-1].run_id)
-    for result in results:
-        _add_result(summary, result)
+def summarise_counts(summary: IngestSummary, database: str) -> IngestSummary:
+    """The summary with the warehouse's row counts filled in (when the warehouse exists)."""
     if lake.is_lake(database) or os.path.exists(database):
         with connect(database, read_only=True) as con:
-            summary.row_counts = table_counts(con, (*SUMMARY_TABLES, *(f"main.{v}" for v in PUBLIC_VIEWS)))
+            summary.row_counts = table_counts(con, COUNTED)
     return summary
-
-
-def _add_result(summary: IngestSummary, result) -> None:
-    for event in result.get_asset_materialization_events():
-        metadata = {k: v.value for k, v in event.materialization.metadata.items()}
-        summary.documents_read += metadata.get("documents_read", 0)
-        summary.new_documents += metadata.get("new_documents", 0)
-        summary.parsed += metadata.get("parsed", 0)
-        summary.quarantined += metadata.get("quarantined", 0)
-        summary.unread += metadata.get("unread", 0)
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            warn = evaluation.severity == dg.AssetCheckSeverity.WARN
-            (summary.check_warnings if warn else summary.failed_checks).append(evaluation.check_name)
-    if not result.success and summary.error is None:
-        failures = [e for e in result.all_events if e.is_step_failure]
-        partition = result.dagster_run.tags.get("dagster/partition")
-        error = _root_cause(failures[0].event_specific_data.error) if failures else "run failed"
-        summary.error = f"{partition}: {error}" if partition else error

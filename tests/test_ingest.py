@@ -64,9 +64,67 @@ def test_ingesting_twice_changes_nothing(tmp_path):
     db = tmp_path / "w.duckdb"
     run_ingest(str(db), locations=[], include_sample=True)
     first = counts(db)
-    again = run_ingest(str(db), locations=[], include_sample=True)
+    again = run_ingest(str(db), locations=[], include_sample=True, force=True)  # through Dagster, every step
+    assert again.up_to_date_since is None and again.step_seconds
     assert (again.new_documents, again.parsed, again.quarantined) == (0, 0, 0)
     assert counts(db) == first
+
+
+def source_runs(db) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select source, run_id, finished_at from meta.source_runs order by all").fetchall()
+
+
+def test_a_rerun_with_nothing_changed_reports_the_last_run_and_any_change_runs_again(tmp_path, monkeypatch):
+    from etl import last_run
+
+    reports, db = tmp_path / "reports", tmp_path / "w.duckdb"
+    (reports / "o/r/pull/1").mkdir(parents=True)
+    (reports / "bad.bin").write_bytes(b"\x00" * 50)  # quarantined: its failed check is reported again
+    path = reports / "o/r/pull/1/report.md"
+    path.write_text(REPORT.format(n=1, summary="第一版"), encoding="utf-8")
+    first = run_ingest(str(db), locations=[str(reports)])
+    runs = source_runs(db)
+
+    again = run_ingest(str(db), locations=[str(reports)])
+    assert again.up_to_date_since and again.run_id == first.run_id and not again.step_seconds
+    assert (again.success, again.documents_read, again.new_documents, again.parsed) == (True, 2, 0, 0)
+    assert again.row_counts == first.row_counts and again.check_warnings == first.check_warnings
+    assert "up to date: nothing changed since run" in again.line()
+    assert source_runs(db) == runs  # no step ran
+
+    path.write_text(REPORT.format(n=1, summary="第二版"), encoding="utf-8")  # a report changed
+    edited = run_ingest(str(db), locations=[str(reports)])
+    assert edited.up_to_date_since is None and (edited.new_documents, edited.parsed) == (1, 1)
+    assert run_ingest(str(db), locations=[str(reports)]).up_to_date_since
+
+    os.mkfifo(reports / "pipe.md")  # an entry that cannot be read, new since the last run
+    assert run_ingest(str(db), locations=[str(reports)]).unread == 1
+    assert run_ingest(str(db), locations=[str(reports)]).up_to_date_since  # recorded as unread: nothing new
+
+    with duckdb.connect(str(db)) as con:  # the warehouse written after its snapshot: the run repairs it
+        con.execute("delete from staging.report_risk_flags")
+    assert run_ingest(str(db), locations=[str(reports)]).up_to_date_since is None
+
+    monkeypatch.setattr(last_run, "code_version", lambda: "another version of the code")
+    assert run_ingest(str(db), locations=[str(reports)]).up_to_date_since is None
+    monkeypatch.undo()
+    assert run_ingest(str(db), locations=[str(reports)]).up_to_date_since
+    assert run_ingest(str(db), locations=[str(reports)], force=True).up_to_date_since is None
+    assert run_ingest(str(db), locations=[str(reports)], github_repos=["o/r"], github_api_url="http://127.0.0.1:9",
+                      ).up_to_date_since is None  # a collector must ask its source
+
+
+def test_the_command_line_tells_an_unchanged_warehouse_without_loading_dagster(tmp_path):
+    db = tmp_path / "w.duckdb"
+    probe = ("import sys; from etl.cli import main; code = main(sys.argv[1:]); "
+             "print('dagster loaded' if 'dagster' in sys.modules else 'dagster not loaded'); sys.exit(code)")
+    reports = ["--db", str(db), "--reports", str(PROJECT_ROOT / "samples" / "reports")]
+    subprocess.run([sys.executable, "-m", "etl.cli", "ingest", *reports], cwd=PROJECT_ROOT, env=cli_env(),
+                   check=True, capture_output=True)
+    again = subprocess.run([sys.executable, "-c", probe, "ingest", *reports], cwd=PROJECT_ROOT, env=cli_env(),
+                           capture_output=True, text=True, check=True)
+    assert "up to date: nothing changed since run" in again.stdout and "dagster not loaded" in again.stdout
 
 
 def test_a_changed_document_is_a_new_version_and_the_latest_wins(tmp_path):

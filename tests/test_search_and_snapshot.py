@@ -69,7 +69,7 @@ def test_index_follows_changed_reports_only(tmp_path):
     assert second["sgl-project/sglang#30001"] != first["sgl-project/sglang#30001"]
     assert hits == {"detokenizer": 1, "tokenizer": 0}  # the old version's terms are gone
 
-    run_cli("ingest", "--db", str(database), "--reports", str(reports))
+    run_cli("ingest", "--db", str(database), "--reports", str(reports), "--force")  # the index step runs
     assert search_state(database)[2]["reindexed"] == 0
 
 

@@ -14,7 +14,7 @@ from etl.db import WarehouseBusy, apply_schema, connect, warehouse_target
 from etl.settings import Settings, current
 from etl.sources.git_log import repo_from_remote
 from etl.sources.http import HttpClient, HttpPolicy
-from etl.sources.report_files import SAMPLE_REPORTS
+from etl.sources.report_files import configured_locations
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -60,7 +60,7 @@ class ReportSourcesResource(dg.ConfigurableResource):
     default_repo: str | None = Field(default=None, description="Repo for reports that name none.")
 
     def all_locations(self) -> list[str]:
-        return ([str(SAMPLE_REPORTS)] if self.include_sample else []) + list(self.locations)
+        return configured_locations(self.locations, self.include_sample)
 
 
 class GitHubResource(dg.ConfigurableResource):

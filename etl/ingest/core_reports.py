@@ -17,6 +17,7 @@ from datetime import datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import names
 from ..db import transaction, utc_now
 from ..parsing import PARSER_VERSION, ParsedReport, UnreadableDocument, parse_bytes
 from ..processes import exit_with_parent
@@ -39,9 +40,7 @@ where rowid between ? and ?
 # Below this many documents a process pool costs more to start than it saves.
 PARALLEL_THRESHOLD = 400
 
-TABLES = ("staging.report_versions", "staging.report_key_files", "staging.report_code_snippets",
-          "staging.report_review_highlights", "staging.report_risk_flags", "staging.report_references",
-          "staging.quarantine")
+TABLES = names.REPORT_TABLES
 
 
 @dataclass

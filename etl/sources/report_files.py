@@ -11,6 +11,7 @@ so one bad entry does not stop the others."""
 from __future__ import annotations
 
 import errno
+import operator
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -130,29 +131,34 @@ def _file_kind(mode: int) -> str:
     return "special file"
 
 
-def _walk(folder: str, root: str | None = None) -> Iterator[SourceDocument | SkippedSource]:
-    """Every file under `folder` (inside the walked `root`), sorted so that runs see documents in the same
-    order; hidden files and folders are skipped. A plain regular file costs one lstat (its directory entry
-    already says it is no link); links and special files go through _examine."""
-    root = root or folder
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError as exc:
-        yield SkippedSource(printable(exc.filename or folder), "unreadable", exc.strerror or str(exc))
-        return
-    subfolders = []
-    for entry in entries:
-        if entry.name.startswith("."):
+def _walk(root: str) -> Iterator[SourceDocument | SkippedSource]:
+    """Every file under the folder `root`, sorted so that runs see documents in the same order (a folder's
+    files, then each of its folders in turn); hidden files and folders are skipped. A plain regular file costs
+    one lstat (its directory entry already says it is no link); links and special files go through _examine.
+    A stack rather than recursion: a generator per folder level costs a resumption per level per file."""
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)
+        except OSError as exc:
+            yield SkippedSource(printable(exc.filename or folder), "unreadable", exc.strerror or str(exc))
             continue
-        if entry.is_dir(follow_symlinks=False):
-            subfolders.append(entry.path)
-        elif entry.is_file(follow_symlinks=False):
-            yield _regular_file(entry)
-        else:  # a link (to a file or a folder) or a special file
-            yield _examine(entry.path, root)
-    for path in subfolders:
-        yield from _walk(path, root)
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                yield _regular_file(entry)
+            else:  # a link (to a file or a folder) or a special file
+                yield _examine(entry.path, root)
+        pending.extend(reversed(subfolders))
+
+
+_name = operator.attrgetter("name")
 
 
 def _regular_file(entry: os.DirEntry) -> SourceDocument | SkippedSource:
@@ -161,6 +167,11 @@ def _regular_file(entry: os.DirEntry) -> SourceDocument | SkippedSource:
     except OSError as exc:
         return SkippedSource(printable(entry.path), "unreadable", exc.strerror or str(exc))
     return _document(entry.path, info)
+
+
+def configured_locations(locations: Iterable[str], include_sample: bool) -> list[str]:
+    """The locations to read: the bundled sample reports first when asked for, then those configured."""
+    return ([str(SAMPLE_REPORTS)] if include_sample else []) + list(locations)
 
 
 def iter_documents(locations: Iterable[str], client: HttpClient | None = None

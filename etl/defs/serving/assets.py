@@ -10,6 +10,7 @@ from etl.db import database_path
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.lake import current_version, is_lake
+from etl.last_run import code_version
 from etl.snapshot import publish
 
 from ..keys import PUBLIC_VIEWS, SEARCH_INDEX
@@ -32,7 +33,9 @@ def snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
             return dg.MaterializeResult(metadata={"lake_snapshot": current_version(con)})
     database = database_path(warehouse.database)
     with warehouse.connection() as con:
-        record_source_run(con, names.SNAPSHOT, context.run.run_id, {"file": database.name})
+        # The code version lets the next `pr-atlas ingest` tell that this run still stands (etl/last_run.py).
+        record_source_run(con, names.SNAPSHOT, context.run.run_id,
+                          {"file": database.name, "code_version": code_version()})
         con.execute("checkpoint")
     started = time.perf_counter()
     path = publish(database, label=context.run.run_id[:8])

@@ -8,14 +8,17 @@ import os
 import sys
 from pathlib import Path
 
-from . import settings
-from .db import WAREHOUSE_DIR, WarehouseBusy, database_path, warehouse_target
-from .lake import is_lake
+from .paths import WAREHOUSE_DIR
+
+# Each command imports what it needs when it runs: the module itself stays light, because the parser's
+# worker processes import the command's main module again (multiprocessing's spawn), and DuckDB or the
+# settings would cost each of them tens of MB for nothing.
 
 
 def _sample_clone(target: str) -> str:
     """The bundled sample history as a clone beside the warehouse file (in warehouse/ for a DuckLake), named
     for its repo."""
+    from .lake import is_lake
     from .sources.sample_history import build_sample_clone
 
     folder = WAREHOUSE_DIR if is_lake(target) else Path(target).parent
@@ -23,6 +26,7 @@ def _sample_clone(target: str) -> str:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from .db import warehouse_target
     from .pipeline import run_ingest
 
     # Whichever sources are named run alone; with none named, the environment's configuration applies.
@@ -44,6 +48,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _prepare_dashboards(target: str) -> None:
     """Publish a snapshot first when the warehouse file is newer than its last one (built before snapshots
     existed, or changed by hand). A DuckLake needs none: readers pin its latest commit."""
+    from .db import WarehouseBusy
+    from .lake import is_lake
     from .snapshot import is_stale, publish
 
     if not is_lake(target) and is_stale(Path(target)):
@@ -70,10 +76,12 @@ def _serve_dashboards(target: str, port: int, address: str) -> int:
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from .db import warehouse_target
     return _serve_dashboards(warehouse_target(args.db), args.port, args.address)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from . import settings
     from .serve import serve
 
     chosen = settings.Settings.load(database=args.db, address=args.address, dagster_port=args.dagster_port,
@@ -87,6 +95,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    from . import settings
     from .status import as_json, collect_status, healthy, project_instance, render
 
     with project_instance(settings.current().instance_home) as instance:
@@ -96,6 +105,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from .db import database_path
     from .pipeline import run_ingest
 
     database = database_path(args.db)  # a fresh demo is always a DuckDB file
@@ -116,6 +126,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
+    from . import settings
     from .parsing import UnreadableDocument, parse_bytes
     status = 0
     for name in args.files:
@@ -139,6 +150,8 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
     from . import user_sql
+    from .db import WarehouseBusy, warehouse_target
+    from .lake import is_lake
 
     target = warehouse_target(args.db)
     if not is_lake(target) and not Path(target).exists():
@@ -169,6 +182,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _serving_options(command: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    from . import settings
     config = settings.current()
     command.add_argument("--port", type=int, default=config.dashboard_port if defaults else None,
                          help=f"dashboard port (pr_atlas.toml [ports] dashboard, $PR_ATLAS_DASHBOARD_PORT; "
@@ -248,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .db import WarehouseBusy
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

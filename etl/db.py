@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import duckdb
 
 from . import lake
 from .paths import WAREHOUSE_DIR
+from .table_shapes import SCHEMA_DIR, TableShape, table_shapes  # noqa: F401 (their home for loaders)
 
 
 def utc_now() -> datetime:
@@ -99,7 +98,6 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables if t in existing}
 
 
-SCHEMA_DIR = WAREHOUSE_DIR / "schema"
 MACROS = WAREHOUSE_DIR / "macros.sql"
 
 
@@ -164,34 +162,6 @@ def _without_constraints(sql: str) -> str:
     sql = re.sub(r"--[^\n]*", "", sql)  # comments may stand between a column's comma and a table constraint
     sql = re.sub(r",\s*primary key\s*\([^)]*\)", "", sql)
     return re.sub(r"\s(primary key|unique)\b", "", sql)
-
-
-@dataclass(frozen=True)
-class TableShape:
-    columns: dict[str, str]  # name: DuckDB type, in the table's order
-    key: tuple[str, ...]     # primary key columns (empty: none)
-
-
-@functools.cache
-def table_shapes() -> dict[str, TableShape]:
-    """Every table's columns and key, as the schema files define them: the files are run once on an
-    in-memory database and its catalog is read back, so loaders never write a table's shape themselves."""
-    con = duckdb.connect()
-    try:
-        for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
-            con.execute(sql_file.read_text(encoding="utf-8"))
-        columns: dict[str, dict[str, str]] = {}
-        for table, name, kind in con.execute(
-                "select schema_name || '.' || table_name, column_name, data_type from duckdb_columns() "
-                "where not internal and database_name = current_database() order by table_name, column_index"
-        ).fetchall():
-            columns.setdefault(table, {})[name] = kind
-        keys = dict(con.execute(
-            "select schema_name || '.' || table_name, constraint_column_names from duckdb_constraints() "
-            "where constraint_type = 'PRIMARY KEY'").fetchall())
-    finally:
-        con.close()
-    return {table: TableShape(cols, tuple(keys.get(table, ()))) for table, cols in columns.items()}
 
 
 def table_keys() -> dict[str, tuple[str, ...]]:

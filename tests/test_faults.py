@@ -16,9 +16,10 @@ import pytest
 
 from etl import settings, user_sql
 from etl.db import utc_now
-from etl.ingest.core_reports import Outcome, rows_of, store_rows
+from etl.ingest.core_reports import store_rows
 from etl.ingest.github_store import GitHubStore
 from etl.ingest.raw_documents import store_documents
+from etl.ingest.report_rows import Outcome, rows_of
 from etl.parsing import parse_bytes
 from etl.pipeline import run_ingest
 from etl.snapshot import publish, snapshot_dir

@@ -246,7 +246,8 @@ def test_a_warehouse_of_the_old_layer_names_is_moved_to_the_new_ones(tmp_path):
 
 
 def test_documents_pending_here_and_there_are_each_parsed_once_by_the_worker_pool(tmp_path):
-    from etl.ingest.core_reports import TABLES, parse_pending
+    from etl.ingest.core_reports import parse_pending
+    from etl.names import REPORT_TABLES as TABLES
 
     from . import hostile_reports
 
@@ -272,3 +273,22 @@ def test_a_chunk_of_pending_documents_never_spans_far_in_the_table():
     from etl.ingest.core_reports import _chunks
 
     assert list(_chunks([0, 1, 2, 3, 9, 100, 101, 5000], 3)) == [[0, 1, 2], [3, 9], [100, 101], [5000]]
+
+
+def test_a_parser_worker_parses_without_loading_duckdb_or_pandas():
+    """The workers are most of the parse step's memory: each is handed the table shapes and refuses pandas."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from etl.db import utc_now
+    from etl.ingest.report_rows import parse_chunk, start_worker
+    from etl.table_shapes import table_shapes
+
+    content = REPORT.format(n=7, summary="一个报告").encode()
+    raw = {"d7": {"source_uri": "7.md", "sha256": "0" * 64, "byte_size": len(content), "received_at": utc_now()}}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker,
+                             initargs=(os.getpid(), table_shapes())) as pool:
+        rows = pool.submit(parse_chunk, [("d7", "7.md", content)], None, raw, utc_now()).result()
+        loaded = pool.submit(eval, "[m for m in ('duckdb', 'pandas') if m in __import__('sys').modules]").result()
+    assert rows.outcomes == [("d7", None)] and rows.tables["staging.report_versions"].num_rows == 1
+    assert loaded == []

@@ -1,11 +1,12 @@
 """Column-wise buffers that become Arrow tables for fast bulk inserts into DuckDB. A buffer's columns are
-its table's, as the schema files define them (etl.db.table_shapes)."""
+its table's, as the schema files define them (etl.table_shapes). Parser workers build buffers and never
+insert, so this module does not import DuckDB itself."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from ..db import table_shapes, upsert
+from ..table_shapes import table_shapes
 
 _TYPES = {
     "VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "TIMESTAMP": pa.timestamp("us"),
@@ -45,6 +46,8 @@ class RowBuffer:
 
 def insert_arrow(con, table: str, rows: pa.Table, on_conflict: str | None = None) -> None:
     """Append an Arrow table's rows to `table` by column name (see RowBuffer.insert for on_conflict)."""
+    from ..db import upsert
+
     view = f"_incoming_{table.replace('.', '_')}"
     con.register(view, rows)
     try:

@@ -7,7 +7,6 @@ from etl import names
 from etl.db import table_counts
 from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
-from etl.ingest import core_reports
 from etl.ingest.core_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
 from etl.ingest.report_site_store import load_report_site, prs_without_report, validators_for
@@ -19,7 +18,7 @@ from ..keys import STAGING_GIT, STAGING_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources, no_retry_when_fatal
 from .checks import CHECK_SPECS, run_checks
 
-STAGING_TABLES = core_reports.TABLES
+STAGING_TABLES = names.REPORT_TABLES
 
 
 class ReportFilesConfig(dg.Config):

@@ -373,6 +373,7 @@ BROWSE_SORTS = {"merged (newest first)": "p.merged_at desc nulls last, p.pr_key"
                 "number": "p.repo, p.number", "risk": "risk_rank, p.merged_at desc nulls last, p.pr_key",
                 "flags": "len(flags) desc, p.merged_at desc nulls last, p.pr_key"}
 RISK_LEVELS = ("high", "medium", "low", "unknown")
+FIXES = {"regression": "fixed a regression", "revert": "reverted a PR"}  # the `fixes` filter's values
 
 # pr_module_facts holds each PR once under '(all)' and once under each of its modules, with its flags:
 # the module filter picks the rows, and no per-PR aggregation is needed.
@@ -394,26 +395,30 @@ _BROWSE = """
           and ($has_report is null or p.has_report = $has_report)
           and ($in_chain is null or (c.pr_key is not null) = $in_chain)
           and ($author is null or p.author ilike '%' || $author || '%')
+          and ($fixes is null or ($fixes = 'regression' and f.fixed_regression)
+               or ($fixes = 'revert' and f.reverted_another))
     )
 """
 
 
-def _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author) -> dict:
+def _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author, fixes) -> dict:
     return {"repo": repo, "start": start, "end": end, "module": module, "flag": flag, "risk": risk,
-            "has_report": has_report, "in_chain": in_chain, "author": author or None}
+            "has_report": has_report, "in_chain": in_chain, "author": author or None, "fixes": fixes}
 
 
 @cached
-def browse_count(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author) -> int:
-    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author)
+def browse_count(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author,
+                 fixes=None) -> int:
+    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author, fixes)
     return int(read(version, _BROWSE + "select count(*) as n from listed", params)["n"][0])
 
 
 @cached
-def browse_prs(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author, *,
+def browse_prs(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author, fixes=None, *,
                sort: str, limit: int, offset: int = 0) -> pd.DataFrame:
-    """One page of the PRs that pass every filter (None: any), sorted by one of BROWSE_SORTS."""
-    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author)
+    """One page of the PRs that pass every filter (None: any), sorted by one of BROWSE_SORTS. `fixes`: only
+    the PRs that fixed a regression or reverted a PR (a key of FIXES)."""
+    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author, fixes)
     return read(version, _BROWSE + f"""
         select pr_key, repo, number, title, merged_at, author, risk_level, flags, has_report, in_chain
         from listed p order by {BROWSE_SORTS[sort]} limit $limit offset $offset""",

@@ -199,7 +199,7 @@ def prs_behind(what: str, where: Scope, **filters) -> None:
     """The PRs a chart mark or a table row counts: the first LISTED of them, and a link that opens all of
     them on the Pull requests page (with the same filters in its URL)."""
     args = (where.repo, where.start, where.end, filters.get("module"), filters.get("flag"), filters.get("risk"),
-            None, filters.get("chain"), None)
+            None, filters.get("chain"), None, filters.get("fixes"))
     total = queries.browse_count(version(), *args)
     shown = queries.browse_prs(version(), *args, sort=next(iter(queries.BROWSE_SORTS)), limit=LISTED)
     head = st.columns([3, 1], vertical_alignment="center")

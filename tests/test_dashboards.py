@@ -147,6 +147,28 @@ def test_trends_compares_periods_and_lists_the_prs_of_a_bar(warehouse):
     assert f"{expected:,} PR(s): week 2026-W19, low risk" in texts(week)
 
 
+def test_the_prs_behind_the_fixes_chart_are_listed_and_open_in_the_pr_browser(warehouse):
+    merged = ("select {} from pr_module_facts f join pull_requests p using (pr_key) "
+              "where f.module = '(all)' and f.{} and p.merged_at is not null")
+    fixes = scalar(warehouse, merged.format("count(*)", "fixed_regression"))
+    reverts = scalar(warehouse, merged.format("count(*)", "reverted_another"))
+    assert fixes and reverts, "the fixture has regression fixes and reverts"
+    # Every merged fix, the last week's included: the list covers the charts' whole weeks.
+    trends = open_page("trends", fixes="regression")
+    assert f"{fixes:,} PR(s): that fixed a regression" in texts(trends)
+    link = next(link for link in trends.main.get("page_link") if link.label == "Open in Pull requests")
+    assert link.proto.page.endswith("prs") and "fixes=regression" in link.proto.query_string
+    browser = open_page("prs", fixes="regression", **{"from": "2026-01-01"})
+    assert f"{fixes:,} PR(s) match" in texts(browser)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        numbers = {n for (n,) in con.execute(merged.format("p.number", "fixed_regression")).fetchall()}
+    finally:
+        con.close()
+    assert set(browser.dataframe[0].value["number"]) == numbers
+    assert f"{reverts:,} PR(s) match" in texts(open_page("prs", fixes="revert", **{"from": "2026-01-01"}))
+
+
 def test_unknown_values_in_the_url_are_reported(warehouse):
     app = open_page("prs", repo="nobody/nothing", module="no/such/module", until="yesterday")
     warnings = [w.value for w in app.warning]

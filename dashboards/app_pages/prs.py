@@ -15,7 +15,7 @@ st.title("Pull requests")
 version = ui.version()
 
 scope = ui.scope()
-more = st.columns(6)
+more = st.columns(7)
 module = ui.url_choice(more[0].selectbox, "Module", [None, *queries.modules(version, scope.repo)], "module",
                          placeholder="any")
 flag = ui.url_choice(more[1].selectbox, "Risk flag", [None, *queries.canonical_flags(version)], "flag",
@@ -23,10 +23,12 @@ flag = ui.url_choice(more[1].selectbox, "Risk flag", [None, *queries.canonical_f
 risk = ui.url_choice(more[2].selectbox, "Risk level", [None, *queries.RISK_LEVELS], "risk", placeholder="any")
 has_report = YES_NO[ui.url_choice(more[3].selectbox, "Has a report", list(YES_NO), "report")]
 in_chain = YES_NO[ui.url_choice(more[4].selectbox, "In a regression chain", list(YES_NO), "chain")]
-author = more[5].text_input("Author contains", key="author", bind="query-params")
+fixes = ui.url_choice(more[5].selectbox, "Fixed or reverted", [None, *queries.FIXES], "fixes", placeholder="any",
+                      format_func=lambda key: queries.FIXES.get(key, str(key)))
+author = more[6].text_input("Author contains", key="author", bind="query-params")
 sort = ui.url_choice(st.selectbox, "Sort by", list(queries.BROWSE_SORTS), "sort")
 
-filters = (scope.repo, scope.start, scope.end, module, flag, risk, has_report, in_chain, author or None)
+filters = (scope.repo, scope.start, scope.end, module, flag, risk, has_report, in_chain, author or None, fixes)
 total = queries.browse_count(version, *filters)
 pages = max(1, -(-total // PAGE_SIZE))
 page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="page",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboards import charts, queries, ui
 
-FIX_KINDS = {"regression_fixes": "fixed a regression", "reverts": "reverted a PR"}
+FIX_COLUMNS = {"regression_fixes": "regression", "reverts": "revert"}  # weekly counts: the `fixes` they count
 RISK_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#2ca02c", "unknown": "#b0b0b0"}
 
 st.title("Trends")
@@ -50,13 +50,18 @@ week_starts = dict(zip(weeks["week_label"], weeks["week"].dt.date, strict=True))
 flags = queries.weekly_flags(version, scope.repo, start, end, module)
 
 
-def pick_from(chart_key: str, field: str, widget_key: str, clear: str) -> None:
-    """A click on a bar chooses its week and its risk level or flag (and so lists those PRs below)."""
+PICKS = ("risk", "flag", "fixes")  # what a click on a bar can choose besides its week; one at a time
+
+
+def pick_from(chart_key: str, field: str, url_key: str, values: dict | None = None) -> None:
+    """A click on a bar chooses its week and its risk level, flag or kind of fix (and so lists those PRs
+    below); `values` turns the bar's label into the URL's value."""
     mark = charts.picked(chart_key)
     if mark:
-        value = mark.get(field)
-        ui.set_url(week=mark.get("week_label"), **{widget_key: None if value == queries.OTHER_FLAGS else value,
-                                                   clear: None})
+        value = (values or {}).get(mark.get(field), mark.get(field))
+        others = dict.fromkeys(key for key in PICKS if key != url_key)
+        ui.set_url(week=mark.get("week_label"), **{url_key: None if value == queries.OTHER_FLAGS else value},
+                   **others)
 
 
 st.subheader("Merged PRs by risk level")
@@ -64,7 +69,7 @@ st.caption("Click a bar to list its PRs below.")
 by_risk = weeks.melt(id_vars=["week", "week_label", "week_start"], value_vars=list(RISK_COLOURS),
                      var_name="risk_level", value_name="prs")
 st.altair_chart(charts.weekly_stack(by_risk, "risk_level", "risk level", RISK_COLOURS), width="stretch",
-                key="risk_weeks", on_select=lambda: pick_from("risk_weeks", "risk_level", "risk", "flag"),
+                key="risk_weeks", on_select=lambda: pick_from("risk_weeks", "risk_level", "risk"),
                 selection_mode=charts.PICK)
 left, right = st.columns(2)
 with left:
@@ -75,29 +80,40 @@ with left:
         st.caption(f"The {queries.TOP_FLAGS} most frequent flags of the range; the rest are summed as “other flags”.")
         st.altair_chart(charts.weekly_stack(charts.with_week_labels(flags), "canonical_flag", "flag"),
                         width="stretch", key="flag_weeks",
-                        on_select=lambda: pick_from("flag_weeks", "canonical_flag", "flag", "risk"),
+                        on_select=lambda: pick_from("flag_weeks", "canonical_flag", "flag"),
                         selection_mode=charts.PICK)
 with right:
     st.subheader("Regression fixes and reverts")
-    fixes = weeks.rename(columns=FIX_KINDS).melt(id_vars=["week", "week_label", "week_start"],
-                                                 value_vars=list(FIX_KINDS.values()), var_name="kind", value_name="prs")
-    colours = dict(zip(FIX_KINDS.values(), ("#9467bd", "#8c564b"), strict=True))
-    st.altair_chart(charts.weekly_stack(fixes, "kind", "merged PRs that", colours), width="stretch")
+    labels = {column: queries.FIXES[kind] for column, kind in FIX_COLUMNS.items()}
+    fixes = weeks.rename(columns=labels).melt(id_vars=["week", "week_label", "week_start"],
+                                              value_vars=list(labels.values()), var_name="kind", value_name="prs")
+    colours = dict(zip(labels.values(), ("#9467bd", "#8c564b"), strict=True))
+    by_label = {label: kind for kind, label in queries.FIXES.items()}
+    st.altair_chart(charts.weekly_stack(fixes, "kind", "merged PRs that", colours), width="stretch",
+                    key="fix_weeks", on_select=lambda: pick_from("fix_weeks", "kind", "fixes", by_label),
+                    selection_mode=charts.PICK)
 
 st.subheader("PRs behind the charts")
-cells = st.columns(3)
+cells = st.columns(4)
 with cells[0]:
     week = ui.url_choice(st.selectbox, "Week", [None, *week_starts], "week", placeholder="any week in the range")
 with cells[1]:
     risk = ui.url_choice(st.selectbox, "Risk level", [None, *queries.RISK_LEVELS], "risk", placeholder="any")
 with cells[2]:
     flag = ui.url_choice(st.selectbox, "Flag", [None, *queries.canonical_flags(version)], "flag", placeholder="any")
-if week or risk or flag:
+with cells[3]:
+    fixed = ui.url_choice(st.selectbox, "Fixed or reverted", [None, *queries.FIXES], "fixes", placeholder="any",
+                          format_func=lambda key: queries.FIXES.get(key, str(key)))
+if week or risk or flag or fixed:
     monday = week_starts[week] if week else None
-    where = ui.Scope(scope.repo, *((monday, monday + timedelta(days=6)) if week else (start, end)))
+    # The charts count whole weeks: so does the list, from the first week's Monday to the last one's Sunday.
+    first_day, last_day = (monday, monday) if week else (start, end)
+    where = ui.Scope(scope.repo, first_day - timedelta(days=first_day.weekday()),
+                     last_day + timedelta(days=6 - last_day.weekday()))
     what = ", ".join(part for part in (f"week {week}" if week else None, f"{risk} risk" if risk else None,
-                                       f"flag {flag}" if flag else None) if part)
+                                       f"flag {flag}" if flag else None,
+                                       f"that {queries.FIXES[fixed]}" if fixed else None) if part)
     ui.prs_behind(what, where, module=None if module == queries.ALL_MODULES else module, risk=risk,
-                  flag=flag)
+                  flag=flag, fixes=fixed)
 else:
-    st.caption("Click a bar, or choose a week, a risk level or a flag, to list the PRs it counts.")
+    st.caption("Click a bar, or choose a week, a risk level, a flag or a kind of fix, to list the PRs it counts.")

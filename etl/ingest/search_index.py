@@ -33,9 +33,6 @@ def refresh_search_index(con) -> IndexStats:
     batch = con.extract_statements(BATCH_SQL.read_text(encoding="utf-8"))
     for start in range(first or 0, last or 0, BATCH_DOCUMENTS):
         bounds = {"first": start, "last": min(start + BATCH_DOCUMENTS, last)}
-        bounds["first_row"], bounds["last_row"] = con.execute(
-            "select min(version_row), max(version_row) from reports_to_index where doc_id >= $first and doc_id < $last",
-            bounds).fetchone()
         with transaction(con):
             for statement in batch:  # DuckDB binds parameters one statement at a time
                 con.execute(statement, bounds if statement.named_parameters else None)

@@ -11,13 +11,10 @@ where r.document_id is distinct from d.document_id;
 delete from search.postings where doc_id in (select doc_id from stale_documents);
 delete from search.documents where doc_id in (select doc_id from stale_documents);
 
--- doc_ids follow the versions' order in staging.report_versions (version_row, its rowid), so that a batch
--- of doc_ids reads its texts from one stretch of that table, not from a scan of all of it.
 create or replace temp table reports_to_index as
-select (select coalesce(max(doc_id), 0) from search.documents) + row_number() over (order by v.rowid) as doc_id,
-       r.report_id, r.document_id, v.rowid as version_row
+select (select coalesce(max(doc_id), 0) from search.documents) + row_number() over (order by r.report_id) as doc_id,
+       r.report_id, r.document_id
 from staging.reports r
-join staging.report_versions v using (document_id)
 where not exists (select 1 from search.documents d where d.report_id = r.report_id);
 
 drop table stale_documents;

@@ -3,7 +3,8 @@ Dagster to find nothing to do (Dagster and its definitions take seconds to load;
 
 It stands when another run could change nothing:
 - no collector is configured (GitHub, git clones and the report site can only be asked, not looked at);
-- the warehouse file has not been written since its current snapshot, which the run's last step publishes;
+- the warehouse file has not been written since its current snapshot, which the run's last step publishes (a
+  run that failed before it has still written the warehouse: the raw loader records every run it makes);
 - that snapshot was published by this same code (parser, SQL, configuration tables);
 - every report file in the configured locations is the one the raw loader last stored (size and mtime), and
   every entry it could not read is already recorded as unread for the same reason.

@@ -292,3 +292,26 @@ def test_a_parser_worker_parses_without_loading_duckdb_or_pandas():
         loaded = pool.submit(eval, "[m for m in ('duckdb', 'pandas') if m in __import__('sys').modules]").result()
     assert rows.outcomes == [("d7", None)] and rows.tables["staging.report_versions"].num_rows == 1
     assert loaded == []
+
+
+def test_duckdb_memory_is_capped_while_parsing_and_its_default_restored_after(tmp_path):
+    from etl.ingest.core_reports import parse_pending
+    from etl.ingest.raw_documents import store_documents
+    from etl.sources.report_files import iter_documents
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.md").write_text(REPORT.format(n=n, summary="上限"), encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(con)
+    store_documents(con, iter_documents([str(folder)]))
+
+    def limit() -> str:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    default, during = limit(), []
+    stats = parse_pending(con, workers=1, chunk_size=1, memory_limit="100MB", progress=lambda _: during.append(limit()))
+    assert stats.parsed == 3 and set(during) == {"95.3 MiB"}  # DuckDB's way of writing 100MB
+    assert limit() == default
+    con.close()

@@ -34,6 +34,9 @@ where rowid between ? and ?
 """
 # Below this many documents a process pool costs more to start than it saves.
 PARALLEL_THRESHOLD = 400
+# DuckDB's memory while parsing, when none is configured: it otherwise keeps every block the step reads and
+# writes cached (282 MB after 100,000 reports) for nothing; at this cap the step took no longer.
+PARSE_MEMORY_LIMIT = "256MB"
 
 
 @dataclass
@@ -44,7 +47,20 @@ class ParseStats:
 
 
 def parse_pending(con, *, default_repo: str | None = None, chunk_size: int = 1000, workers: int | None = None,
-                  progress: Callable[[str], None] | None = None) -> ParseStats:
+                  progress: Callable[[str], None] | None = None, memory_limit: str | None = None) -> ParseStats:
+    """Parse the pending documents; with `memory_limit`, DuckDB's memory is capped at it meanwhile (and reset to
+    its default after)."""
+    if memory_limit is None:
+        return _parse_pending(con, default_repo, chunk_size, workers, progress)
+    con.execute(f"set memory_limit = '{memory_limit}'")
+    try:
+        return _parse_pending(con, default_repo, chunk_size, workers, progress)
+    finally:
+        con.execute("reset memory_limit")
+
+
+def _parse_pending(con, default_repo: str | None, chunk_size: int, workers: int | None,
+                   progress: Callable[[str], None] | None) -> ParseStats:
     stats = ParseStats()
     pending = [row[0] for row in con.execute(PENDING_SQL).fetchall()]
     total = len(pending)

@@ -151,9 +151,10 @@ def test_an_unknown_value_in_the_address_is_reported(server, page):
     expect(page.get_by_text("asks for module “no/such”")).to_be_visible(timeout=30_000)
 
 
-def marks(page):
-    """The chart marks Vega drew (as SVG), the visible ones only (a zero count draws a flat bar)."""
-    drawn = page.locator('[data-testid="stVegaLiteChart"] g.mark-rect path >> visible=true')
+def marks(page, chart: int = 0):
+    """The marks Vega drew (as SVG) in the page's `chart`-th chart, the visible ones only (a zero count draws a
+    flat bar). One chart's: the page's charts draw in any order."""
+    drawn = page.locator('[data-testid="stVegaLiteChart"]').nth(chart).locator("g.mark-rect path >> visible=true")
     drawn.first.wait_for(timeout=30_000)
     return [drawn.nth(i) for i in range(drawn.count())]
 
@@ -178,6 +179,14 @@ def test_a_bar_click_lists_its_prs(server, page):
     page.wait_for_url("**/trends?*week=*", timeout=30_000)
     expect(page.get_by_text(re.compile(r"^\d+ PR\(s\): week \d{4}-W\d\d, \w+ risk"))).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name="Open in Pull requests")).to_be_visible()
+
+
+def test_a_click_on_the_fixes_chart_lists_the_fixes_of_its_week(server, page):
+    open_and_wait(page, f"{server}/trends", "Trends")
+    marks(page, chart=2)[0].click()  # risk levels, flags, then regression fixes and reverts
+    page.wait_for_url("**/trends?*fixes=*", timeout=30_000)
+    listed = re.compile(r"^\d+ PR\(s\): week \d{4}-W\d\d, that (fixed a regression|reverted a PR)")
+    expect(page.get_by_text(listed)).to_be_visible(timeout=30_000)
 
 
 def test_the_files_table_fits_1400_px(server, page):

@@ -37,7 +37,9 @@ def code_version() -> str:
     """A digest of the code that decides what a run writes: the etl package and the warehouse's SQL and
     configuration tables. The snapshot step records it; a different one means the next run must run."""
     digest = hashlib.sha256()
-    files = [*ETL_DIR.rglob("*.py"), *WAREHOUSE_DIR.rglob("*.sql"), *(WAREHOUSE_DIR / "config").glob("*.csv")]
+    # Only the folders of code: warehouse/ also holds the data (snapshots, the sample clone) by default.
+    files = [*ETL_DIR.rglob("*.py"), *WAREHOUSE_DIR.glob("*.sql"), *(WAREHOUSE_DIR / "config").glob("*.csv"),
+             *(path for folder in ("schema", "models", "search") for path in (WAREHOUSE_DIR / folder).rglob("*.sql"))]
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -69,7 +71,8 @@ def still_current(settings: Settings, report_locations: list[str], count_tables:
         return None
     with contextlib.suppress(WarehouseBusy, duckdb.Error, SourceError), connect(target, read_only=True) as con:
         # No bound parameters here: DuckDB imports pandas on a process's first one, which costs more than the rest.
-        published = con.execute("select run_id, finished_at::varchar, summary->>'code_version' from meta.source_runs "
+        published = con.execute("select run_id, strftime(finished_at, '%Y-%m-%d %H:%M:%S'), "
+                                "summary->>'code_version' from meta.source_runs "
                                 f"where source = '{names.SNAPSHOT}'").fetchone()
         if published is None or published[2] != code_version():
             return None

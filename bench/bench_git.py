@@ -40,7 +40,7 @@ with PeakTreeMemory() as memory:
     con.close()
 print(json.dumps({"seconds": elapsed, "read": stats.commits_read, "added": stats.commits_added,
                   "files_added": stats.files_added, "with_pr": stats.with_pr_number, "file_rows": files,
-                  "peak_mb": memory.peak_total_mb}))
+                  "peak_mb": memory.peak_total_mb, "rss_sum_mb": memory.peak_rss_sum_mb}))
 """
 
 
@@ -74,7 +74,8 @@ def main() -> None:
         print(f"incremental:  {incremental['seconds']:6.2f} s  ({incremental['read']} new commits read, "
               f"{incremental['added']} added)")
         print(f"nothing new:  {nothing['seconds']:6.2f} s")
-        print(f"peak memory:  {full['peak_mb']:.0f} MB (full load, whole process tree incl. git)")
+        print(f"peak memory:  {full['peak_mb']:.0f} MB (full load, whole process tree incl. git, PSS; resident sizes "
+              f"summed {full['rss_sum_mb']:.0f} MB)")
         print(f"reference:    430 commits/s (7 s for 3,000); speed-up {full['read'] / full['seconds'] / 430:.1f}x")
     finally:
         if not args.keep:

@@ -44,7 +44,7 @@ with PeakTreeMemory() as memory:
         commits += 1
         files += len(item["data"].get("files", []))
     elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "commits": commits, "files": files, "peak_mb": memory.peak_total_mb}))
+print(json.dumps({"seconds": elapsed, "commits": commits, "files": files, "peak_mb": memory.peak_total_mb, "rss_sum_mb": memory.peak_rss_sum_mb}))
 """
 
 
@@ -93,9 +93,9 @@ def main() -> int:
             perceval = min(filter(None, [perceval, run_theirs]), key=lambda r: r["seconds"])
         git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
         print(f"clone: {clone} ({ours['read']:,} commits); {os.cpu_count()} cores; {git}")
-        print(f"pr-atlas loader: {ours['seconds']:6.2f} s, peak {ours['peak_mb']:5.0f} MB "
+        print(f"pr-atlas loader: {ours['seconds']:6.2f} s, peak {ours['peak_mb']:5.0f} MB PSS ({ours['rss_sum_mb']:.0f} MB RSS) "
               f"({ours['file_rows']:,} file rows, into DuckDB)")
-        print(f"perceval git:    {perceval['seconds']:6.2f} s, peak {perceval['peak_mb']:5.0f} MB "
+        print(f"perceval git:    {perceval['seconds']:6.2f} s, peak {perceval['peak_mb']:5.0f} MB PSS ({perceval['rss_sum_mb']:.0f} MB RSS) "
               f"({perceval['commits']:,} commits, {perceval['files']:,} file entries, items in memory)")
         print(f"speed-up: {perceval['seconds'] / ours['seconds']:.1f}x (best of {args.runs} runs each)")
     finally:

@@ -38,6 +38,7 @@ with PeakTreeMemory() as memory:
 print(json.dumps({"seconds": elapsed, "success": summary.success, "parsed": summary.parsed,
                   "new": summary.new_documents, "quarantined": summary.quarantined,
                   "peak_mb": memory.peak_total_mb, "main_peak_mb": memory.peak_main_mb,
+                  "rss_sum_mb": memory.peak_rss_sum_mb,
                   "rows": summary.row_counts, "steps": summary.step_seconds,
                   "up_to_date": summary.up_to_date_since is not None}))
 """
@@ -79,8 +80,9 @@ def main() -> None:
         print(f"  forced:     {forced['seconds']:6.2f} s  (the same, every step run through Dagster; process incl. "
               f"start-up {forced['process_seconds']:.2f} s)")
         print(f"marts rebuild: {marts['seconds']:5.2f} s  (config, intermediate, marts and views, with their checks)")
-        print(f"peak memory:  {full['peak_mb']:.0f} MB for the whole process tree (main process alone "
-              f"{full['main_peak_mb']:.0f} MB); rerun {rerun['peak_mb']:.0f} MB, forced {forced['peak_mb']:.0f} MB")
+        print(f"peak memory:  {full['peak_mb']:.0f} MB for the whole process tree (PSS; resident sizes summed "
+              f"{full['rss_sum_mb']:.0f} MB; main process alone {full['main_peak_mb']:.0f} MB); rerun "
+              f"{rerun['peak_mb']:.0f} MB, forced {forced['peak_mb']:.0f} MB")
         for name, phase in (("full build", full), ("forced rerun", forced), ("marts", marts)):
             steps = sorted(phase["steps"].items(), key=lambda item: -item[1])
             print(f"  {name + ' steps:':15} " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps))

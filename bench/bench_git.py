@@ -27,14 +27,14 @@ from synthetic_git import append_commits, build_repo  # noqa: E402
 PHASE = """
 import json, sys, time
 import duckdb
-from etl.db import apply_schema
+from etl.db import APPEND_MEMORY_LIMIT, apply_schema
 from etl.ingest.git_history import load_history
 from tree_memory import PeakTreeMemory
 with PeakTreeMemory() as memory:
     con = duckdb.connect(sys.argv[1])
     apply_schema(con)
     start = time.perf_counter()
-    stats = load_history(con, sys.argv[2], "sgl-project/sglang")
+    stats = load_history(con, sys.argv[2], "sgl-project/sglang", memory_limit=APPEND_MEMORY_LIMIT)
     elapsed = time.perf_counter() - start
     files = con.execute("select count(*) from staging.git_commit_files").fetchone()[0]
     con.close()

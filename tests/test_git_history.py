@@ -104,6 +104,18 @@ def test_a_load_killed_part_way_is_completed_without_duplicates(con, tmp_path):
     clean.close()
 
 
+def test_a_capped_load_caps_duckdb_meanwhile_and_resets_it(con, tmp_path):
+    repo = build_repo(tmp_path / "synthetic", 300)
+
+    def limit() -> str:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    default, during = limit(), []
+    stats = load_history(con, repo, "o/r", batch_size=100, memory_limit="100MB", progress=lambda _: during.append(limit()))
+    assert stats.commits_added == 306 and len(during) == 3 and set(during) == {"95.3 MiB"}
+    assert limit() == default
+
+
 def test_not_a_repository_is_a_clear_error(con, tmp_path):
     with pytest.raises(GitError, match="not a git repository|rev-parse"):
         load_history(con, tmp_path, "o/r")

@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from etl.db import WarehouseBusy, apply_schema, connect, warehouse_target
+from etl.db import APPEND_MEMORY_LIMIT, WarehouseBusy, apply_schema, connect, warehouse_target
 from etl.settings import Settings, current
 from etl.sources.git_log import repo_from_remote
 from etl.sources.http import HttpClient, HttpPolicy
@@ -27,6 +27,11 @@ class WarehouseResource(dg.ConfigurableResource):
     memory_limit: str = Field(default="", description="DuckDB's memory_limit for this resource's connections.")
     lock_wait_seconds: float = Field(default=900, description="How long a writer waits for another process's "
                                                               "write lock on a DuckDB file before failing.")
+
+    @property
+    def append_memory_limit(self) -> str | None:
+        """The cap for a step that only appends, unless a limit is configured for every connection."""
+        return None if self.memory_limit else APPEND_MEMORY_LIMIT
 
     @contextmanager
     def connection(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

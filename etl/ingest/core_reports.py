@@ -13,7 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..db import transaction, utc_now
+from ..db import memory_capped, transaction, utc_now
 from ..table_shapes import table_shapes
 from .arrow_rows import insert_arrow
 from .report_rows import Rows, load_error, parse_chunk, rows_of, start_worker
@@ -34,10 +34,6 @@ where rowid between ? and ?
 """
 # Below this many documents a process pool costs more to start than it saves.
 PARALLEL_THRESHOLD = 400
-# DuckDB's memory while parsing, when none is configured: it otherwise keeps every block the step reads and
-# writes cached (282 MB after 100,000 reports) for nothing. The step only inserts: at this cap it took no
-# longer, and the main process peaked about 60 MB lower than at 256MB (20,000 reports).
-PARSE_MEMORY_LIMIT = "64MB"
 
 
 @dataclass
@@ -51,15 +47,9 @@ class ParseStats:
 # the chunk cost no time.
 def parse_pending(con, *, default_repo: str | None = None, chunk_size: int = 500, workers: int | None = None,
                   progress: Callable[[str], None] | None = None, memory_limit: str | None = None) -> ParseStats:
-    """Parse the pending documents; with `memory_limit`, DuckDB's memory is capped at it meanwhile (and reset to
-    its default after)."""
-    if memory_limit is None:
+    """Parse the pending documents; with `memory_limit`, DuckDB's memory is capped at it meanwhile."""
+    with memory_capped(con, memory_limit):
         return _parse_pending(con, default_repo, chunk_size, workers, progress)
-    con.execute(f"set memory_limit = '{memory_limit}'")
-    try:
-        return _parse_pending(con, default_repo, chunk_size, workers, progress)
-    finally:
-        con.execute("reset memory_limit")
 
 
 def _parse_pending(con, default_repo: str | None, chunk_size: int, workers: int | None,

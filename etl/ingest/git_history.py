@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import names
-from ..db import transaction, upsert_values, utc_now
+from ..db import memory_capped, transaction, upsert_values, utc_now
 from ..parsing.pr_text import own_number, text_claims
 from ..sources.git_log import SQUASH_SUBJECT, Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
@@ -79,7 +79,14 @@ class _Batch:
 
 
 def load_history(con, clone: Path, repo: str, *, run_id: str | None = None, batch_size: int = 5000,
-                 progress: Callable[[str], None] | None = None) -> GitLoadStats:
+                 progress: Callable[[str], None] | None = None, memory_limit: str | None = None) -> GitLoadStats:
+    """Load what is new since the last load; with `memory_limit`, DuckDB's memory is capped at it meanwhile."""
+    with memory_capped(con, memory_limit):
+        return _load_history(con, clone, repo, run_id, batch_size, progress)
+
+
+def _load_history(con, clone: Path, repo: str, run_id: str | None, batch_size: int,
+                  progress: Callable[[str], None] | None) -> GitLoadStats:
     clone = Path(clone).expanduser().resolve()
     stats = GitLoadStats(repo, str(clone))
     tip = head(clone)

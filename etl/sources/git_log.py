@@ -117,8 +117,14 @@ def parse_record(record: bytes) -> Commit:
     return commit
 
 
+# git maps its pack files in windows of 32 MB to 1 GB (on 64-bit) and keeps them mapped: each `git log`
+# held about 87 MB where 1 MB windows under a 16 MB limit held 50 MB, in the same time and byte for byte the
+# same output (a 2,771-commit history, 49 MB pack).
+PACK_WINDOWS = ("-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=16m")
+
+
 def _log_command(clone: Path, revisions: list[str]) -> list[str]:
-    return ["git", "-C", str(clone), "-c", "core.quotepath=off", "log", "-z", "--numstat", "-M",
+    return ["git", "-C", str(clone), "-c", "core.quotepath=off", *PACK_WINDOWS, "log", "-z", "--numstat", "-M",
             "--diff-merges=first-parent", LOG_FORMAT, *revisions, "--"]
 
 

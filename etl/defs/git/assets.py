@@ -35,7 +35,8 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
             yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "no local clone configured"})
         return
     with warehouse.connection() as con:
-        loads = [asdict(load_history(con, path, name, run_id=context.run.run_id, progress=context.log.info))
+        loads = [asdict(load_history(con, path, name, run_id=context.run.run_id, progress=context.log.info,
+                                    memory_limit=warehouse.append_memory_limit))
                  for name, path in clones]
         raw_rows = con.execute("select count(*) from raw.git_logs").fetchone()[0]
         counts = table_counts(con, ("staging.git_commits", "staging.git_commit_files"))

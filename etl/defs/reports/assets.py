@@ -7,7 +7,7 @@ from etl import names
 from etl.db import table_counts
 from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
-from etl.ingest.core_reports import PARSE_MEMORY_LIMIT, parse_pending
+from etl.ingest.core_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
 from etl.ingest.report_site_store import load_report_site, prs_without_report, validators_for
 from etl.sources.http import HttpClient
@@ -102,7 +102,7 @@ def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                  report_sources: ReportSourcesResource):
     with warehouse.connection() as con:
         stats = parse_pending(con, default_repo=report_sources.default_repo, progress=context.log.info,
-                              memory_limit=None if warehouse.memory_limit else PARSE_MEMORY_LIMIT)
+                              memory_limit=warehouse.append_memory_limit)
         counts = table_counts(con, STAGING_TABLES)
         preview = con.execute(
             "select report_id, display_title, risk_level from staging.reports order by report_id limit 10"

@@ -10,7 +10,8 @@ import pytest
 
 from etl.db import apply_schema
 from etl.ingest.git_history import load_history
-from etl.sources.git_log import GitError, pr_reference
+from etl.sources import git_log
+from etl.sources.git_log import GitError, head, pr_reference, stream_log
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from synthetic_git import append_commits, build_repo  # noqa: E402
@@ -102,6 +103,20 @@ def test_a_load_killed_part_way_is_completed_without_duplicates(con, tmp_path):
     query = "select count(*), count(distinct sha), (select count(*) from staging.git_commit_files) from staging.git_commits"
     assert con.execute(query).fetchone() == clean.execute(query).fetchone()
     clean.close()
+
+
+def test_a_history_cut_into_pieces_lists_every_commit_once_with_the_same_files(tmp_path):
+    repo = build_repo(tmp_path / "synthetic", 1200)
+    tip = head(repo)
+    assert len(git_log._split_points(repo, [tip], 4)) == 3  # two cores: four pieces
+    raw_pieces, raw_whole = bytearray(), bytearray()
+    pieces = [(c.sha, c.files) for c in stream_log(repo, [tip], keep_raw=raw_pieces.extend, workers=2)]
+    whole = [(c.sha, c.files) for c in stream_log(repo, [tip], keep_raw=raw_whole.extend, workers=1)]
+    assert raw_pieces.count(b"\x1e") == len(pieces) > 1200  # cut into pieces, each kept as git wrote it
+    assert sorted(pieces) == sorted(whole) and len({sha for sha, _ in pieces}) == len(pieces)
+    listed = subprocess.run(["git", "-C", str(repo), "rev-list", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert sorted(listed) == sorted(sha for sha, _ in pieces)
 
 
 def test_a_capped_load_caps_duckdb_meanwhile_and_resets_it(con, tmp_path):

@@ -5,6 +5,7 @@ its merge commit, as a squash merge does on its single commit."""
 from __future__ import annotations
 
 import os
+import queue
 import re
 import subprocess
 import threading
@@ -22,8 +23,12 @@ SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)\s*$")
 MERGE_SUBJECT = re.compile(r"^Merge pull request #(\d+) from ")
 GITHUB_REMOTE = re.compile(r"github\.com[:/]+([\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 CHUNK = 1 << 20
-# Below this many first-parent commits per core, one git log is as fast as several.
-MIN_COMMITS_PER_PART = 500
+WAIT_SECONDS = 0.02  # how often a reader waiting for its git's output checks whether another git ended
+# A history is cut into pieces of at least this many first-parent commits (below it, starting another git
+# costs more than it saves), up to PIECES_PER_CORE per core: small pieces let the newest be parsed while
+# git still diffs the older ones, and leave only the last one to parse after git is done.
+MIN_COMMITS_PER_PART = 250
+PIECES_PER_CORE = 2
 
 
 class GitError(RuntimeError):
@@ -132,7 +137,8 @@ def _split_points(clone: Path, revisions: list[str], parts: int) -> list[str]:
     """Commits on the tip's first-parent line that cut the history into `parts` pieces of about equal
     length, newest first; none when the history is too short to be worth splitting."""
     line = _git(clone, "rev-list", "--first-parent", *revisions).split()
-    if parts < 2 or len(line) < parts * MIN_COMMITS_PER_PART:
+    parts = min(parts, len(line) // MIN_COMMITS_PER_PART)
+    if parts < 2:
         return []
     step = len(line) // parts
     return [line[step * i] for i in range(1, parts)]
@@ -140,34 +146,66 @@ def _split_points(clone: Path, revisions: list[str], parts: int) -> list[str]:
 
 def stream_log(clone: Path, revisions: list[str], keep_raw: Callable[[bytes], None] | None = None,
                workers: int | None = None) -> Iterator[Commit]:
-    """Commits of `git log <revisions>`, newest first. Line counts are what costs (git diffs every commit),
-    so a long history is cut at points of its first-parent line into one `git log` per core, run at once:
-    `tip ^p1`, `p1 ^p2`, ..., `pN`, each with the same exclusions. Together they list every commit once (a
-    commit either is reachable from a cut point or is not). Each log is kept as git wrote it."""
+    """Commits of `git log <revisions>`, newest first, parsed while git is still writing. Line counts are
+    what costs (git diffs every commit), so a long history is cut at points of its first-parent line into
+    pieces, `tip ^p1`, `p1 ^p2`, ..., `pN`, each with the same exclusions; together they list every commit
+    once (a commit either is reachable from a cut point or is not). One `git log` per core runs at a time,
+    and the next starts as soon as one ends; the pieces are read in order. Each log is kept as git wrote it."""
+    cores = workers or os.cpu_count() or 1
     tip, exclusions = revisions[0], revisions[1:]
-    cuts = _split_points(clone, revisions, workers or os.cpu_count() or 1)
-    starts = [tip, *cuts]
+    starts = [tip, *_split_points(clone, revisions, cores * PIECES_PER_CORE if cores > 1 else 1)]
     pieces = [[start, *([f"^{starts[i + 1]}"] if i + 1 < len(starts) else []), *exclusions]
               for i, start in enumerate(starts)]
-    if len(pieces) == 1:
-        yield from _stream_one(clone, revisions, keep_raw)
-        return
-    logs = [_Log(clone, piece) for piece in pieces]
+    logs = _Logs(clone, pieces, cores)
     try:
         for log in logs:
-            output = log.result()
-            if keep_raw:
-                keep_raw(output)
-            for record in output.split(b"\x1e"):
-                if record:
-                    yield parse_record(record)
+            yield from _records(log.chunks(logs.top_up), keep_raw)
     finally:
-        for log in logs:
+        logs.stop()
+
+
+class _Logs:
+    """The pieces' `git log`s in order, at most `running` of them at work at once."""
+
+    def __init__(self, clone: Path, pieces: list[list[str]], running: int):
+        self.clone, self.pieces, self.running = clone, pieces, running
+        self.started: list[_Log] = []
+        self.top_up()
+
+    def top_up(self) -> None:
+        """Start pieces while fewer than `running` gits are at work."""
+        while (len(self.started) < len(self.pieces)
+               and sum(log.process.poll() is None for log in self.started) < self.running):
+            self.started.append(_Log(self.clone, self.pieces[len(self.started)]))
+
+    def __iter__(self) -> Iterator[_Log]:
+        for index in range(len(self.pieces)):
+            while len(self.started) <= index:  # every running git is still at work: wait for one
+                self.started[-1].process.wait()
+                self.top_up()
+            yield self.started[index]
+
+    def stop(self) -> None:
+        for log in self.started:
             log.stop()
 
 
+def _records(chunks: Iterator[bytes], keep_raw: Callable[[bytes], None] | None) -> Iterator[Commit]:
+    pending = b""
+    for chunk in chunks:
+        if keep_raw:
+            keep_raw(chunk)
+        records = (pending + chunk).split(b"\x1e")
+        pending = records.pop()
+        for record in records:
+            if record:
+                yield parse_record(record)
+    if pending:
+        yield parse_record(pending)
+
+
 class _Log:
-    """One `git log` running in the background, its output gathered as it comes (a full pipe would stop it)."""
+    """One `git log` running in the background, its output queued as it comes (a full pipe would stop it)."""
 
     def __init__(self, clone: Path, revisions: list[str]):
         self.clone = clone
@@ -176,53 +214,36 @@ class _Log:
                                             stderr=subprocess.PIPE)
         except FileNotFoundError:
             raise GitError("git is not installed") from None
-        self.parts: list[bytes] = []
+        self.output: queue.SimpleQueue[bytes] = queue.SimpleQueue()
         self.error = b""
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
-        while chunk := self.process.stdout.read(CHUNK):
-            self.parts.append(chunk)
+        while chunk := self.process.stdout.read1(CHUNK):
+            self.output.put(chunk)
         self.error = self.process.stderr.read()
+        self.output.put(b"")  # the end
 
-    def result(self) -> bytes:
-        self.reader.join()
+    def chunks(self, between: Callable[[], None]) -> Iterator[bytes]:
+        """The output as it comes, calling `between` at each chunk and each wait for one; raises GitError at
+        its end when git failed."""
+        while True:
+            between()
+            try:
+                chunk = self.output.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                continue
+            if not chunk:
+                break
+            yield chunk
         if self.process.wait() != 0:
             raise GitError(f"git log in {self.clone}: {self.error.decode('utf-8', 'replace').strip() or 'failed'}")
-        output = b"".join(self.parts)
-        self.parts.clear()
-        return output
 
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        self.reader.join()
         self.process.stdout.close()
         self.process.stderr.close()
-
-
-def _stream_one(clone: Path, revisions: list[str], keep_raw: Callable[[bytes], None] | None) -> Iterator[Commit]:
-    """One `git log`, parsed while git is still writing."""
-    try:
-        process = subprocess.Popen(_log_command(clone, revisions), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    pending = b""
-    try:
-        while chunk := process.stdout.read(CHUNK):
-            if keep_raw:
-                keep_raw(chunk)
-            records = (pending + chunk).split(b"\x1e")
-            pending = records.pop()
-            for record in records:
-                if record:
-                    yield parse_record(record)
-        if pending:
-            yield parse_record(pending)
-    finally:
-        process.stdout.close()
-        error = process.stderr.read().decode("utf-8", "replace").strip()
-        process.stderr.close()
-        if process.wait() != 0 and error:
-            raise GitError(f"git log in {clone}: {error}")

@@ -56,8 +56,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 # DuckDB's memory for a step that only appends (parsing reports, loading git history), when no limit is
 # configured: by default DuckDB keeps every block it reads and writes cached (282 MB after parsing 100,000
-# reports) for nothing. At this cap neither step took longer; the parse step's process peaked about 60 MB
-# lower than at 256MB on 20,000 reports, and the git load's final insert about 80 MB lower on 2,771 commits.
+# reports) for nothing. At this cap neither step took longer, and the parse step's process peaked about
+# 60 MB lower than at 256MB on 20,000 reports (a 2,771-commit git load holds too little for it to matter).
 APPEND_MEMORY_LIMIT = "64MB"
 
 

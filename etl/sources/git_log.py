@@ -180,9 +180,7 @@ class _Logs:
 
     def __iter__(self) -> Iterator[_Log]:
         for index in range(len(self.pieces)):
-            while len(self.started) <= index:  # every running git is still at work: wait for one
-                self.started[-1].process.wait()
-                self.top_up()
+            self.top_up()  # the pieces before this one were read to their end: their gits have ended
             yield self.started[index]
 
     def stop(self) -> None:

@@ -4,14 +4,16 @@ names the SQL mentions, so adding a model needs no Python."""
 
 from __future__ import annotations
 
+import graphlib
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from .db import WAREHOUSE_DIR, upsert_values, utc_now
+from .db import WAREHOUSE_DIR, transaction, upsert_values, utc_now
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
 LAYERS = ("intermediate", "marts")
@@ -47,11 +49,12 @@ class Model:
 
     def build(self, con, fingerprint: str | None = None) -> int:
         """Rebuild the table and record the inputs it was built from (in the caller's transaction); returns its
-        row count."""
+        row count. build_models builds them all in order."""
         try:
             con.execute(f"create or replace table {self.table} as\n{self.sql}")
         except duckdb.Error as exc:  # name the model: DuckDB's message does not
-            raise type(exc)(f"building {self.table} ({self.path.relative_to(WAREHOUSE_DIR)}): {exc}") from exc
+            where = self.path.relative_to(WAREHOUSE_DIR) if self.path.is_relative_to(WAREHOUSE_DIR) else self.path
+            raise type(exc)(f"building {self.table} ({where}): {exc}") from exc
         rows = con.execute(f"select count(*) from {self.table}").fetchone()[0]
         upsert_values(con, "meta.model_builds", [(self.table, fingerprint, utc_now(), rows)])
         return rows
@@ -68,6 +71,34 @@ def up_to_date(con, fingerprint: str) -> dict[str, int]:
 def discover() -> list[Model]:
     return [Model(layer, path.stem, path) for layer in LAYERS
             for path in sorted((MODELS_DIR / layer).glob("*.sql"))]
+
+
+def dependencies(models: list[Model]) -> dict[str, set[str]]:
+    """Each model's table with the tables of the other models it reads."""
+    tables = {m.table for m in models}
+    return {m.table: {f"{s}.{t}" for s, t in m.references()} & tables for m in models}
+
+
+def in_build_order(models: list[Model]) -> list[Model]:
+    by_table = {m.table: m for m in models}
+    return [by_table[t] for t in graphlib.TopologicalSorter(dependencies(models)).static_order()]
+
+
+def build_models(con, models: list[Model], fingerprint: str,
+                 current: dict[str, int]) -> Iterator[tuple[Model, int, bool]]:
+    """Build the models, each after the models it reads, except those in `current` (up_to_date's answer),
+    which keep their tables. Yields (model, row count, rebuilt) as each one is done.
+
+    One at a time, a transaction each. One transaction for all held every new table in memory (bench: +170 MB
+    at 20,000 reports) for no time saved. Building independent models two at a time, on cursors of their
+    own, saved 0.3-0.7 s of 4.9 s at 20,000 reports and raised the build's peak by 55 MB, so it is not done."""
+    for model in in_build_order(models):
+        if model.table in current:
+            yield model, current[model.table], False
+            continue
+        with transaction(con):
+            rows = model.build(con, fingerprint)
+        yield model, rows, True
 
 
 def inputs_fingerprint(con) -> str:

@@ -226,3 +226,36 @@ def test_every_public_view_and_column_is_documented(sample_db):
             columns = [r[0] for r in con.execute(f"describe {view}").fetchall()]
             missing = [c for c in columns if not re.search(rf"\b{c}\b", sections[view])]
             assert not missing, f"{view}: undocumented columns {missing}"
+
+
+def test_models_build_after_their_inputs_and_a_broken_one_is_named(tmp_path):
+    from etl.db import apply_schema, connect
+    from etl.models import Model, build_models
+
+    sql = {"intermediate.a": "select 1 as x", "intermediate.b": "select x + 1 as x from intermediate.a",
+           "marts.c": "select a.x, b.x as y from intermediate.a a, intermediate.b b",
+           "marts.d": "select 4 as x", "marts.e": "select x from marts.c union all select x from marts.d"}
+    models = []
+    for table, text in sql.items():
+        layer, name = table.split(".")
+        (tmp_path / f"{name}.sql").write_text(text, encoding="utf-8")
+        models.append(Model(layer, name, tmp_path / f"{name}.sql"))
+    with connect(tmp_path / "w.duckdb") as con:
+        apply_schema(con)
+        done = [model.table for model, _, rebuilt in build_models(con, models, "f1", {}) if rebuilt]
+        assert sorted(done) == sorted(sql)
+        for table in sql:  # every model after the models it reads
+            assert all(done.index(m.table) < done.index(table) for m in models if m.table in sql[table])
+        assert con.execute("select * from marts.e order by x").fetchall() == [(1,), (4,)]
+        assert con.execute("select count(*) from meta.model_builds where fingerprint = 'f1'").fetchone()[0] == 5
+
+        # kept tables are not rebuilt; a broken model is named, and what reads it is not built
+        (tmp_path / "d.sql").write_text("select x from no_such_table", encoding="utf-8")
+        built = []
+        with pytest.raises(duckdb.Error, match=r"building marts\.d"):
+            for model, rows, rebuilt in build_models(con, models, "f2", {"intermediate.a": 1}):
+                built.append((model.table, rows, rebuilt))
+        assert ("intermediate.a", 1, False) in built and "marts.e" not in {t for t, _, _ in built}
+        # the broken build was undone: marts.d is still the table built before, recorded as built from f1
+        assert con.execute("select * from marts.d").fetchall() == [(4,)]
+        assert con.execute("select fingerprint from meta.model_builds where model = 'marts.d'").fetchall() == [("f1",)]

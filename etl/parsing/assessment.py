@@ -33,12 +33,18 @@ _CATEGORY = re.compile(
 )
 _NOTHING = re.compile(r"^(暂无|无|没有|None|N/A)")
 LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){1,38}(?:\[bot\])?"
+_ACTIONS = (r"批准|指出|建议|回应|认为|提出|评论|表示|确认|询问|要求|approved|suggested|pointed out|asked|noted|"
+            r"commented")
+# Each way a login is named, with a cheap test of the text that rules it out (most text names nobody):
+# the two searches that start with a login would otherwise try one at every character.
 _PEOPLE = (
-    re.compile(rf"`?(?P<login>{LOGIN}\[bot\])`?"),
-    re.compile(rf"(?:作者|reviewer|Reviewer|审阅者|维护者|评审人|由|被|@)\s*`?(?P<login>{LOGIN})`?"),
-    re.compile(rf"`?(?P<login>{LOGIN})`?\s*(?:的)?\s*(?:批准|指出|建议|回应|认为|提出|评论|表示|确认|询问|要求|approved|suggested|"
-               r"pointed out|asked|noted|commented)"),
+    (re.compile(rf"`?(?P<login>{LOGIN}\[bot\])`?"), lambda text: "[bot]" in text),
+    (re.compile(rf"(?:作者|reviewer|Reviewer|审阅者|维护者|评审人|由|被|@)\s*`?(?P<login>{LOGIN})`?"), None),
+    (re.compile(rf"`?(?P<login>{LOGIN})`?\s*(?:的)?\s*(?:{_ACTIONS})"), re.compile(_ACTIONS).search),
 )
+_LOWER_OR_DIGIT = re.compile(r"[a-z0-9]")
+_TOPIC_END = re.compile(r"[:：]")
+_SENTENCE_END = re.compile(r"(?<=[。！？.!?])\s*")
 _NOT_PEOPLE = {"pr", "ci", "bot", "review", "reviewer", "lgtm", "gemini", "the", "and", "body", "commit", "code",
                "issue", "test", "tests", "api", "gpu", "cpu", "npu", "amd", "cuda"}
 
@@ -75,7 +81,7 @@ def parse_summary(lines: list[str]) -> Summary:
             paragraphs.append(value)
     summary.text = "\n".join(plain(strip_bullet(i)) for i in items(lines)) or None
     if summary.one_liner is None and paragraphs:
-        first = re.split(r"(?<=[。！？.!?])\s*", paragraphs[0], maxsplit=1)[0]
+        first = _SENTENCE_END.split(paragraphs[0], maxsplit=1)[0]
         summary.one_liner = first[:200]
     return summary
 
@@ -121,12 +127,14 @@ def parse_risks(lines: list[str]) -> Risks:
 
 def people_named(text: str) -> list[str]:
     found: list[str] = []
-    for pattern in _PEOPLE:
+    for pattern, may_name in _PEOPLE:
+        if may_name is not None and not may_name(text):
+            continue
         for m in pattern.finditer(text):
             login = m["login"]
             if login.lower() in _NOT_PEOPLE or login.isdigit() or len(login) < 3 or login in found:
                 continue
-            if not re.search(r"[a-z0-9]", login):  # all caps words are acronyms, not logins
+            if not _LOWER_OR_DIGIT.search(login):  # all caps words are acronyms, not logins
                 continue
             found.append(login)
     return found
@@ -146,7 +154,7 @@ def parse_review(lines: list[str]) -> tuple[str | None, list[ReviewHighlight], l
         if m := _CATEGORY.match(body):
             topic, category, text = m["topic"], m["category"].strip().lower(), m["text"]
         else:
-            topic, text = (re.split(r"[:：]", body, maxsplit=1) + [""])[:2]
+            topic, text = (_TOPIC_END.split(body, maxsplit=1) + [""])[:2]
             category = None
         highlights.append(ReviewHighlight(topic=topic.strip(), category=category, text=text.strip() or None,
                                           people=people_named(body)))

@@ -22,6 +22,8 @@ _META_FIELD = {"模块": "module_label", "module": "module_label", "类别": "ca
                "importance": "importance"}
 _TABLE_COLUMNS = {"文件": "path", "路径": "path", "file": "path", "path": "path", **_META_FIELD,
                   "说明": "description", "描述": "description", "description": "description"}
+_META_SEPARATOR = re.compile(r"[;；]")
+_WIDE_GAP = re.compile(r"\s{2,}")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
@@ -33,7 +35,7 @@ def _entry_start(line: str) -> re.Match | None:
 def _apply_meta(entry: KeyFile, meta: str, cut: bool = False) -> None:
     """Fields `模块 X；类别 Y；符号 a, b`. `cut`: the text stops inside them, so the last value may be partial
     and is left out (the last symbol, or the last field's value)."""
-    parts = [p for p in re.split(r"[;；]", meta) if p.strip()]
+    parts = [p for p in _META_SEPARATOR.split(meta) if p.strip()]
     for i, part in enumerate(parts):
         m = _META_PART.match(part.strip())
         if not m:
@@ -51,8 +53,7 @@ def _table_cells(line: str) -> list[str]:
         return [plain(c) for c in line.strip().strip("|").split("|")]
     if "\t" in line:
         return [plain(c) for c in line.strip().split("\t")]
-    return [plain(c) for c in re.split(r"\s{2,}", line.strip())] if re.search(r"\s{2,}", line.strip()) \
-        else line.split()
+    return [plain(c) for c in _WIDE_GAP.split(line.strip())] if _WIDE_GAP.search(line.strip()) else line.split()
 
 
 def _table_header(line: str) -> list[str] | None:

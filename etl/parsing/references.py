@@ -25,6 +25,7 @@ _REF = re.compile(
     r"|(?<![\w&#/])#(?P<num>\d{2,})\b"
 )
 _PR_NUMBER = re.compile(r"\bPR\s+\d", re.I)
+_ISSUE_WORD_BEFORE = re.compile(r"issues?\s*$", re.I)
 # Code gets only explicit references: a bare `#123` there is as likely a comment or a colour.
 _EXPLICIT_ONLY = {"code"}
 # A number named again and again in one sentence is read at its first few places (a pasted list of the same
@@ -97,7 +98,7 @@ def _reference(m: re.Match, repo: str | None, sentence: str) -> tuple[str | None
         return repo, m["k3num"], "pr"
     if m["k4num"]:
         return repo, m["k4num"], "pr"
-    kind = "issue" if re.search(r"issues?\s*$", sentence[max(0, m.start() - 8):m.start()], re.I) else "pr"
+    kind = "issue" if _ISSUE_WORD_BEFORE.search(sentence[max(0, m.start() - 8):m.start()]) else "pr"
     return repo, m["num"], kind
 
 

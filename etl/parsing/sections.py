@@ -66,6 +66,7 @@ class SplitDocument:
 # the character after them must be a heading word's first one (a cheap test that rules out most lines).
 _BEFORE_WORD = "#*.、)）0123456789一二三四五六七八九十"
 _FIRST_CHARS = frozenset(w[0].lower() for w in _WORD_TO_SECTION)
+_FILE_NAME_FIRST = re.compile(r"^[`\w./-]+\.[A-Za-z0-9]+")
 
 
 def match_heading(line: str) -> tuple[str, str] | None:
@@ -84,7 +85,7 @@ def match_heading(line: str) -> tuple[str, str] | None:
     rest = m.group("rest")
     if rest and name not in INLINE_VALUE_SECTIONS and not _LEADING_LABELS.match(rest):
         return None
-    if rest and name == "key_files" and not re.match(r"^[`\w./-]+\.[A-Za-z0-9]+", rest):
+    if rest and name == "key_files" and not _FILE_NAME_FIRST.match(rest):
         return None
     # An English heading word must stand alone: "Review 中没有..." is prose, not a heading.
     if rest and m.group("word").isascii() and name not in INLINE_VALUE_SECTIONS:

@@ -10,6 +10,7 @@ from .key_files import PATH
 from .model import CodeSnippet
 from .text import FENCE, is_cjk, plain
 
+_HEADING_MARKS = re.compile(r"^#{1,6}\s+")
 _LINK = re.compile(r"^\[(?P<label>[^\]]+)\]\([^)]*\)$")
 _FILE_LINE = re.compile(rf"^(?:文件\s*[:：]\s*)?(?P<path>{PATH})$")
 _CODE_START = re.compile(r"^\s*(#|//|/\*|@|def |class |import |from |return |if |for |while |with |"
@@ -25,7 +26,7 @@ def _file_of(line: str) -> str | None:
     text = line.strip()
     if not text or len(text) > 300:
         return None
-    text = re.sub(r"^#{1,6}\s+", "", text)
+    text = _HEADING_MARKS.sub("", text)
     if m := _LINK.match(text):
         text = m["label"]
     text = plain(text)

@@ -15,6 +15,7 @@ _BOLD = re.compile(r"\*\*([^*\n]*?)\*\*")  # no whitespace trimming here: that m
 # meets an unbounded run of them.
 _BLANK_RUN = re.compile(r"[ \t]{41,}")
 _INLINE_CODE = re.compile(r"`+([^`\n]*?)`+")
+_LIST_SEPARATOR = re.compile(r"[,，、;；]\s*")
 
 
 def is_fence(line: str) -> bool:
@@ -115,5 +116,5 @@ def unfold(lines: list[str]) -> str:
 
 def split_list(value: str) -> list[str]:
     """A comma, ideographic comma or semicolon separated list, backticks and trailing stops dropped."""
-    parts = re.split(r"[,，、;；]\s*", plain(value))
+    parts = _LIST_SEPARATOR.split(plain(value))
     return [p.strip(" 。.\"'“”") for p in parts if p.strip(" 。.\"'“”")]

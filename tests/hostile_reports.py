@@ -125,6 +125,8 @@ CASES: tuple[Case, ...] = (
     Case("half a million open brackets", "brackets.md", ("parsed", None), _write(_line("[(" * (MEGABYTE // 2)))),
     Case("fifty thousand PR references in a sentence", "references.md", ("parsed", None),
          _write(_line("引入 " + " #123 导致" * 50_000))),
+    Case("a million Han characters without a stop", "han_run.md", ("parsed", None),
+         _write(_line("".join(chr(0x4E00 + i * 7919 % 20_000) for i in range(MEGABYTE))))),
     Case("NUL bytes through the text", "nuls.md", ("quarantined", "binary"),
          _write(report("31029").replace("。", "\0。"))),
     Case("ten thousand nested HTML elements", "nested.html", ("parsed", None),

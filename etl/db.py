@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -54,24 +55,50 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
-# DuckDB's memory for a step that only appends (parsing reports, loading git history), when no limit is
-# configured: by default DuckDB keeps every block it reads and writes cached (282 MB after parsing 100,000
-# reports) for nothing. At this cap neither step took longer, and the parse step's process peaked about
-# 60 MB lower than at 256MB on 20,000 reports (a 2,771-commit git load holds too little for it to matter).
+# DuckDB's memory for a step that only appends (storing raw documents, parsing reports, loading git
+# history), when no limit is configured: by default DuckDB keeps every block it reads and writes cached (282 MB
+# after parsing 100,000 reports) for nothing. At this cap no step took longer; the parse step's process
+# peaked about 60 MB lower than at 256MB on 20,000 reports, and storing 100,000 raw documents 130 MB lower
+# (524-544 MB against 667-671 MB).
 APPEND_MEMORY_LIMIT = "64MB"
+# The search index cuts a batch of 5,000 reports into terms, then groups and sorts them. At 100,000 reports
+# the step peaked at 521-525 MB under this cap against 741-827 MB without, and took no longer (37.8-40.7 s
+# against 32.3-43.6 s); at 192MB a batch ran out of memory. A batch that needs more (unusually long reports)
+# is indexed again without the cap (etl.ingest.search_index).
+SEARCH_MEMORY_LIMIT = "256MB"
 
 
 @contextmanager
-def memory_capped(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """DuckDB's memory_limit at `limit` for the block, then back to its default; None changes nothing."""
+def memory_capped(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[str | None]:
+    """DuckDB's memory_limit at `limit` for the block, then back to what it was (the block gets that earlier
+    limit, to lift the cap for a part of it); None changes nothing. Not `reset memory_limit`: in DuckDB 1.4
+    that puts the setting's text back but leaves the buffer manager at the cap (`pragma database_size`
+    shows it), so the rest of the connection's work stayed capped."""
     if limit is None:
-        yield
+        yield None
         return
+    before = _memory_limit_to_restore(con)
     con.execute("set memory_limit = ?", [limit])
     try:
-        yield
+        yield before
     finally:
-        con.execute("reset memory_limit")
+        con.execute("set memory_limit = ?", [before])
+
+
+_BYTES_PER_UNIT = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def size_in_bytes(text: str) -> float:
+    """A size as DuckDB writes one ('18.8 GiB', '95.3 MiB'), in bytes."""
+    number, unit = text.split()
+    return float(number) * _BYTES_PER_UNIT[unit]
+
+
+def _memory_limit_to_restore(con: duckdb.DuckDBPyConnection) -> str:
+    """The current memory_limit, rounded up to whole MiB: DuckDB reads its own text ('18.8 GiB') back a
+    little lower ('18.7 GiB'), so putting the text back lost 0.1 GiB each time."""
+    text = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    return f"{math.ceil(size_in_bytes(text) / 2**20)}MiB"
 
 
 # DuckDB checkpoints when its write-ahead log passes this size. At the default 16 MB a bulk load checkpoints

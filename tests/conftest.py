@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from etl import settings
-from etl.db import apply_schema
+from etl.db import apply_schema, size_in_bytes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Set before any fixture runs (session fixtures included) and inherited by every subprocess.
@@ -74,6 +74,12 @@ def run_cli(*args: str, check: bool = True, env_extra: dict[str, str] | None = N
     if check and result.returncode != 0:
         raise AssertionError(f"pr-atlas {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def buffer_limit(con) -> float:
+    """The memory limit DuckDB's buffer manager holds, in bytes: what `pragma database_size` reports, which
+    `current_setting('memory_limit')` does not always match (after `reset memory_limit`, say)."""
+    return size_in_bytes(con.execute("pragma database_size").fetchall()[0][-1])
 
 
 @pytest.fixture

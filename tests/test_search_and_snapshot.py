@@ -8,10 +8,11 @@ import os
 import time
 
 import duckdb
+import pytest
 
 from etl.snapshot import KEEP, current_snapshot, is_stale, publish, snapshot_dir
 
-from .conftest import run_cli
+from .conftest import buffer_limit, run_cli
 
 REPORT = """# PR #{number} 完整报告
 
@@ -96,3 +97,36 @@ def test_snapshots_publish_link_and_prune(tmp_path):
     later = time.time() + 5
     os.utime(database, (later, later))  # the warehouse changed after its snapshot
     assert is_stale(database)
+
+
+def test_a_batch_over_the_memory_cap_is_indexed_again_without_it(tmp_path):
+    from etl.db import connect, memory_capped
+    from etl.ingest.search_index import refresh_search_index
+
+    reports, database = tmp_path / "reports", tmp_path / "w.duckdb"
+    reports.mkdir()
+    long_text = "".join(chr(0x4E00 + i * 7919 % 20_000) for i in range(200_000))  # Han characters, no stop
+    for number in (30011, 30012):
+        (reports / f"{number}.md").write_text(REPORT.format(number=number, title=f"Fix {number}",
+                                                            one_liner=long_text), encoding="utf-8")
+    run_cli("ingest", "--db", str(database), "--reports", str(reports))
+    index = "select d.report_id, p.term, p.tf from search.postings p join search.documents d using (doc_id) order by all"
+    with connect(database) as con:
+        uncapped, before = con.execute(index).fetchall(), buffer_limit(con)
+        con.execute("delete from search.postings; delete from search.documents")
+        with memory_capped(con, "8MB"), pytest.raises(duckdb.OutOfMemoryException):  # the batch does not fit
+            refresh_search_index(con)
+        assert buffer_limit(con) == pytest.approx(before, rel=0.01)
+
+        stats = refresh_search_index(con, memory_limit="8MB")
+        assert stats.documents == 2 and con.execute(index).fetchall() == uncapped
+        assert buffer_limit(con) == pytest.approx(before, rel=0.01)
+
+
+def test_a_long_run_of_han_characters_is_cut_in_linear_time(con):
+    run = "".join(chr(0x4E00 + i * 7919 % 20_000) for i in range(200_000))
+    started = time.perf_counter()
+    tokens = con.execute("select len(search_tokens(?))", [run]).fetchone()[0]
+    # cut every 64 characters, 63 pairs a piece; about 0.5 s here, where cutting the whole run took about
+    # two minutes
+    assert tokens == 200_000 // 64 * 63 and time.perf_counter() - started < 20

@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from etl.db import APPEND_MEMORY_LIMIT, WarehouseBusy, apply_schema, connect, warehouse_target
+from etl.db import WarehouseBusy, apply_schema, connect, warehouse_target
 from etl.settings import Settings, current
 from etl.sources.git_log import repo_from_remote
 from etl.sources.http import HttpClient, HttpPolicy
@@ -28,10 +28,10 @@ class WarehouseResource(dg.ConfigurableResource):
     lock_wait_seconds: float = Field(default=900, description="How long a writer waits for another process's "
                                                               "write lock on a DuckDB file before failing.")
 
-    @property
-    def append_memory_limit(self) -> str | None:
-        """The cap for a step that only appends, unless a limit is configured for every connection."""
-        return None if self.memory_limit else APPEND_MEMORY_LIMIT
+    def step_memory_limit(self, step_limit: str) -> str | None:
+        """A step's own cap on DuckDB's memory (etl.db.APPEND_MEMORY_LIMIT, SEARCH_MEMORY_LIMIT), unless a
+        limit is configured for every connection."""
+        return None if self.memory_limit else step_limit
 
     @contextmanager
     def connection(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from ..db import transaction, utc_now
+from ..db import memory_capped, transaction, utc_now
 from ..sources.report_files import SkippedSource, SourceDocument, UnreadableSource
 from .arrow_rows import RowBuffer
 
@@ -43,7 +43,15 @@ def _missing_ids(con, ids: list[str]) -> set[str]:
 
 
 def store_documents(con, documents: Iterable[SourceDocument | SkippedSource], *, run_id: str | None = None,
-                    batch_size: int = 2000, progress: Callable[[str], None] | None = None) -> RawStats:
+                    batch_size: int = 2000, progress: Callable[[str], None] | None = None,
+                    memory_limit: str | None = None) -> RawStats:
+    """Store what is new; with `memory_limit`, DuckDB's memory is capped at it meanwhile."""
+    with memory_capped(con, memory_limit):
+        return _store_documents(con, documents, run_id, batch_size, progress)
+
+
+def _store_documents(con, documents: Iterable[SourceDocument | SkippedSource], run_id: str | None, batch_size: int,
+                     progress: Callable[[str], None] | None) -> RawStats:
     stats = RawStats()
     batch: dict[str, tuple[SourceDocument, bytes, str]] = {}
     unread = RowBuffer("meta.unread_sources")

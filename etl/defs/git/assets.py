@@ -5,7 +5,7 @@ from dataclasses import asdict
 import dagster as dg
 
 from etl import names
-from etl.db import table_counts
+from etl.db import APPEND_MEMORY_LIMIT, table_counts
 from etl.defs.resources import GitHistoryResource, WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.ingest.git_history import load_history
@@ -36,7 +36,7 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
         return
     with warehouse.connection() as con:
         loads = [asdict(load_history(con, path, name, run_id=context.run.run_id, progress=context.log.info,
-                                    memory_limit=warehouse.append_memory_limit))
+                                    memory_limit=warehouse.step_memory_limit(APPEND_MEMORY_LIMIT)))
                  for name, path in clones]
         raw_rows = con.execute("select count(*) from raw.git_logs").fetchone()[0]
         counts = table_counts(con, ("staging.git_commits", "staging.git_commit_files"))

@@ -4,7 +4,7 @@ parser read from them (staging)."""
 import dagster as dg
 
 from etl import names
-from etl.db import table_counts
+from etl.db import APPEND_MEMORY_LIMIT, table_counts
 from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
 from etl.ingest.core_reports import parse_pending
@@ -39,7 +39,8 @@ def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, 
     locations = config.files or report_sources.all_locations()
     context.log.info(f"reading reports from {len(locations)} location(s)")
     with warehouse.connection() as con:
-        stats = store_documents(con, iter_documents(locations), run_id=context.run.run_id, progress=context.log.info)
+        stats = store_documents(con, iter_documents(locations), run_id=context.run.run_id, progress=context.log.info,
+                                memory_limit=warehouse.step_memory_limit(APPEND_MEMORY_LIMIT))
         total = con.execute("select count(*) from raw.documents").fetchone()[0]
         metadata = {
             "documents_read": stats.documents_read,
@@ -102,7 +103,7 @@ def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                  report_sources: ReportSourcesResource):
     with warehouse.connection() as con:
         stats = parse_pending(con, default_repo=report_sources.default_repo, progress=context.log.info,
-                              memory_limit=warehouse.append_memory_limit)
+                              memory_limit=warehouse.step_memory_limit(APPEND_MEMORY_LIMIT))
         counts = table_counts(con, STAGING_TABLES)
         preview = con.execute(
             "select report_id, display_title, risk_level from staging.reports order by report_id limit 10"

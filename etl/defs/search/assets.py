@@ -3,6 +3,7 @@
 import dagster as dg
 
 from etl import names
+from etl.db import SEARCH_MEMORY_LIMIT
 from etl.defs.resources import WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.ingest.search_index import refresh_search_index
@@ -22,7 +23,7 @@ from ..partitions import after_sources
 )
 def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connection() as con:
-        stats = refresh_search_index(con)
+        stats = refresh_search_index(con, memory_limit=warehouse.step_memory_limit(SEARCH_MEMORY_LIMIT))
         metadata = {"dagster/row_count": stats.documents, "postings": stats.postings, "reindexed": stats.reindexed}
         record_source_run(con, names.SEARCH, context.run.run_id, metadata)
     return dg.MaterializeResult(metadata=metadata)

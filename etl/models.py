@@ -49,7 +49,7 @@ class Model:
 
     def build(self, con, fingerprint: str | None = None) -> int:
         """Rebuild the table and record the inputs it was built from (in the caller's transaction); returns its
-        row count. build_models builds them all in order."""
+        row count."""
         try:
             con.execute(f"create or replace table {self.table} as\n{self.sql}")
         except duckdb.Error as exc:  # name the model: DuckDB's message does not
@@ -73,15 +73,11 @@ def discover() -> list[Model]:
             for path in sorted((MODELS_DIR / layer).glob("*.sql"))]
 
 
-def dependencies(models: list[Model]) -> dict[str, set[str]]:
-    """Each model's table with the tables of the other models it reads."""
-    tables = {m.table for m in models}
-    return {m.table: {f"{s}.{t}" for s, t in m.references()} & tables for m in models}
-
-
 def in_build_order(models: list[Model]) -> list[Model]:
+    """The models, each after the others it reads."""
     by_table = {m.table: m for m in models}
-    return [by_table[t] for t in graphlib.TopologicalSorter(dependencies(models)).static_order()]
+    graph = {m.table: {f"{s}.{t}" for s, t in m.references()} & by_table.keys() for m in models}
+    return [by_table[t] for t in graphlib.TopologicalSorter(graph).static_order()]
 
 
 def build_models(con, models: list[Model], fingerprint: str,

@@ -1,6 +1,9 @@
 """Precision and recall of the link reading, per relation and per source, with the direction accuracy, on
 the project's own labelled examples (tests/data/link_relations.jsonl: Chinese report sentences in the
-seeds' layout, English commit and PR texts, and negatives that only look like links).
+seeds' layout, English commit and PR texts, and negatives that only look like links), and on mentions in
+real commit messages labelled by hand (tests/data/real_git_*.jsonl, the text read from ../shared/real_git;
+relation `none` marks a number that is no link of the repository's own: another repository's PR, the
+commit's own PR, "attempt #2").
 
 Each example runs through the code the warehouse uses: a report sentence is put in a small report (a
 `- PR #N title: ...` bullet under 关联脉络, anything else under 功能与动机) and parsed; a commit or PR text is
@@ -27,23 +30,31 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 DATA = TESTS / "data" / "link_relations.jsonl"
 HOLDOUT = TESTS / "data" / "link_relations_holdout.jsonl"
 REAL_LABELS = TESTS / "data" / "real_git_labels.jsonl"
+# Mentions sampled at random after the rules were written (seed 20261201, 30 commits a history), labelled
+# before the reader's answers were looked at.
+REAL_HOLDOUT = TESTS / "data" / "real_git_holdout.jsonl"
 REAL_GIT = TESTS.parent.parent / "shared" / "real_git"  # others' text: read here, never copied into the project
 RELATIONS = ("revert", "regression", "follow_up", "reference", "issue")
 REPO = "sgl-project/sglang"
+LINKS = ("revert", "regression", "follow_up")  # the relations that have a direction
+HISTORY_REPOS = {"pytorch-ao": "pytorch/ao", "text-generation-inference": "huggingface/text-generation-inference"}
 
 
 def predict(example: dict) -> tuple[str, str | None]:
-    """(relation, referenced_is) the warehouse would store for the example's mention; 'missed' if none."""
+    """(relation, referenced_is) the warehouse would store for the example's mention; 'missed' if none. A
+    label with `ref_repo` counts only what is read as that repository's PR or issue."""
+    repo = example.get("repo", REPO)
     if example["source"] == "report":
         section = "关联脉络" if example["text"].lstrip().startswith("- PR #") else "功能与动机"
-        document = (f"# PR #{example['own']} 完整报告\n\n{REPO}\n\n## 执行摘要\n\n- 一句话: 测试。\n\n"
+        document = (f"# PR #{example['own']} 完整报告\n\n{repo}\n\n## 执行摘要\n\n- 一句话: 测试。\n\n"
                     f"## {section}\n\n{example['text']}\n")
         found = [(r.kind, r.relation, r.referenced_is) for r in parse_bytes(document.encode()).references
                  if r.number == example["ref"]]
     else:
         title, _, body = example["text"].partition("\n")
         found = [(c.ref_kind, c.relation, c.referenced_is)
-                 for c in text_claims(title, body, repo=REPO, own=example["own"]) if c.ref_number == example["ref"]]
+                 for c in text_claims(title, body, repo=repo, own=example["own"])
+                 if c.ref_number == example["ref"] and example.get("ref_repo", c.ref_repo) == (c.ref_repo or repo)]
     if not found:
         return "missed", None
     if any(kind == "issue" for kind, _, _ in found):
@@ -78,7 +89,7 @@ def real_examples(labels: Path = REAL_LABELS, histories: Path = REAL_GIT) -> lis
     for label in wanted:
         commit = commits[(label["history"], label["sha"])]
         own = pr_reference(commit["subject"], len(commit["parents"]))[0] or own_number(commit["body"])
-        examples.append({**label, "source": "git", "own": own,
+        examples.append({**label, "source": "git", "own": own, "repo": HISTORY_REPOS[label["history"]],
                          "text": commit["subject"] + "\n" + (commit["body"] or "")})
     return examples
 
@@ -90,13 +101,16 @@ def evaluate(path: Path | list = DATA) -> dict:
     for source in ("report", "git", "github", "all"):
         chosen = [e for e in examples if source in ("all", e["source"])]
         counts: dict[str, Counter] = defaultdict(Counter)
-        right_direction = linked = 0
+        right_direction = linked = right = 0
         for example in chosen:
             relation, direction = predict(example)
             gold = example["relation"]
+            if gold == "none" and relation == "missed":
+                relation = "none"  # rightly no link
+            right += relation == gold and (gold not in LINKS or direction == example["referenced_is"])
             if relation == gold:
                 counts[gold]["tp"] += 1
-                if gold in ("revert", "regression", "follow_up"):
+                if gold in LINKS:
                     linked += 1
                     right_direction += direction == example["referenced_is"]
                     if direction != example["referenced_is"] and source == "all":
@@ -108,7 +122,9 @@ def evaluate(path: Path | list = DATA) -> dict:
                     errors.append((example, relation, direction))
         scores[source] = {
             "examples": len(chosen),
+            "accuracy": _ratio(right, len(chosen)),  # relation and direction both right; a negative left alone
             "direction": right_direction / linked if linked else None,
+            "negatives": {"right": counts["none"]["tp"], "of": counts["none"]["tp"] + counts["none"]["fn"]},
             **{r: {"precision": _ratio(counts[r]["tp"], counts[r]["tp"] + counts[r]["fp"]),
                    "recall": _ratio(counts[r]["tp"], counts[r]["tp"] + counts[r]["fn"]),
                    "support": counts[r]["tp"] + counts[r]["fn"]} for r in RELATIONS},
@@ -123,13 +139,14 @@ def _ratio(a: int, b: int) -> float | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, help="one labelled file instead of the three sets")
+    parser.add_argument("--data", type=Path, help="one labelled file instead of the four sets")
     parser.add_argument("--errors", action="store_true", help="list the examples read wrong")
     args = parser.parse_args()
     sets = [(f"{args.data.name}", load(args.data))] if args.data else [
         ("labelled set (tests/data/link_relations.jsonl)", load(DATA)),
         ("second set, written after the rules (link_relations_holdout.jsonl)", load(HOLDOUT)),
-        ("real commit messages (real_git_labels.jsonl, text from ../shared/real_git)", real_examples())]
+        ("real commit messages (real_git_labels.jsonl, text from ../shared/real_git)", real_examples()),
+        ("real commit messages sampled after the rules (real_git_holdout.jsonl)", real_examples(REAL_HOLDOUT))]
     print(f"link reading ({os.cpu_count()} cores)")
     for title, examples in sets:
         if not examples:
@@ -148,6 +165,10 @@ def main() -> int:
                           f"{s['support']:>7}")
             print(f"{source:8} {'direction':11} {_fmt(scores[source]['direction']):>9}   (of links read with the "
                   f"right relation)")
+            if scores[source]["negatives"]["of"]:
+                print(f"{source:8} {'no link':11} {scores[source]['negatives']['right']:>5} of "
+                      f"{scores[source]['negatives']['of']} numbers that are no link of the repository's read as none")
+        print(f"all examples read right (relation and direction): {_fmt(scores['all']['accuracy'])}")
         if args.errors:
             for example, relation, direction in scores["errors"]:
                 print(f"- [{example['source']}] gold {example['relation']}/{example['referenced_is']}, read "

@@ -80,6 +80,7 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
             r = mention.relation
             claims.append(TextClaim(mention.repo, mention.number, mention.kind, r.relation, r.referenced_is, r.cue,
                                     r.detail, mention.sentence[:1000]))
+    claims = _without_foreign_echoes(claims, repo)
     if _CONTINUES.search(f"{title}\n{body}"):
         # "#1415 added the prepare path. This commit adds the remaining convert path": the PR that began the
         # work, named as its author, is what this one continues
@@ -105,6 +106,17 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
         claims.append(TextClaim(repo, None, "pr", "revert", "earlier", "reverts_commit", None, sentence[:1000],
                                 target_sha=m["sha"].lower()))
     return claims
+
+
+def _without_foreign_echoes(claims: list[TextClaim], repo: str | None) -> list[TextClaim]:
+    """A bare `#N` that the same text also names as another repository's (`Fix X (#150802)` with
+    `Pull Request resolved: https://github.com/pytorch/pytorch/pull/150802`, as mirrored commits read) is that
+    repository's PR, not one of this repository's."""
+    foreign = {c.ref_number for c in claims if c.ref_repo and repo and c.ref_repo.lower() != repo.lower()}
+    if not foreign:
+        return claims
+    return [c for c in claims if c.ref_number not in foreign or c.ref_repo != repo
+            or re.search(rf"{re.escape(repo)}/(?:pull|issues)/{c.ref_number}\b", c.evidence, re.I)]
 
 
 def reverted_title(quoted: str) -> str:

@@ -151,6 +151,16 @@ RULES: tuple[_Rule, ...] = (
           rf"|\bpick(?:s|ing)?\s+up\s+(?:where|from)\s+{R}|\bwhere\s+{R}\s+left\s+off"),
     _rule("reland_R", "follow_up", "earlier", rf"\bre-?land(?:ed|ing|s)?\b\]?{GAP}[（(]?\s*{R}"),
     _rule("R_follow_up", "follow_up", "earlier", rf"{R}\s*(?:'s)?\s*(?:follow[- ]?up|part\s+2|second half)"),
+    # the same change submitted again: a reland, a cherry-pick or backport, a copy opened to run CI
+    _rule("resubmits_R", "follow_up", "earlier",
+          rf"{R}\s*[（(]?\s*(?:re-?land(?:ed|ing)?|cherry[- ]?pick(?:ed)?|backport(?:ed)?|ci\s+run|"
+          rf"re-?submi(?:t|tted|ssion))\b"
+          rf"|\b(?:cherry[- ]?pick(?:s|ed|ing)?|backport(?:s|ed|ing)?)\s+(?:of\s+)?{R}"
+          rf"|[（(]\s*⟦R⟧\s*[)）]\s*[（(]\s*⟦O⟧\s*[)）]\s*$"),  # "Title (#12) (#34)": #12's commit merged again
+    _rule("earlier_attempt_R", "follow_up", "earlier",
+          rf"\b(?:previous|earlier|prior|original|first|older)\s+(?:\w+\s+){{0,2}}?"
+          rf"(?:attempts?|try|tries|versions?|iterations?|migration|implementation|pr|work)\s*(?:[:(（]|\bin\b|\bat\b)?\s*{R}",
+          unless=rf"⟦R⟧{GAP}(?:\b(?:made|makes|caused|causes|broke|breaks)\b|导致|造成|{FAILURE})"),
     _rule("跟进R", "follow_up", "earlier",
           rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?\s*{R}"),
     _rule("替代R", "follow_up", "earlier", rf"(?:替代|取代|接替|接手)(?:了)?{SHORT}的?\s*{R}", "supersedes"),
@@ -185,6 +195,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("fix_from_R", "regression", "earlier",
           rf"{FIX}{GAP}\b(?:from|after|since|introduced (?:in|by)|caused by|left by|in|for|"
           rf"(?:came|arrived|landed|added|shipped|appeared)\s+(?:with|in|by))\s+{R}"),
+    _rule("bisected_to_R", "regression", "earlier",
+          rf"\bbisect(?:ed|s|ing)?\b{GAP}\b(?:to|points? to|lands? on|blames?|found)\s+{R}"
+          rf"|二分\S{{0,8}}?(?:到|出|定位到|指向)\s*(?:了)?\s*{R}"),
     _rule("cause_is_R", "regression", "earlier",
           rf"(?:根因|根本原因|罪魁祸首|\broot cause\b|\bculprit\b)\s*(?:是|在|为|在于|:|：|\bis\b|\bwas\b)?\s*{R}"),
     _rule("R导致", "regression", "earlier",
@@ -212,8 +225,10 @@ RULES: tuple[_Rule, ...] = (
           needs=None),
 )
 _FIX = re.compile(FIX, re.I)
-_CLOSING_KEYWORD = re.compile(r"\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*(?:issues?\s*)?"
-                              r"(?:⟦O⟧\s*(?:,|and)?\s*)*⟦R⟧\s*(?:$|[.,;)\]]|and\b|⟦O⟧)", re.I)
+# ("Pull Request resolved: <url>" is how mirrored commits name their own PR, not a closing keyword.)
+_CLOSING_KEYWORD = re.compile(r"\b(?:fix(?:es|ed)?|close[sd]?|(?<!pull request )resolve[sd]?)\s*:?\s*(?:issues?\s*)?"
+                              r"(?:⟦O⟧\s*(?:,|and)?\s*)*⟦R⟧\s*(?:$|[.,;)\]]|and\b|⟦O⟧|(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\b)",
+                              re.I)  # "Close #1 Close #2": hard-wrapped keyword lines read as one sentence
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？；;!?])\s*|(?<=[.])\s+(?=[A-Z\[(#`*-])|\n+")
 
 

@@ -33,8 +33,10 @@ _FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?
                r"overflow\w*|out[- ]of[- ]bounds|segfaults?|invalid|bugs?|oom|stale|rejects?|rejected|"
                r"divid\w* by zero|division by zero|"
                r"never (?:stops|ends|returns|finishes|terminates|completes|works|loads|converges)|"
-               r"(?:latency|memory|time|overhead)\s+(?:\w+\s+)?(?:doubled|tripled|increased|grew|spiked|went up)")
+               r"(?:latency|memory|time|overhead)\s+(?:\w+\s+)?(?:doubled|tripled|increased|grew|spiked|went up)|"
+               r"(?-i:[A-Z]\w*(?:Error|Exception))")
 _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|泄漏|泄露|不稳定|随机失败|偶发|下降|降低|"
+               r"重复输出|反复输出|输出重复|误杀|误判|无响应|起不来|"
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
                r"异常值|精度损失|除以零|除零|"
                r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
@@ -42,7 +44,7 @@ _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|
 # What counts as something going wrong. One closed class, shared by every causal rule.
 FAILURE = rf"(?:\b(?:{_FAILURE_EN})\b|{_FAILURE_ZH})"
 FIX = (r"(?:\bfix(?:es|ed|ing)?\b|\brepair(?:s|ed)?\b|\brestor(?:e|es|ed|ing)\b|\bunbreak(?:s|ing)?\b|"
-       r"修复|修正|解决|恢复)")
+       r"修复|修正|解决|恢复|修掉|修好|纠正)")
 REVERT_WORD = r"(?:\brevert(?:s|ed|ing)?\b|\broll(?:s|ed)?[- ]?back\b|\bback(?:s|ed)? out\b|回滚|撤销|撤回)"
 ADV = r"[^。；;!?！？⟦\n，,]{0,8}?"  # an adverb or two between a mention and its verb ("整体", "随即")
 _NEUTRAL = (  # phrases that hold a strong word without its meaning
@@ -53,7 +55,8 @@ _NEUTRAL = (  # phrases that hold a strong word without its meaning
 
 
 # A word or pronoun standing for the mentioned PR later in its clause ("该 PR 引入了…", "it broke …").
-THAT_PR = r"(?:该\s*pr|此\s*pr|这个\s*pr|那个\s*pr|它|其|\bthis pr\b|\bthat pr\b|\bit\b)"
+THAT_PR = (r"(?:该\s*pr|此\s*pr|这个\s*pr|那个\s*pr|它|其|\bthis pr\b|\bthat pr\b|\bit\b|"
+           r"(?:这一|这个|该|此|那次|这次)(?:改动|修改|变更|提交))")
 # The failure is only feared or avoided, not reported.
 HYPOTHETICAL = re.compile(r"避免|防止|以免|以防|万一|如果|若|可能会|或许|\bto avoid\b|\bprevent|\bin case\b|\bif\b|"
                           r"\bmight\b|\bcould\b|\bwould\b", re.I)
@@ -161,8 +164,20 @@ RULES: tuple[_Rule, ...] = (
           rf"\b(?:previous|earlier|prior|original|first|older)\s+(?:\w+\s+){{0,2}}?"
           rf"(?:attempts?|try|tries|versions?|iterations?|migration|implementation|pr|work)\s*(?:[:(（]|\bin\b|\bat\b)?\s*{R}",
           unless=rf"⟦R⟧{GAP}(?:\b(?:made|makes|caused|causes|broke|breaks)\b|导致|造成|{FAILURE})"),
+    _rule("R曾尝试", "follow_up", "earlier",
+          rf"{R}\s*(?:中|里)?\s*(?:曾|曾经|此前|之前|先前|也)\s*(?:尝试|试图|试过)|(?:曾|曾经|此前|之前|先前)\s*(?:在|由)\s*{R}\s*(?:中|里)?\s*(?:尝试|试图|试过)"
+          rf"|\b(?:tried|attempted)\s+(?:\w+\s+){{0,3}}?(?:in|by)\s+{R}|{R}\s+(?:tried|attempted)\b",
+          unless=rf"⟦R⟧{GAP}(?:导致|造成|引入|\b(?:broke|caused)\b)"),
+    _rule("在R的基础上", "follow_up", "earlier", rf"(?:在|基于)\s*{R}\s*(?:的)?\s*(?:基础上|基础之上|之上)|基于\s*{R}"),
+    _rule("R的第N部分", "follow_up", "earlier",
+          rf"{R}{SHORT}的?\s*第\s*[二三四五六七八九十2-9]\s*(?:部分|步|阶段|期|批)"),
+    _rule("R只修了一部分", "follow_up", "earlier",
+          rf"{R}\s*(?:的|中的|里的)?\s*(?:修复|改动|修改|实现|适配)?\s*(?:只|仅|仅仅|只是)\s*(?:覆盖|处理|修复|修了|改了|支持|实现)"),
+    _rule("R_本PR补齐", "follow_up", "earlier",
+          rf"{R}{GAP}本\s*pr\s*(?:则|再|继续)?\s*(?:补齐|补全|补上|补完|完成了?|延续|接着)"),
+    _rule("R_本PR撤销", "revert", "earlier", rf"{R}{GAP}本\s*pr\s*(?:则|随即)?\s*(?:撤销|回滚|撤回|回退)了?"),
     _rule("跟进R", "follow_up", "earlier",
-          rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?\s*{R}"),
+          rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?{SHORT}{R}"),
     _rule("替代R", "follow_up", "earlier", rf"(?:替代|取代|接替|接手)(?:了)?{SHORT}的?\s*{R}", "supersedes"),
     _rule("重新合入其改动", "follow_up", "earlier",
           rf"{R}{GAP}(?:重新(?:合入|提交|引入|落地)|跟进|延续|接续|补全|完善|\bre-?lands?\b|\bcontinues\b|\bcompletes\b)"
@@ -198,8 +213,14 @@ RULES: tuple[_Rule, ...] = (
     _rule("bisected_to_R", "regression", "earlier",
           rf"\bbisect(?:ed|s|ing)?\b{GAP}\b(?:to|points? to|lands? on|blames?|found)\s+{R}"
           rf"|二分\S{{0,8}}?(?:到|出|定位到|指向)\s*(?:了)?\s*{R}"),
+    _rule("问题始于R", "regression", "earlier",
+          rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"),
+    _rule("R删改了", "regression", "earlier",
+          rf"{R}\s*(?:中|里)?\s*(?:删掉|删除|移除|去掉|去除|改掉|重命名|改名|替换|改成|改为)了?",
+          needs=rf"{FAILURE}|{FIX}"),
     _rule("cause_is_R", "regression", "earlier",
-          rf"(?:根因|根本原因|罪魁祸首|\broot cause\b|\bculprit\b)\s*(?:是|在|为|在于|:|：|\bis\b|\bwas\b)?\s*{R}"),
+          rf"(?:根因|根本原因|罪魁祸首|起因|诱因|源头|\broot cause\b|\bculprit\b)"
+          rf"\s*(?:是|在|为|在于|:|：|\bis\b|\bwas\b)?\s*{R}"),
     _rule("R导致", "regression", "earlier",
           rf"{R}\s*(?:中|里|所|后)?\s*(?:导致|造成|引发|破坏|触发|埋下|致使)|由\s*{R}{SHORT}(?:导致|造成|引发|触发)"),
     _rule("R_causes", "regression", "earlier",
@@ -217,7 +238,7 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}{GAP}(?:仍|仍然|依然|还在|还是|依旧|\bstill\b|\byet\b)\s*{SHORT}"
           rf"(?:旧|老|原来|原有|之前|\bold\b|\bprevious\b|\bformer\b|\blegacy\b)"),
     _rule("since_R_failure", "regression", "earlier",
-          rf"(?:\bdue to|\bbecause of|\bafter|\bsince|\bfollowing)\s+{R}|(?:自从|自)\s*{R}"
+          rf"(?:\bdue to|\bbecause of|\bafter|\bsince|\bfollowing)\s+{R}|(?:自从|自|因为|由于)\s*{R}|从\s*{R}\s*(?:合入|上线)?\s*(?:开始|起|之后|以后)"
           rf"|{R}\s*(?:(?:合入|落地|上线|发布)\s*(?:之?后|以后)|之后|以后)",
           needs=rf"{FAILURE}|{FIX}"),
     _rule("R_then_failure", "regression", "earlier",

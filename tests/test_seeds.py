@@ -75,11 +75,14 @@ def test_risk_flags_and_levels(seeds):
     assert levels == {"000": "low", "001": "low", "002": "low", "003": "unknown", "004": "unknown"}
 
 
-def test_regression_and_follow_up_references(seeds):
+def test_regression_references(seeds):
     refs_22598 = {(r.number, r.relation) for r in seeds["002"].references}
     assert (20978, "regression") in refs_22598
+    # "#25945 refactored it, but the PP path was not updated, so ... errors": the refactor is what broke it,
+    # as the report's own 关联脉络 says; no reading of #25945 is a revert or a later PR
     refs_pp = {(r.number, r.relation, r.referenced_is) for r in seeds["001"].references}
-    assert (25945, "follow_up", "earlier") in refs_pp
+    assert (25945, "regression", "earlier") in refs_pp
+    assert {relation for number, relation, _ in refs_pp if number == 25945} <= {"regression", "reference"}
     related = [r for r in seeds["000"].references if r.section == "related"]
     assert [(r.number, r.relation) for r in related] == [(22304, "reference"), (22290, "reference"),
                                                         (21692, "reference")]

@@ -33,10 +33,14 @@ _FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?
                r"overflow\w*|out[- ]of[- ]bounds|segfaults?|invalid|bugs?|oom|stale|rejects?|rejected|"
                r"divid\w* by zero|division by zero|"
                r"never (?:stops|ends|returns|finishes|terminates|completes|works|loads|converges)|"
+               r"illegal (?:memory )?access|segmentation fault|core ?dump(?:ed|s)?|"
+               r"(?:returns?|returning|returned|gives?|giving)\s+(?:an?\s+)?empty|"
+               r"empty (?:strings?|outputs?|responses?)|"
                r"(?:latency|memory|time|overhead)\s+(?:\w+\s+)?(?:doubled|tripled|increased|grew|spiked|went up)|"
                r"(?-i:[A-Z]\w*(?:Error|Exception))")
 _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|泄漏|泄露|不稳定|随机失败|偶发|下降|降低|"
-               r"重复输出|反复输出|输出重复|误杀|误判|无响应|起不来|"
+               r"重复输出|反复输出|输出重复|误杀|误判|无响应|起不来|对不上|不正确|不准确|不生效|失灵|丢失|错乱|"
+               r"(?:没有|未)(?:考虑|处理|检查|覆盖|包含|同步|更新|释放|初始化)|非法内存访问|段错误|返回空|空输出|隐患|"
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
                r"异常值|精度损失|除以零|除零|"
                r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
@@ -45,7 +49,8 @@ _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|
 FAILURE = rf"(?:\b(?:{_FAILURE_EN})\b|{_FAILURE_ZH})"
 FIX = (r"(?:\bfix(?:es|ed|ing)?\b|\brepair(?:s|ed)?\b|\brestor(?:e|es|ed|ing)\b|\bunbreak(?:s|ing)?\b|"
        r"修复|修正|解决|恢复|修掉|修好|纠正)")
-REVERT_WORD = r"(?:\brevert(?:s|ed|ing)?\b|\broll(?:s|ed)?[- ]?back\b|\bback(?:s|ed)? out\b|回滚|撤销|撤回)"
+REVERT_WORD = (r"(?:\brevert(?:s|ed|ing)?\b|\broll(?:s|ed)?[- ]?back\b|\bback(?:s|ed)? out\b|回滚|撤销|撤回|"
+               r"撤了回去|撤掉|撤下|下掉|还原|反向提交)")
 ADV = r"[^。；;!?！？⟦\n，,]{0,8}?"  # an adverb or two between a mention and its verb ("整体", "随即")
 _NEUTRAL = (  # phrases that hold a strong word without its meaning
     (re.compile(r"(?:non-?)?regression[- ]tests?|regression suite|回归测试|回退(?:路径|方案|逻辑|机制|分支|策略|到)|"
@@ -57,6 +62,11 @@ _NEUTRAL = (  # phrases that hold a strong word without its meaning
 # A word or pronoun standing for the mentioned PR later in its clause ("该 PR 引入了…", "it broke …").
 THAT_PR = (r"(?:该\s*pr|此\s*pr|这个\s*pr|那个\s*pr|它|其|\bthis pr\b|\bthat pr\b|\bit\b|"
            r"(?:这一|这个|该|此|那次|这次)(?:改动|修改|变更|提交))")
+# The mention opening its sentence, as a 关联脉络 bullet's does ("- PR #N title: …", the title taken out).
+BULLET_R = r"^\s*(?:[-*+•]\s*)?(?:pr\s*)?⟦R⟧"
+THIS_PR = r"(?:本\s*pr|本次改动|本次修改|this pr|this change)"
+# The mentioned PR, named again by a pronoun (a 关联脉络 bullet: "- PR #N title: 本 PR 将其回退").
+IT = r"(?:其|它|该\s*pr|这个\s*pr|那个\s*pr)"
 # The failure is only feared or avoided, not reported.
 HYPOTHETICAL = re.compile(r"避免|防止|以免|以防|万一|如果|若|可能会|或许|\bto avoid\b|\bprevent|\bin case\b|\bif\b|"
                           r"\bmight\b|\bcould\b|\bwould\b", re.I)
@@ -90,6 +100,9 @@ def _rule(name: str, relation: str, referenced_is: str, pattern: str, detail: st
 # that share their words ("reverted in #N" before "revert #N").
 RULES: tuple[_Rule, ...] = (
     # -- mentions that only point somewhere
+    _rule("sibling", "reference", "earlier",
+          rf"{BULLET_R}\s*(?:同样|同为|同属|同是|也是|也属于?|亦|类似地?|一样)"
+          rf"|{R}{SHORT}(?:同为|同属|同样是|也是)\s*{SHORT}(?:修复|fix|改动|优化)"),
     _rule("see_also", "reference", "earlier",
           rf"(?:\bsee(?: also)?|\bcf\.?|\bsimilar(?:ly)? to|\blike|\bsame as|\bas in|\brelated(?: to|:)|\brefs?:?|"
           rf"参考|参照|对照|借鉴|参见|类似于?|详见|同样见)\s*{R}"
@@ -101,12 +114,16 @@ RULES: tuple[_Rule, ...] = (
           rf"|{R}{SHORT}(?:无关|无直接关系|没有关系)"),
     # -- revert: the mention reverted this PR (it came later)
     _rule("reverted_by", "revert", "later",
-          rf"(?:reverted|rolled back|backed out)\s+(?:later\s+)?(?:in|by|via|with)\s+{R}"),
+          rf"(?:reverted|rolled back|backed out)\s+(?:\w+\s+){{0,3}}?(?:in|by|via|with)\s+{R}"),
     _rule("被R回滚", "revert", "later", rf"被\s*{R}{ADV}{REVERT_WORD}"),
     _rule("被回滚(R)", "revert", "later", rf"被\s*{REVERT_WORD}(?:了)?\s*[（(]\s*{R}"),
     _rule("在R中被回滚", "revert", "later", rf"在\s*{R}\s*(?:中|里|时)?\s*(?:被|遭)?\s*{REVERT_WORD}"),
     _rule("R_reverts_this", "revert", "later",
           rf"{R}{GAP}(?:{REVERT_WORD})(?:了|掉)?\s*(?:本\s*pr|本次改动|this pr|this change)"),
+    _rule("R中把本PR撤回", "revert", "later",
+          rf"{R}{GAP}(?:把|将)\s*{THIS_PR}\s*(?:的)?\s*(?:改动|修改)?{SHORT}(?:{REVERT_WORD}|回退)"),
+    _rule("本PR被其撤回", "revert", "later",
+          rf"{R}{GAP}{THIS_PR}{SHORT}被\s*{IT}{SHORT}(?:{REVERT_WORD}|回退)"),
     _rule("R_reverted_this", "revert", "later",
           rf"{R}\s*(?:reverted|reverts|回滚了|撤销了)\s*(?:this|it|本\s*pr|该\s*pr|这个\s*pr|此\s*pr|本次(?:改动|修改)?)"),
     # -- regression, the other way: the mention fixed what this PR broke
@@ -115,14 +132,28 @@ RULES: tuple[_Rule, ...] = (
           needs=r"\b(?:this|it|its|the new|known issue|introduced here)\b|本\s*pr|该\s*pr|本次|该改动|该实现"),
     _rule("由R修复", "regression", "later",
           rf"(?:在|由|被|经)\s*{R}\s*(?:中|里)?{ADV}(?:被|得到|得以)?\s*(?:修复|修正|解决|补救)"),
+    _rule("本PR引入的由其修复", "regression", "later",
+          rf"{R}{GAP}{THIS_PR}{GAP}(?:引入|导致|造成|带来)的?{SHORT}(?:由|被)\s*{IT}\s*(?:修复|修正|解决)"
+          rf"|{R}{GAP}{IT}\s*(?:修复|修正|解决)了?\s*{THIS_PR}\s*(?:引入|导致|造成|带来)"),
+    _rule("合入后的问题R修正", "regression", "later",
+          rf"(?:合入|上线|发布)(?:之?后|以后){GAP}(?:{FAILURE}){GAP}[，,]\s*{R}\s*(?:对此|对该问题|随后|后来|之后)\s*"
+          rf"(?:做了|进行了|作了|给出了)?\s*(?:修复|修正|修改|处理)"),
     _rule("后续R修复", "regression", "later", rf"(?:后续|随后|之后|后来)\s*(?:的)?\s*{R}{SHORT}(?:修复|修正|解决)"),
     # -- follow-up, the other way
     _rule("followed_up_by", "follow_up", "later",
           rf"\b(?:followed up|continued|completed|finished|taken over)\s+(?:later\s+)?(?:in|by)\s+{R}"),
+    _rule("rest_left_to_R", "follow_up", "later",
+          rf"(?:剩余|剩下|其余|其他|余下)的?{SHORT}(?:留给|交给|留待|留到|放到)\s*{R}"
+          rf"|\b(?:left|deferred|postponed)\s+(?:for|to|until)\s+{R}"
+          rf"|\bwill be (?:done|handled|addressed|added) in\s+{R}"),
     _rule("superseded_by", "follow_up", "later", rf"\b(?:superseded|replaced)\s+by\s+{R}", "supersedes"),
     _rule("被R替代", "follow_up", "later", rf"被\s*{R}\s*(?:所)?\s*(?:替代|取代|接替|跟进|补全)", "supersedes"),
     _rule("后续R", "follow_up", "later",
           rf"(?:后续|随后的|之后的|后来的|later|subsequent|upcoming|next)\s*(?:的)?\s*{R}"),
+    _rule("reverting_R_cures", "regression", "earlier",
+          rf"(?:回退|回滚|撤销|还原|\brevert(?:ing)?)\s*(?:掉|了)?\s*{R}\s*(?:之?后|以后)?{SHORT}"
+          rf"(?:问题|bug|报错|崩溃|错误)?\s*(?:就|便)?\s*(?:消失|不再出现|恢复正常|不再复现)"
+          rf"|\breverting\s+{R}\s+(?:makes|made)\s+(?:the|it|this)\s+(?:\w+\s+)?(?:go away|disappear)"),
     # -- revert: this PR reverts the mention
     _rule("revert_R", "revert", "earlier",
           rf"\b(?:revert(?:s|ed|ing)?|undo(?:es|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back)\b\s*(?:of\s+|commit\s+)?"
@@ -130,8 +161,11 @@ RULES: tuple[_Rule, ...] = (
     _rule("revert_quoted_title", "revert", "earlier",
           rf"\brevert(?:s|ing)?\s*[\"“'][^\"”']*⟦R⟧|\brevert(?:s|ing)?\s*[\"“][^\"”]*[\"”]\s*[（(]?\s*{R}"
           rf"|\brevert(?:s|ing)?\s*[\"“'][^\n⟦]*⟦R⟧\s*\)?\s*[\"”']"),
-    _rule("reverts_it", "revert", "earlier", rf"{R}{GAP}(?:对它|对其|对该\s*pr)的?\s*(?:{REVERT_WORD})"),
-    _rule("回滚R", "revert", "earlier", rf"(?:回滚|撤销|撤回|回退|revert)(?:了|掉)?\s*{R}"),
+    _rule("reverts_it", "revert", "earlier",
+          rf"{R}{GAP}(?:对它|对其|对该\s*pr)的?\s*(?:{REVERT_WORD})"
+          rf"|{R}{GAP}(?:将|把)\s*{IT}\s*(?:的)?\s*(?:改动|修改|变更|提交)?{SHORT}(?:{REVERT_WORD}|回退)"),
+    _rule("R的反向提交", "revert", "earlier", rf"{R}\s*(?:的)\s*(?:反向提交|反向合入|回滚提交|revert)"),
+    _rule("回滚R", "revert", "earlier", rf"(?:{REVERT_WORD}|回退)(?:了|掉)?\s*{R}"),
     _rule("R被回滚", "revert", "earlier",
           rf"{R}\s*(?:的)?(?:改动|修改|变更|提交|实现)?\s*(?:已|已经)?\s*(?:被|遭)\s*(?:本\s*pr|本次|此次|这次|完整)?\s*"
           rf"{REVERT_WORD}"),
@@ -168,6 +202,17 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}\s*(?:中|里)?\s*(?:曾|曾经|此前|之前|先前|也)\s*(?:尝试|试图|试过)|(?:曾|曾经|此前|之前|先前)\s*(?:在|由)\s*{R}\s*(?:中|里)?\s*(?:尝试|试图|试过)"
           rf"|\b(?:tried|attempted)\s+(?:\w+\s+){{0,3}}?(?:in|by)\s+{R}|{R}\s+(?:tried|attempted)\b",
           unless=rf"⟦R⟧{GAP}(?:导致|造成|引入|\b(?:broke|caused)\b)"),
+    _rule("基于本PR", "follow_up", "later",
+          rf"{R}{GAP}(?:基于|在)\s*{THIS_PR}\s*(?:的)?{SHORT}(?:基础上|之上|继续|扩展|推广)|{R}{GAP}基于\s*{THIS_PR}"),
+    _rule("将在R中", "follow_up", "later",
+          rf"(?:会|将|计划|准备|打算)\s*(?:在|于)\s*{R}\s*(?:中|里)"
+          rf"|(?:会|将|计划|准备|打算)\s*(?:在|于)\s*{R}\s*(?:单独|另行|继续|再)?\s*(?:提交|实现|处理|完成|跟进|解决|补上)"),
+    _rule("沿用R", "follow_up", "earlier",
+          rf"(?:沿用|沿袭|延用|继承|复用|采用)了?\s*{R}\s*(?:的|中的)?\s*(?:大部分|部分|全部|主要)?\s*"
+          rf"(?:方案|思路|设计|做法|实现|代码|改动)"
+          rf"|{R}{GAP}(?:在此之上|在其基础上|在它的基础上|在此基础上|基于它|基于此)"
+          rf"|(?:落实|响应|采纳)了?\s*{R}\s*(?:中|里)?\s*的?\s*(?:评审|review|审阅)?\s*(?:意见|建议|反馈)"
+          rf"|对\s*{R}\s*(?:中|里)?\s*的?\s*(?:评审|review|审阅)?\s*(?:意见|建议|反馈)\s*的?\s*(?:落实|响应)"),
     _rule("在R的基础上", "follow_up", "earlier", rf"(?:在|基于)\s*{R}\s*(?:的)?\s*(?:基础上|基础之上|之上)|基于\s*{R}"),
     _rule("R的第N部分", "follow_up", "earlier",
           rf"{R}{SHORT}的?\s*第\s*[二三四五六七八九十2-9]\s*(?:部分|步|阶段|期|批)"),
@@ -175,7 +220,9 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}\s*(?:的|中的|里的)?\s*(?:修复|改动|修改|实现|适配)?\s*(?:只|仅|仅仅|只是)\s*(?:覆盖|处理|修复|修了|改了|支持|实现)"),
     _rule("R_本PR补齐", "follow_up", "earlier",
           rf"{R}{GAP}本\s*pr\s*(?:则|再|继续)?\s*(?:补齐|补全|补上|补完|完成了?|延续|接着)"),
-    _rule("R_本PR撤销", "revert", "earlier", rf"{R}{GAP}本\s*pr\s*(?:则|随即)?\s*(?:撤销|回滚|撤回|回退)了?"),
+    _rule("R_本PR撤销", "revert", "earlier",
+          rf"{R}{GAP}本\s*pr\s*(?:则|随即)?\s*(?:撤销|回滚|撤回|回退)了?"
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:改回|恢复成|恢复为|退回到?|回退到)"),
     _rule("跟进R", "follow_up", "earlier",
           rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?{SHORT}{R}"),
     _rule("替代R", "follow_up", "earlier", rf"(?:替代|取代|接替|接手)(?:了)?{SHORT}的?\s*{R}", "supersedes"),
@@ -183,7 +230,7 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}{GAP}(?:重新(?:合入|提交|引入|落地)|跟进|延续|接续|补全|完善|\bre-?lands?\b|\bcontinues\b|\bcompletes\b)"
           rf"(?:了)?\s*(?:其|它的|它|该\s*pr\s*的?|\bits\b|\bit\b)"),
     _rule("是其后续", "follow_up", "earlier",
-          rf"{R}{GAP}(?:是|为|属于)\s*(?:其|它的|它|该\s*pr\s*的)\s*(?:后续|跟进|延续|续作|补充|re-?land)"),
+          rf"{R}{GAP}(?:是|为|属于)\s*(?:其|它的|它|该\s*pr\s*的)\s*(?:后续|跟进|延续|延伸|扩展|续作|补充|re-?land)"),
     _rule("R的后续", "follow_up", "earlier",
           rf"{R}\s*(?:的|之)?\s*(?:后续|跟进|延续|续作|第二部分|补充|收尾|re-?land|重新合入|重新提交)|{R}\s*(?:中|里)?\s*(?:遗漏|漏掉|漏改|没有同步|未同步|未完成)"),
     _rule("a_thing_from_R", "reference", "earlier",
@@ -213,13 +260,27 @@ RULES: tuple[_Rule, ...] = (
     _rule("bisected_to_R", "regression", "earlier",
           rf"\bbisect(?:ed|s|ing)?\b{GAP}\b(?:to|points? to|lands? on|blames?|found)\s+{R}"
           rf"|二分\S{{0,8}}?(?:到|出|定位到|指向)\s*(?:了)?\s*{R}"),
+    _rule("traced_to_R", "regression", "earlier",
+          rf"(?:追溯到|追查到|定位到|归因于|归咎于)\s*{R}|\btraced?\s+(?:back\s+)?to\s+{R}",
+          needs=rf"{FAILURE}|{FIX}|问题|bug"),
+    _rule("R之前是对的", "regression", "earlier",
+          rf"(?:在|直到)\s*{R}\s*(?:之前|以前){SHORT}(?:是?正确|正常|没问题|没有问题|可以工作|工作正常|能用)"
+          rf"|\b(?:worked|was correct|was fine)\s+(?:\w+\s+){{0,2}}?(?:before|until|prior to)\s+{R}"),
+    _rule("R是问题来源", "regression", "earlier",
+          rf"{R}{GAP}(?:是|为|即)\s*{SHORT}(?:问题|回归|bug|故障|错误)\s*的?\s*(?:来源|源头|根源|起因|原因)"
+          rf"|(?:回归|问题|bug|故障|错误)\s*的?\s*(?:来源|源头|根源|出处)\s*(?:是|在|为|在于|:|：)?\s*{R}"),
+    _rule("R之后才暴露", "regression", "earlier",
+          rf"{R}{GAP}(?:之后|以后|后)\s*才?\s*(?:暴露|出现|显现|浮现|开始出现)",
+          needs=rf"{FAILURE}|问题|bug"),
+    _rule("failure_that_R_introduced", "regression", "earlier",
+          rf"(?:{FAILURE}){SHORT}\b(?:that|which)\s+{R}\s+(?:had\s+)?(?:introduced|caused|brought|added)"),
     _rule("问题始于R", "regression", "earlier",
           rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"),
     _rule("R删改了", "regression", "earlier",
           rf"{R}\s*(?:中|里)?\s*(?:删掉|删除|移除|去掉|去除|改掉|重命名|改名|替换|改成|改为)了?",
           needs=rf"{FAILURE}|{FIX}"),
     _rule("cause_is_R", "regression", "earlier",
-          rf"(?:根因|根本原因|罪魁祸首|起因|诱因|源头|\broot cause\b|\bculprit\b)"
+          rf"(?:根因|根本原因|罪魁祸首|罪魁|元凶|起因|诱因|源头|\broot cause\b|\bculprit\b)"
           rf"\s*(?:是|在|为|在于|:|：|\bis\b|\bwas\b)?\s*{R}"),
     _rule("R导致", "regression", "earlier",
           rf"{R}\s*(?:中|里|所|后)?\s*(?:导致|造成|引发|破坏|触发|埋下|致使)|由\s*{R}{SHORT}(?:导致|造成|引发|触发)"),
@@ -229,7 +290,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("that_PR_caused", "regression", "earlier",
           rf"{R}{GAP}{THAT_PR}\s*(?:的\S{{0,8}}?)?\s*(?:引入|导致|造成|引发|破坏|带来|introduced|broke|caused|causes|breaks)"),
     _rule("R引入", "regression", "earlier",
-          rf"{R}\s*(?:中|里|所|后)?\s*(?:引入|带来)|由\s*{R}{SHORT}(?:引入|带来)", needs=rf"{FAILURE}|{FIX}"),
+          rf"{R}\s*(?:中|里|所|后)?\s*(?:引入|带来|留下|遗留|埋下)|由\s*{R}{SHORT}(?:引入|带来)",
+          needs=rf"{FAILURE}|{FIX}"),
     _rule("修复R引入", "regression", "earlier",
           rf"(?:修复|修正|解决)(?:了)?\s*{R}\s*(?:所|中)?\s*(?:引入|带来|造成|导致)"),
     _rule("修复R中的失败", "regression", "earlier",
@@ -238,9 +300,14 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}{GAP}(?:仍|仍然|依然|还在|还是|依旧|\bstill\b|\byet\b)\s*{SHORT}"
           rf"(?:旧|老|原来|原有|之前|\bold\b|\bprevious\b|\bformer\b|\blegacy\b)"),
     _rule("since_R_failure", "regression", "earlier",
-          rf"(?:\bdue to|\bbecause of|\bafter|\bsince|\bfollowing)\s+{R}|(?:自从|自|因为|由于)\s*{R}|从\s*{R}\s*(?:合入|上线)?\s*(?:开始|起|之后|以后)"
-          rf"|{R}\s*(?:(?:合入|落地|上线|发布)\s*(?:之?后|以后)|之后|以后)",
+          rf"(?:\bdue to|\bbecause of|\bafter|\bsince|\bfollowing)\s+{R}|(?:自从|自|因为|由于)\s*{R}"
+          rf"|从\s*{R}\s*(?:合入|上线)?\s*(?:开始|起|之后|以后)"
+          rf"|{R}\s*(?:(?:合入|合并|落地|上线|发布)\s*(?:之?后|以后|以来)|之后|以后|以来)",
           needs=rf"{FAILURE}|{FIX}"),
+    _rule("this_PR_failure_fixed_by_R", "regression", "later",
+          rf"{THIS_PR}{GAP}(?:{FAILURE}){GAP}[，,]\s*{R}\s*(?:随后|后来|之后|已)?\s*(?:{FIX}|修正|解决)"),
+    _rule("bullet_R_then_this_fixes", "regression", "earlier",
+          rf"{BULLET_R}{GAP}{THIS_PR}\s*(?:则|随后|因此|于是|已)?\s*(?:{FIX}|修正|补回|改正)"),
     _rule("R_then_failure", "regression", "earlier",
           rf"{R}{GAP}(?:导致|造成|引发|使得|使|让|以后|之后|后|,|，|then|so|and)?{GAP}(?:{FAILURE})",
           needs=None),

@@ -110,6 +110,7 @@ RULES: tuple[_Rule, ...] = (
           rf"|\b(?:reported|described|discussed|mentioned|noted|tracked|raised|filed|seen|benchmarked)\s+"
           rf"(?:in|at|by|on)\s+{R}"
           rf"|(?:在|于)\s*{R}\s*(?:中|里)?\s*(?:讨论|提到|提及|报告|反馈|描述|记录)"
+          rf"|{R}\s*(?:中)?\s*(?:曾|也|已)\s*(?:报告|反馈|提到|记录|讨论)(?:过|了)?|{R}\s*(?:报告|反馈|记录)(?:过|了)"
           rf"|\b(?:unrelated|not related|independent)\s+(?:to|of|from)\b{GAP}{R}"
           rf"|{R}{SHORT}(?:无关|无直接关系|没有关系)"),
     # -- revert: the mention reverted this PR (it came later)
@@ -137,7 +138,9 @@ RULES: tuple[_Rule, ...] = (
           rf"|{R}{GAP}{IT}\s*(?:修复|修正|解决)了?\s*{THIS_PR}\s*(?:引入|导致|造成|带来)"),
     _rule("合入后的问题R修正", "regression", "later",
           rf"(?:合入|上线|发布)(?:之?后|以后){GAP}(?:{FAILURE}){GAP}[，,]\s*{R}\s*(?:对此|对该问题|随后|后来|之后)\s*"
-          rf"(?:做了|进行了|作了|给出了)?\s*(?:修复|修正|修改|处理)"),
+          rf"(?:做了|进行了|作了|给出了)?\s*(?:修复|修正|修改|处理)"
+          rf"|(?:合入|上线|发布)(?:之?后|以后){GAP}(?:{FAILURE}){GAP}[，,]{SHORT}(?:提交|提出|发起)了?\s*{R}\s*"
+          rf"(?:来|予以|进行)?\s*(?:修复|修正|解决)"),
     _rule("后续R修复", "regression", "later", rf"(?:后续|随后|之后|后来)\s*(?:的)?\s*{R}{SHORT}(?:修复|修正|解决)"),
     # -- follow-up, the other way
     _rule("followed_up_by", "follow_up", "later",
@@ -145,7 +148,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("rest_left_to_R", "follow_up", "later",
           rf"(?:剩余|剩下|其余|其他|余下)的?{SHORT}(?:留给|交给|留待|留到|放到)\s*{R}"
           rf"|\b(?:left|deferred|postponed)\s+(?:for|to|until)\s+{R}"
-          rf"|\bwill be (?:done|handled|addressed|added) in\s+{R}"),
+          rf"|\bwill be (?:done|handled|addressed|added) in\s+{R}"
+          rf"|(?:由|交给)\s*{R}\s*(?:来)?\s*(?:跟进|继续|完成|补上|实现)"
+          rf"|(?:放在|留在|放到|留到)\s*{R}\s*(?:中|里)?\s*(?:做|完成|处理|实现|解决)"),
     _rule("superseded_by", "follow_up", "later", rf"\b(?:superseded|replaced)\s+by\s+{R}", "supersedes"),
     _rule("被R替代", "follow_up", "later", rf"被\s*{R}\s*(?:所)?\s*(?:替代|取代|接替|跟进|补全)", "supersedes"),
     _rule("后续R", "follow_up", "later",
@@ -157,13 +162,14 @@ RULES: tuple[_Rule, ...] = (
     # -- revert: this PR reverts the mention
     _rule("revert_R", "revert", "earlier",
           rf"\b(?:revert(?:s|ed|ing)?|undo(?:es|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back)\b\s*(?:of\s+|commit\s+)?"
-          rf"(?:(?:part|parts|some|most|half|much)\s+of\s+)?(?:the\s+)?(?:changes?\s+(?:of|from|in)\s+)?{R}"),
+          rf"(?:(?:part|parts|some|most|half|much)\s+of\s+)?(?:the\s+)?(?:\w+\s+)?(?:changes?\s+(?:of|from|in)\s+)?{R}"),
     _rule("revert_quoted_title", "revert", "earlier",
           rf"\brevert(?:s|ing)?\s*[\"“'][^\"”']*⟦R⟧|\brevert(?:s|ing)?\s*[\"“][^\"”]*[\"”]\s*[（(]?\s*{R}"
           rf"|\brevert(?:s|ing)?\s*[\"“'][^\n⟦]*⟦R⟧\s*\)?\s*[\"”']"),
     _rule("reverts_it", "revert", "earlier",
           rf"{R}{GAP}(?:对它|对其|对该\s*pr)的?\s*(?:{REVERT_WORD})"
-          rf"|{R}{GAP}(?:将|把)\s*{IT}\s*(?:的)?\s*(?:改动|修改|变更|提交)?{SHORT}(?:{REVERT_WORD}|回退)"),
+          rf"|{R}{GAP}(?:将|把)\s*(?:{IT}|相关|这些|该|这一|这个)\s*(?:的)?\s*(?:改动|修改|变更|提交)?{SHORT}"
+          rf"(?:{REVERT_WORD}|回退)"),
     _rule("R的反向提交", "revert", "earlier", rf"{R}\s*(?:的)\s*(?:反向提交|反向合入|回滚提交|revert)"),
     _rule("回滚R", "revert", "earlier", rf"(?:{REVERT_WORD}|回退)(?:了|掉)?\s*{R}"),
     _rule("R被回滚", "revert", "earlier",
@@ -178,7 +184,7 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:with|in|after|since|from)\s+{R}"),
     _rule("follow_up_to", "follow_up", "earlier",
           rf"\bfollow[- ]?ups?\b\s*(?:to|of|for|on|from)?\s*{R}|\bfollows?\s+(?:up\s+)?(?:on\s+)?{R}"
-          rf"|\b(?:completes?|continues?|extends?|finishes)\s+{R}|\bbuilds?\s+on\s+(?:top\s+of\s+)?{R}"
+          rf"|\b(?:completes?|continues?|extends?|finishes)\s+{R}|\bbuild(?:s|ing)?\s+on\s+(?:top\s+of\s+)?{R}"
           rf"|\bpart\s+(?:\d+|two|three|ii)\s+of\s+{R}|\bre-?lands?(?:ing)?\s+(?:of\s+)?{R}"
           rf"|\b(?:stacked|based)\s+on\s+(?:top\s+of\s+)?{R}"
           rf"|\bmissing\s+(?:change|changes|piece|pieces|part|parts|bits?)\s+(?:of|from|in)\s+{R}"
@@ -219,12 +225,13 @@ RULES: tuple[_Rule, ...] = (
     _rule("R只修了一部分", "follow_up", "earlier",
           rf"{R}\s*(?:的|中的|里的)?\s*(?:修复|改动|修改|实现|适配)?\s*(?:只|仅|仅仅|只是)\s*(?:覆盖|处理|修复|修了|改了|支持|实现)"),
     _rule("R_本PR补齐", "follow_up", "earlier",
-          rf"{R}{GAP}本\s*pr\s*(?:则|再|继续)?\s*(?:补齐|补全|补上|补完|完成了?|延续|接着)"),
+          rf"{R}{GAP}本\s*pr\s*(?:则|再|继续)?\s*(?:补齐|补全|补上|补完|完成了?|延续|接着)"
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:剩下|剩余|其余|余下)的"),
     _rule("R_本PR撤销", "revert", "earlier",
           rf"{R}{GAP}本\s*pr\s*(?:则|随即)?\s*(?:撤销|回滚|撤回|回退)了?"
-          rf"|{R}{GAP}本\s*pr{SHORT}(?:改回|恢复成|恢复为|退回到?|回退到)"),
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:改回|恢复成|恢复为|退回到?|回退到|回退为|回退成)"),
     _rule("跟进R", "follow_up", "earlier",
-          rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地)\s*(?:了)?{SHORT}{R}"),
+          rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地|实现)\s*(?:了)?{SHORT}{R}"),
     _rule("替代R", "follow_up", "earlier", rf"(?:替代|取代|接替|接手)(?:了)?{SHORT}的?\s*{R}", "supersedes"),
     _rule("重新合入其改动", "follow_up", "earlier",
           rf"{R}{GAP}(?:重新(?:合入|提交|引入|落地)|跟进|延续|接续|补全|完善|\bre-?lands?\b|\bcontinues\b|\bcompletes\b)"
@@ -275,7 +282,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("failure_that_R_introduced", "regression", "earlier",
           rf"(?:{FAILURE}){SHORT}\b(?:that|which)\s+{R}\s+(?:had\s+)?(?:introduced|caused|brought|added)"),
     _rule("问题始于R", "regression", "earlier",
-          rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"),
+          rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"
+          rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:始于|起于|源于|来自|出自)\s*{R}"
+          rf"|(?:出问题|出错|有问题|引入问题|引入回归)的\s*(?:提交|pr|改动|commit)\s*(?:是|为|来自|就是)?\s*[:：]?\s*{R}"),
     _rule("R删改了", "regression", "earlier",
           rf"{R}\s*(?:中|里)?\s*(?:删掉|删除|移除|去掉|去除|改掉|重命名|改名|替换|改成|改为)了?",
           needs=rf"{FAILURE}|{FIX}"),

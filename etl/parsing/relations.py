@@ -44,7 +44,7 @@ _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
                r"异常值|精度损失|除以零|除零|"
                r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
-               r"(?:延迟|耗时|时延|显存|内存|开销)\S{0,6}?(?:翻倍|增加|上升|升高|飙升|暴涨)")
+               r"(?:延迟|耗时|时延|时间|显存|内存|开销|占用)[^，。；,;]{0,16}?(?:翻倍|增加|上升|升高|飙升|暴涨|变长|变大)")
 # What counts as something going wrong. One closed class, shared by every causal rule.
 FAILURE = rf"(?:\b(?:{_FAILURE_EN})\b|{_FAILURE_ZH})"
 FIX = (r"(?:\bfix(?:es|ed|ing)?\b|\brepair(?:s|ed)?\b|\brestor(?:e|es|ed|ing)\b|\bunbreak(?:s|ing)?\b|"
@@ -53,7 +53,8 @@ REVERT_WORD = (r"(?:\brevert(?:s|ed|ing)?\b|\broll(?:s|ed)?[- ]?back\b|\bback(?:
                r"撤了回去|撤掉|撤下|下掉|还原|反向提交)")
 ADV = r"[^。；;!?！？⟦\n，,]{0,8}?"  # an adverb or two between a mention and its verb ("整体", "随即")
 _NEUTRAL = (  # phrases that hold a strong word without its meaning
-    (re.compile(r"(?:non-?)?regression[- ]tests?|regression suite|回归测试|回退(?:路径|方案|逻辑|机制|分支|策略|到)|"
+    (re.compile(r"(?:non-?)?regression[- ]tests?|regression suite|回归测试|回归验证|回归用例|回归检查|"
+                r"回退(?:路径|方案|逻辑|机制|分支|策略|到)|"
                 r"fall ?back(?: path| to)?|revert(?:ed|s)? to (?:the )?(?:old|previous|default)|"
                 r"错误处理|异常处理|error[- ]handling|exception[- ]handling", re.I), "NEUTRAL"),
 )
@@ -103,6 +104,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("sibling", "reference", "earlier",
           rf"{BULLET_R}\s*(?:同样|同为|同属|同是|也是|也属于?|亦|类似地?|一样)"
           rf"|{R}{SHORT}(?:同为|同属|同样是|也是)\s*{SHORT}(?:修复|fix|改动|优化)"),
+    _rule("similar_elsewhere", "reference", "earlier",
+          rf"{R}{GAP}(?:类似|相似|相同|同样)的?{SHORT}(?:{FAILURE}|问题|现象){GAP}(?:根因|原因|成因)\s*(?:不同|不一样|无关)"
+          rf"|{R}{SHORT}(?:有人|也)\s*(?:遇到|碰到|报告)过?{SHORT}(?:类似|相似|相同|同样)"),
     _rule("see_also", "reference", "earlier",
           rf"(?:\bsee(?: also)?|\bcf\.?|\bsimilar(?:ly)? to|\blike|\bsame as|\bas in|\brelated(?: to|:)|\brefs?:?|"
           rf"参考|参照|对照|借鉴|参见|类似于?|详见|同样见)\s*{R}"
@@ -219,6 +223,10 @@ RULES: tuple[_Rule, ...] = (
           rf"|{R}{GAP}(?:在此之上|在其基础上|在它的基础上|在此基础上|基于它|基于此)"
           rf"|(?:落实|响应|采纳)了?\s*{R}\s*(?:中|里)?\s*的?\s*(?:评审|review|审阅)?\s*(?:意见|建议|反馈)"
           rf"|对\s*{R}\s*(?:中|里)?\s*的?\s*(?:评审|review|审阅)?\s*(?:意见|建议|反馈)\s*的?\s*(?:落实|响应)"),
+    _rule("替换R的临时方案", "follow_up", "earlier",
+          rf"(?:把|将)\s*{R}\s*(?:中|里)?{SHORT}(?:workaround|hack|临时方案|临时修复|权宜之计){SHORT}"
+          rf"(?:换成|替换为|替换成|改为|改成)"
+          rf"|\breplaces?\s+the\s+(?:temporary\s+)?(?:workaround|hack|stopgap)\s+(?:from|in|of)\s+{R}"),
     _rule("在R的基础上", "follow_up", "earlier", rf"(?:在|基于)\s*{R}\s*(?:的)?\s*(?:基础上|基础之上|之上)|基于\s*{R}"),
     _rule("R的第N部分", "follow_up", "earlier",
           rf"{R}{SHORT}的?\s*第\s*[二三四五六七八九十2-9]\s*(?:部分|步|阶段|期|批)"),
@@ -281,6 +289,15 @@ RULES: tuple[_Rule, ...] = (
           needs=rf"{FAILURE}|问题|bug"),
     _rule("failure_that_R_introduced", "regression", "earlier",
           rf"(?:{FAILURE}){SHORT}\b(?:that|which)\s+{R}\s+(?:had\s+)?(?:introduced|caused|brought|added)"),
+    _rule("是R带来的", "regression", "earlier",
+          rf"(?:是|由)\s*{R}\s*(?:所)?\s*(?:带进来|带入|引入|带来|造成|导致|引起)",
+          needs=rf"{FAILURE}|{FIX}|问题"),
+    _rule("comes_from_R", "regression", "earlier",
+          rf"\b(?:issue|problem|bug|regression|failure|crash|breakage)\s+(?:\w+\s+)?"
+          rf"(?:comes?|came|stems?|stemmed|originates?|originated)\s+from\s+{R}"),
+    _rule("started_with_R", "regression", "earlier",
+          rf"(?:\bwith|\bafter|\bsince|\bonce)\s+{R}(?:\s+\S+){{0,7}}?\s+(?:started|began|stopped)\s+\w+ing\b"
+          rf"|{R}\s*,?\s+which\s+(?:started|stopped)\s+\w+ing\b"),
     _rule("问题始于R", "regression", "earlier",
           rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:始于|起于|源于|来自|出自)\s*{R}"
@@ -314,7 +331,8 @@ RULES: tuple[_Rule, ...] = (
           rf"|{R}\s*(?:(?:合入|合并|落地|上线|发布)\s*(?:之?后|以后|以来)|之后|以后|以来)",
           needs=rf"{FAILURE}|{FIX}"),
     _rule("this_PR_failure_fixed_by_R", "regression", "later",
-          rf"{THIS_PR}{GAP}(?:{FAILURE}){GAP}[，,]\s*{R}\s*(?:随后|后来|之后|已)?\s*(?:{FIX}|修正|解决)"),
+          rf"{THIS_PR}{GAP}(?:{FAILURE}){GAP}[，,]\s*{R}\s*(?:随后|后来|之后|已)?\s*(?:(?:定位|找到|排查)并)?\s*"
+          rf"(?:{FIX}|修正|解决)"),
     _rule("bullet_R_then_this_fixes", "regression", "earlier",
           rf"{BULLET_R}{GAP}{THIS_PR}\s*(?:则|随后|因此|于是|已)?\s*(?:{FIX}|修正|补回|改正)"),
     _rule("R_then_failure", "regression", "earlier",

@@ -30,6 +30,7 @@ _FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?
                r"flaky|flakiness|degrad\w*|slow(?:er|down|s)?|no longer|nans?|garbage|corrupt\w*|"
                r"(?:accuracy|throughput|performance|perf|quality|hit rate|acceptance(?: rate)?)\s+(?:\w+\s+)?"
                r"(?:drops?|dropped|decreased|fell)|"
+               r"diverg(?:e|es|ed|ing|ence)|"
                r"overflow\w*|out[- ]of[- ]bounds|segfaults?|invalid|bugs?|oom|stale|rejects?|rejected|"
                r"divid\w* by zero|division by zero|"
                r"never (?:stops|ends|returns|finishes|terminates|completes|works|loads|converges)|"
@@ -38,7 +39,10 @@ _FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?
                r"empty (?:strings?|outputs?|responses?)|"
                r"(?:latency|memory|time|overhead)\s+(?:\w+\s+)?(?:doubled|tripled|increased|grew|spiked|went up)|"
                r"(?-i:[A-Z]\w*(?:Error|Exception))")
-_FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|泄漏|泄露|不稳定|随机失败|偶发|下降|降低|"
+_FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|泄漏|泄露|不稳定|随机失败|偶发|"
+               r"(?<!延迟)(?<!时延)(?<!耗时)(?<!开销)(?<!占用)下降|"
+               r"降低(?![^，。；,;]{0,24}?(?:开销|延迟|时延|显存|内存|耗时|占用|成本|负载))|"
+               r"(?:吞吐|性能|准确率|精度|命中率|速度)\S{0,4}?(?:掉了|掉到|变差)|"
                r"重复输出|反复输出|输出重复|误杀|误判|无响应|起不来|对不上|不正确|不准确|不生效|失灵|丢失|错乱|"
                r"(?:没有|未)(?:考虑|处理|检查|覆盖|包含|同步|更新|释放|初始化)|非法内存访问|段错误|返回空|空输出|隐患|"
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
@@ -103,7 +107,8 @@ RULES: tuple[_Rule, ...] = (
     # -- mentions that only point somewhere
     _rule("sibling", "reference", "earlier",
           rf"{BULLET_R}\s*(?:同样|同为|同属|同是|也是|也属于?|亦|类似地?|一样)"
-          rf"|{R}{SHORT}(?:同为|同属|同样是|也是)\s*{SHORT}(?:修复|fix|改动|优化)"),
+          rf"|{R}{SHORT}(?:同为|同属|同样是|也是)\s*{SHORT}(?:修复|fix|改动|优化)"
+          rf"|(?:与|和|跟|同)\s*{R}\s*(?:一样|类似|相同|相似)"),
     _rule("similar_elsewhere", "reference", "earlier",
           rf"{R}{GAP}(?:类似|相似|相同|同样)的?{SHORT}(?:{FAILURE}|问题|现象){GAP}(?:根因|原因|成因)\s*(?:不同|不一样|无关)"
           rf"|{R}{SHORT}(?:有人|也)\s*(?:遇到|碰到|报告)过?{SHORT}(?:类似|相似|相同|同样)"),
@@ -264,6 +269,10 @@ RULES: tuple[_Rule, ...] = (
           needs=rf"{FAILURE}|{FIX}|⟦FIXES⟧"),
     _rule("failure_from", "regression", "earlier",
           rf"\b(?:{FAILURE})\s+(?:\w+\s+){{0,3}}(?:from|in|since|after|introduced by|caused by|of|with)\s+{R}"),
+    _rule("accidentally_in_R", "regression", "earlier",
+          rf"{R}\s+(?:\w+\s+)?(?:accidentally|inadvertently|mistakenly|unintentionally)\b"
+          rf"|\b(?:accidentally|inadvertently|mistakenly|unintentionally)\s+(?:\w+\s+){{0,2}}?(?:in|by)\s+{R}"
+          rf"|{R}\s*(?:中|里)?\s*(?:误删|误改|不小心|意外地?)"),
     _rule("R_broke", "regression", "earlier",
           rf"{R}\s*(?:\)\s*)?(?:has\s+|had\s+|also\s+|accidentally\s+|inadvertently\s+)?"
           rf"(?:broke|breaks|regressed|regresses|caused|causes|exposed|triggered|triggers)\b"),
@@ -301,12 +310,13 @@ RULES: tuple[_Rule, ...] = (
     _rule("问题始于R", "regression", "earlier",
           rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:始于|起于|源于|来自|出自)\s*{R}"
+          rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次)\s*(?:在|于)\s*{R}{SHORT}(?:出现|暴露)"
           rf"|(?:出问题|出错|有问题|引入问题|引入回归)的\s*(?:提交|pr|改动|commit)\s*(?:是|为|来自|就是)?\s*[:：]?\s*{R}"),
     _rule("R删改了", "regression", "earlier",
           rf"{R}\s*(?:中|里)?\s*(?:删掉|删除|移除|去掉|去除|改掉|重命名|改名|替换|改成|改为)了?",
           needs=rf"{FAILURE}|{FIX}"),
     _rule("cause_is_R", "regression", "earlier",
-          rf"(?:根因|根本原因|罪魁祸首|罪魁|元凶|起因|诱因|源头|\broot cause\b|\bculprit\b)"
+          rf"(?:根因|根本原因|罪魁祸首|罪魁|元凶|起因|诱因|源头|原因在于|原因出在|\broot cause\b|\bculprit\b)"
           rf"\s*(?:是|在|为|在于|:|：|\bis\b|\bwas\b)?\s*{R}"),
     _rule("R导致", "regression", "earlier",
           rf"{R}\s*(?:中|里|所|后)?\s*(?:导致|造成|引发|破坏|触发|埋下|致使)|由\s*{R}{SHORT}(?:导致|造成|引发|触发)"),
@@ -319,7 +329,10 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}\s*(?:中|里|所|后)?\s*(?:引入|带来|留下|遗留|埋下)|由\s*{R}{SHORT}(?:引入|带来)",
           needs=rf"{FAILURE}|{FIX}"),
     _rule("修复R引入", "regression", "earlier",
-          rf"(?:修复|修正|解决)(?:了)?\s*{R}\s*(?:所|中)?\s*(?:引入|带来|造成|导致)"),
+          rf"(?:修复|修正|解决)(?:了)?\s*{R}\s*(?:所|中)?\s*(?:引入|带来|造成|导致)"
+          rf"|(?:修复|修正|解决)(?:了)?\s*{R}{SHORT}(?:时|中|里)\s*(?:所)?(?:引入|带来|造成|导致)的"
+          rf"|(?:对|针对)\s*{R}\s*的\s*(?:热修复|紧急修复|修复|补丁|hotfix|fix)"
+          rf"|\bhot-?fix(?:es)?\s+(?:for|to|of)\s+{R}"),
     _rule("修复R中的失败", "regression", "earlier",
           rf"(?:修复|修正|解决){SHORT}{R}\s*(?:中|里|带来|留下)的?{SHORT}{FAILURE}"),
     _rule("stale_after_R", "regression", "earlier",
@@ -334,7 +347,8 @@ RULES: tuple[_Rule, ...] = (
           rf"{THIS_PR}{GAP}(?:{FAILURE}){GAP}[，,]\s*{R}\s*(?:随后|后来|之后|已)?\s*(?:(?:定位|找到|排查)并)?\s*"
           rf"(?:{FIX}|修正|解决)"),
     _rule("bullet_R_then_this_fixes", "regression", "earlier",
-          rf"{BULLET_R}{GAP}{THIS_PR}\s*(?:则|随后|因此|于是|已)?\s*(?:{FIX}|修正|补回|改正)"),
+          rf"{BULLET_R}{GAP}(?<![与和跟同比])\s*{THIS_PR}\s*(?:则|随后|因此|于是|已)?\s*(?:{FIX}|修正|补回|改正)(?!的)",
+          unless=rf"⟦R⟧\s*(?:也|同样|还|已)?\s*(?:{FIX}|处理)"),  # the bullet's PR fixing something itself
     _rule("R_then_failure", "regression", "earlier",
           rf"{R}{GAP}(?:导致|造成|引发|使得|使|让|以后|之后|后|,|，|then|so|and)?{GAP}(?:{FAILURE})",
           needs=None),

@@ -201,3 +201,18 @@ def test_titles_keep_their_inline_code_marks():
     report = parse_bytes("# PR #9 完整报告\n\no/r\n\nAdd `max_concurrent_batches` to **the** scheduler\n\n"
                          "## 执行摘要\n\n- 一句话: 测试。\n".encode())
     assert report.title == "Add `max_concurrent_batches` to the scheduler"
+
+
+def test_the_rules_cheap_tests_never_change_a_reading(monkeypatch):
+    """A rule's gate words and failure flag only skip patterns that could not match: every labelled example
+    reads the same with them switched off."""
+    import dataclasses
+
+    from bench.eval_links import load, predict
+    from etl.parsing import relations
+
+    examples = load(DATA) + load(HOLDOUT)
+    gated = [predict(example) for example in examples]
+    monkeypatch.setattr(relations, "RULES", tuple(dataclasses.replace(rule, gate=None, failure=False)
+                                                  for rule in relations.RULES))
+    assert [predict(example) for example in examples] == gated

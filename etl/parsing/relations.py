@@ -93,12 +93,21 @@ class _Rule:
     detail: str | None = None
     needs: re.Pattern | None = None   # a further condition on the whole clause (a failure, a fix)
     unless: re.Pattern | None = None  # and what must not be there
+    # Cheap tests before the pattern, which costs a scan from every character: a word that must be there
+    # (lower case), and whether the pattern cannot match without a failure word.
+    gate: tuple[str, ...] | None = None
+    failure: bool = False
 
 
 def _rule(name: str, relation: str, referenced_is: str, pattern: str, detail: str | None = None,
-          needs: str | None = None, unless: str | None = None) -> _Rule:
+          needs: str | None = None, unless: str | None = None, gate: tuple[str, ...] | None = None,
+          failure: bool = False) -> _Rule:
     return _Rule(name, relation, referenced_is, re.compile(pattern, re.I), detail,
-                 re.compile(needs, re.I) if needs else None, re.compile(unless, re.I) if unless else None)
+                 re.compile(needs, re.I) if needs else None, re.compile(unless, re.I) if unless else None,
+                 gate, failure)
+
+
+_REVERT_GATE = ("revert", "roll", "back", "undo", "回滚", "撤", "回退", "还原", "下掉", "反向")
 
 
 # Order matters: the first rule that matches decides. Passive and agent forms come before the active ones
@@ -108,10 +117,12 @@ RULES: tuple[_Rule, ...] = (
     _rule("sibling", "reference", "earlier",
           rf"{BULLET_R}\s*(?:同样|同为|同属|同是|也是|也属于?|亦|类似地?|一样)"
           rf"|{R}{SHORT}(?:同为|同属|同样是|也是)\s*{SHORT}(?:修复|fix|改动|优化)"
-          rf"|(?:与|和|跟|同)\s*{R}\s*(?:一样|类似|相同|相似)"),
+          rf"|(?:与|和|跟|同)\s*{R}\s*(?:一样|类似|相同|相似)",
+          gate=("同", "也", "亦", "类似", "一样")),
     _rule("similar_elsewhere", "reference", "earlier",
           rf"{R}{GAP}(?:类似|相似|相同|同样)的?{SHORT}(?:{FAILURE}|问题|现象){GAP}(?:根因|原因|成因)\s*(?:不同|不一样|无关)"
-          rf"|{R}{SHORT}(?:有人|也)\s*(?:遇到|碰到|报告)过?{SHORT}(?:类似|相似|相同|同样)"),
+          rf"|{R}{SHORT}(?:有人|也)\s*(?:遇到|碰到|报告)过?{SHORT}(?:类似|相似|相同|同样)",
+          gate=("类似", "相似", "相同", "同样")),
     _rule("see_also", "reference", "earlier",
           rf"(?:\bsee(?: also)?|\bcf\.?|\bsimilar(?:ly)? to|\blike|\bsame as|\bas in|\brelated(?: to|:)|\brefs?:?|"
           rf"参考|参照|对照|借鉴|参见|类似于?|详见|同样见)\s*{R}"
@@ -121,7 +132,11 @@ RULES: tuple[_Rule, ...] = (
           rf"|(?:在|于)\s*{R}\s*(?:中|里)?\s*(?:讨论|提到|提及|报告|反馈|描述|记录)"
           rf"|{R}\s*(?:中)?\s*(?:曾|也|已)\s*(?:报告|反馈|提到|记录|讨论)(?:过|了)?|{R}\s*(?:报告|反馈|记录)(?:过|了)"
           rf"|\b(?:unrelated|not related|independent)\s+(?:to|of|from)\b{GAP}{R}"
-          rf"|{R}{SHORT}(?:无关|无直接关系|没有关系)"),
+          rf"|{R}{SHORT}(?:无关|无直接关系|没有关系)",
+          gate=("see", "cf", "similar", "like", "same as", "as in", "related", "ref", "fixed", "reported", "discussed",
+                "described", "benchmarked", "mentioned", "noted", "tracked", "raised", "filed", "seen", "unrelated",
+                "independent", "参考", "参照", "对照", "借鉴", "参见", "类似", "详见", "同样见", "讨论", "提到", "提及",
+                "报告", "反馈", "描述", "记录", "无关", "无直接关系", "没有关系")),
     # -- revert: the mention reverted this PR (it came later)
     _rule("reverted_by", "revert", "later",
           rf"(?:reverted|rolled back|backed out)\s+(?:\w+\s+){{0,3}}?(?:in|by|via|with)\s+{R}"),
@@ -129,7 +144,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("被回滚(R)", "revert", "later", rf"被\s*{REVERT_WORD}(?:了)?\s*[（(]\s*{R}"),
     _rule("在R中被回滚", "revert", "later", rf"在\s*{R}\s*(?:中|里|时)?\s*(?:被|遭)?\s*{REVERT_WORD}"),
     _rule("R_reverts_this", "revert", "later",
-          rf"{R}{GAP}(?:{REVERT_WORD})(?:了|掉)?\s*(?:本\s*pr|本次改动|this pr|this change)"),
+          rf"{R}{GAP}(?:{REVERT_WORD})(?:了|掉)?\s*(?:本\s*pr|本次改动|this pr|this change)",
+          gate=_REVERT_GATE),
     _rule("R中把本PR撤回", "revert", "later",
           rf"{R}{GAP}(?:把|将)\s*{THIS_PR}\s*(?:的)?\s*(?:改动|修改)?{SHORT}(?:{REVERT_WORD}|回退)"),
     _rule("本PR被其撤回", "revert", "later",
@@ -144,7 +160,8 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:在|由|被|经)\s*{R}\s*(?:中|里)?{ADV}(?:被|得到|得以)?\s*(?:修复|修正|解决|补救)"),
     _rule("本PR引入的由其修复", "regression", "later",
           rf"{R}{GAP}{THIS_PR}{GAP}(?:引入|导致|造成|带来)的?{SHORT}(?:由|被)\s*{IT}\s*(?:修复|修正|解决)"
-          rf"|{R}{GAP}{IT}\s*(?:修复|修正|解决)了?\s*{THIS_PR}\s*(?:引入|导致|造成|带来)"),
+          rf"|{R}{GAP}{IT}\s*(?:修复|修正|解决)了?\s*{THIS_PR}\s*(?:引入|导致|造成|带来)",
+          gate=("本", "this pr", "this change")),
     _rule("合入后的问题R修正", "regression", "later",
           rf"(?:合入|上线|发布)(?:之?后|以后){GAP}(?:{FAILURE}){GAP}[，,]\s*{R}\s*(?:对此|对该问题|随后|后来|之后)\s*"
           rf"(?:做了|进行了|作了|给出了)?\s*(?:修复|修正|修改|处理)"
@@ -178,7 +195,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("reverts_it", "revert", "earlier",
           rf"{R}{GAP}(?:对它|对其|对该\s*pr)的?\s*(?:{REVERT_WORD})"
           rf"|{R}{GAP}(?:将|把)\s*(?:{IT}|相关|这些|该|这一|这个)\s*(?:的)?\s*(?:改动|修改|变更|提交)?{SHORT}"
-          rf"(?:{REVERT_WORD}|回退)"),
+          rf"(?:{REVERT_WORD}|回退)",
+          gate=_REVERT_GATE),
     _rule("R的反向提交", "revert", "earlier", rf"{R}\s*(?:的)\s*(?:反向提交|反向合入|回滚提交|revert)"),
     _rule("回滚R", "revert", "earlier", rf"(?:{REVERT_WORD}|回退)(?:了|掉)?\s*{R}"),
     _rule("R被回滚", "revert", "earlier",
@@ -190,7 +208,8 @@ RULES: tuple[_Rule, ...] = (
           rf"\bsuper(?:s|c)ee?de?s?\s+{R}|\breplaces?\s+{R}", "supersedes"),  # supersedes, often misspelt
     _rule("failure_started_with", "regression", "earlier",
           rf"{FAILURE}\s+(?:\w+\s+)?(?:started|began|appeared|showed up|surfaced|came)\s+"
-          rf"(?:with|in|after|since|from)\s+{R}"),
+          rf"(?:with|in|after|since|from)\s+{R}",
+          failure=True),
     _rule("follow_up_to", "follow_up", "earlier",
           rf"\bfollow[- ]?ups?\b\s*(?:to|of|for|on|from)?\s*{R}|\bfollows?\s+(?:up\s+)?(?:on\s+)?{R}"
           rf"|\b(?:completes?|continues?|extends?|finishes)\s+{R}|\bbuild(?:s|ing)?\s+on\s+(?:top\s+of\s+)?{R}"
@@ -216,7 +235,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("R曾尝试", "follow_up", "earlier",
           rf"{R}\s*(?:中|里)?\s*(?:曾|曾经|此前|之前|先前|也)\s*(?:尝试|试图|试过)|(?:曾|曾经|此前|之前|先前)\s*(?:在|由)\s*{R}\s*(?:中|里)?\s*(?:尝试|试图|试过)"
           rf"|\b(?:tried|attempted)\s+(?:\w+\s+){{0,3}}?(?:in|by)\s+{R}|{R}\s+(?:tried|attempted)\b",
-          unless=rf"⟦R⟧{GAP}(?:导致|造成|引入|\b(?:broke|caused)\b)"),
+          unless=rf"⟦R⟧{GAP}(?:导致|造成|引入|\b(?:broke|caused)\b)",
+          gate=("尝试", "试图", "试过", "tried", "attempted")),
     _rule("基于本PR", "follow_up", "later",
           rf"{R}{GAP}(?:基于|在)\s*{THIS_PR}\s*(?:的)?{SHORT}(?:基础上|之上|继续|扩展|推广)|{R}{GAP}基于\s*{THIS_PR}"),
     _rule("将在R中", "follow_up", "later",
@@ -268,11 +288,13 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:\w+\s+)?(?:in|by|with)\s+{R}|{R}\s+(?:removed|deleted|renamed|dropped|moved|changed|refactored)\b",
           needs=rf"{FAILURE}|{FIX}|⟦FIXES⟧"),
     _rule("failure_from", "regression", "earlier",
-          rf"\b(?:{FAILURE})\s+(?:\w+\s+){{0,3}}(?:from|in|since|after|introduced by|caused by|of|with)\s+{R}"),
+          rf"\b(?:{FAILURE})\s+(?:\w+\s+){{0,3}}(?:from|in|since|after|introduced by|caused by|of|with)\s+{R}",
+          failure=True),
     _rule("accidentally_in_R", "regression", "earlier",
           rf"{R}\s+(?:\w+\s+)?(?:accidentally|inadvertently|mistakenly|unintentionally)\b"
           rf"|\b(?:accidentally|inadvertently|mistakenly|unintentionally)\s+(?:\w+\s+){{0,2}}?(?:in|by)\s+{R}"
-          rf"|{R}\s*(?:中|里)?\s*(?:误删|误改|不小心|意外地?)"),
+          rf"|{R}\s*(?:中|里)?\s*(?:误删|误改|不小心|意外地?)",
+          gate=("accidental", "inadvertent", "mistaken", "unintentional", "误删", "误改", "不小心", "意外")),
     _rule("R_broke", "regression", "earlier",
           rf"{R}\s*(?:\)\s*)?(?:has\s+|had\s+|also\s+|accidentally\s+|inadvertently\s+)?"
           rf"(?:broke|breaks|regressed|regresses|caused|causes|exposed|triggered|triggers)\b"),
@@ -311,7 +333,9 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:始于|起于|源于|来自|出自)\s*{R}"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次)\s*(?:在|于)\s*{R}{SHORT}(?:出现|暴露)"
-          rf"|(?:出问题|出错|有问题|引入问题|引入回归)的\s*(?:提交|pr|改动|commit)\s*(?:是|为|来自|就是)?\s*[:：]?\s*{R}"),
+          rf"|(?:出问题|出错|有问题|引入问题|引入回归)的\s*(?:提交|pr|改动|commit)\s*(?:是|为|来自|就是)?\s*[:：]?\s*{R}",
+          gate=("出现", "引入", "产生", "开始", "始于", "起于", "源于", "来自", "出自", "暴露", "出问题", "出错",
+                "有问题")),
     _rule("R删改了", "regression", "earlier",
           rf"{R}\s*(?:中|里)?\s*(?:删掉|删除|移除|去掉|去除|改掉|重命名|改名|替换|改成|改为)了?",
           needs=rf"{FAILURE}|{FIX}"),
@@ -351,9 +375,11 @@ RULES: tuple[_Rule, ...] = (
           unless=rf"⟦R⟧\s*(?:也|同样|还|已)?\s*(?:{FIX}|处理)"),  # the bullet's PR fixing something itself
     _rule("R_then_failure", "regression", "earlier",
           rf"{R}{GAP}(?:导致|造成|引发|使得|使|让|以后|之后|后|,|，|then|so|and)?{GAP}(?:{FAILURE})",
-          needs=None),
+          needs=None,
+          failure=True),
 )
 _FIX = re.compile(FIX, re.I)
+_FAILURE = re.compile(FAILURE, re.I)
 # ("Pull Request resolved: <url>" is how mirrored commits name their own PR, not a closing keyword.)
 _CLOSING_KEYWORD = re.compile(r"\b(?:fix(?:es|ed)?|close[sd]?|(?<!pull request )resolve[sd]?)\s*:?\s*(?:issues?\s*)?"
                               r"(?:⟦O⟧\s*(?:,|and)?\s*)*⟦R⟧\s*(?:$|[.,;)\]]|and\b|⟦O⟧|(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\b)",
@@ -396,7 +422,15 @@ def classify(sentence: str, spans: list[tuple[int, int]], target: int, *, title_
     """How the sentence relates the mention at `spans[target]` to the PR whose text it is. `title_fixes`: the
     PR's title says it fixes something (a commit body explains the fix its subject names)."""
     text = view(sentence, spans, target) + (" ⟦FIXES⟧" if title_fixes else "")
+    lowered, failure = text.lower(), None
     for rule in RULES:
+        if rule.gate is not None and not any(word in lowered for word in rule.gate):
+            continue
+        if rule.failure:
+            if failure is None:
+                failure = _FAILURE.search(text) is not None
+            if not failure:
+                continue
         match = rule.pattern.search(text)
         if not match:
             continue

@@ -32,8 +32,9 @@ def test_the_link_reading_meets_its_floors(labelled):
     assert scores["all"]["direction"] == 1.0
 
 
-# The sample taken after the rules reads 6 regressions where 4 are labelled (one from a bullet naming what an
-# earlier PR removed, one from another project's fix): its floor is what it measured.
+# The samples taken after the rules read 9 regressions where 7 are labelled, 6 of them right (one false
+# from a bullet naming what an earlier PR removed, one from another project's fix): the floor is what they
+# measured.
 @pytest.mark.parametrize("labels,precision", [(REAL_LABELS, 0.9), (REAL_HOLDOUT, 0.65)],
                          ids=["labelled", "sampled_after_the_rules"])
 def test_the_link_reading_on_real_commit_messages(labels, precision):

@@ -20,6 +20,7 @@ _REVERT_TITLE = re.compile(r'^\s*Revert\s+"(?P<title>.+)"\s*(?:\(#\d+\))?\s*$', 
 _REVERTS_COMMIT = re.compile(r"\bThis reverts commit (?P<sha>[0-9a-f]{7,40})\b", re.I)
 _OWN_PR_LINE = re.compile(r"^\s*Pull Request resolved:\s*\S*/pull/(?P<number>\d+)\s*$", re.I | re.M)
 _NOISE_LINES = re.compile(r"^\s*(?:Signed-off-by|Co-authored-by|Reviewed-by|Differential Revision|ghstack-source-id|"
+                          r"stack-info|"
                           r"Pull Request resolved|Approved by|Test Plan:?\s*$)[^\n]*$", re.I | re.M)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
@@ -27,6 +28,9 @@ _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 _BARE_REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*"
                           r"(?:revert(?:s|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back|undo|回滚|撤销)\b"
                           r"(?!\s*[\"“])", re.I)
+# A title that relands or resubmits without naming what: the PRs its body names are what it brings back.
+_BARE_RELAND = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*\[?\s*(?:re-?land(?:ed|ing)?|re-?submit(?:ted)?|re-?apply|"
+                          r"re-?applied)\b", re.I)
 # A PR named as the author of a change ("PR #3952 expanded the configs"), not merely cited beside it.
 _MADE_CHANGE = re.compile(r"(?:#\d+|/pull/\d+)\)?\s+(?:\w+\s+)?(?:expanded|added|introduced|changed|enabled|switched|"
                           r"moved|made|turned|replaced|refactored|removed|increased|decreased)\b", re.I)
@@ -67,7 +71,8 @@ def own_number(body: str | None) -> int | None:
 
 def text_claims(title: str, body: str | None, *, repo: str | None, own: int | None) -> list[TextClaim]:
     """The links a commit message or a PR's title and body claim."""
-    body = _WRAPPED.sub(" ", _NOISE_LINES.sub("", _HTML_COMMENT.sub("", body or "")))
+    written = body or ""
+    body = _WRAPPED.sub(" ", _NOISE_LINES.sub("", _HTML_COMMENT.sub("", written)))
     claims: list[TextClaim] = []
     seen: set[tuple] = set()
     fixes = says_fix(title)
@@ -88,6 +93,8 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
                             c.detail, c.evidence)
                   if c.ref_kind == "pr" and c.cue == "mention" and _BEGAN_WORK.search(c.evidence) else c
                   for c in claims]
+    if _BARE_RELAND.match(title or ""):
+        claims = _relanded(claims, written, repo=repo, own=own)
     reverts_by_number = any(c.relation == "revert" and c.referenced_is == "earlier" for c in claims)
     if _BARE_REVERT.match(title or "") and not reverts_by_number:
         # "Revert the expanded configs (#4024)" + "PR #3952 expanded ...": the body's PRs that made the change
@@ -105,6 +112,21 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
         sentence = next((s for s in sentences(body) if m["sha"] in s), m.group(0))
         claims.append(TextClaim(repo, None, "pr", "revert", "earlier", "reverts_commit", None, sentence[:1000],
                                 target_sha=m["sha"].lower()))
+    return claims
+
+
+def _relanded(claims: list[TextClaim], body: str, *, repo: str | None, own: int | None) -> list[TextClaim]:
+    """What a reland brings back: the one PR its text names in passing, or the PR its body says it was
+    resolved from (ghstack keeps the original's `Pull Request resolved:` line, which the noise filter drops)."""
+    passing = [c for c in claims if c.ref_kind == "pr" and c.cue == "mention"]
+    brought_back = any(c.relation == "follow_up" and c.referenced_is == "earlier" for c in claims)
+    if len(passing) == 1 and not brought_back:  # several: the text is about more than the reland
+        claims = [TextClaim(c.ref_repo, c.ref_number, c.ref_kind, "follow_up", "earlier", "reland_named_in_body",
+                            c.detail, c.evidence) if c is passing[0] else c for c in claims]
+    resolved = own_number(body)
+    if resolved is not None and resolved != own and all(c.ref_number != resolved for c in claims):
+        line = _OWN_PR_LINE.search(body)[0].strip()
+        claims.append(TextClaim(repo, resolved, "pr", "follow_up", "earlier", "reland_of_resolved", None, line))
     return claims
 
 

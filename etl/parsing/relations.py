@@ -155,7 +155,8 @@ RULES: tuple[_Rule, ...] = (
     # -- regression, the other way: the mention fixed what this PR broke
     _rule("fixed_by", "regression", "later",  # only when the text speaks of its own change's fault
           rf"\b(?:fixed|repaired|addressed|resolved|patched|corrected)\s+(?:later\s+)?(?:in|by|via)\s+{R}",
-          needs=r"\b(?:this|it|its|the new|known issue|introduced here)\b|本\s*pr|该\s*pr|本次|该改动|该实现"),
+          needs=r"\b(?:this|it|its|the new|known issue|introduced here)\b|本\s*pr|该\s*pr|本次|该改动|该实现",
+          unless=r"\b(?:should|will|would|might|could|may)\s+be\s+(?:\w+\s+)?fixed"),  # a hope, not a fix
     _rule("由R修复", "regression", "later",
           rf"(?:在|由|被|经)\s*{R}\s*(?:中|里)?{ADV}(?:被|得到|得以)?\s*(?:修复|修正|解决|补救)"),
     _rule("本PR引入的由其修复", "regression", "later",
@@ -226,7 +227,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("resubmits_R", "follow_up", "earlier",
           rf"{R}\s*[（(]?\s*(?:re-?land(?:ed|ing)?|cherry[- ]?pick(?:ed)?|backport(?:ed)?|ci\s+run|"
           rf"re-?submi(?:t|tted|ssion))\b"
-          rf"|\b(?:cherry[- ]?pick(?:s|ed|ing)?|backport(?:s|ed|ing)?)\s+(?:of\s+)?{R}"
+          rf"|\b(?:cherry[- ]?pick(?:s|ed|ing)?|backport(?:s|ed|ing)?|re-?submit(?:s|ting|ted)?)\s+(?:of\s+)?{R}"
+          rf"|\b(?:cherry[- ]?pick(?:s|ed|ing)?|backport(?:s|ed|ing)?)\s+(?:[\w-]+\s+){{0,4}}?(?:from|of)\s+{R}"
           rf"|[（(]\s*⟦R⟧\s*[)）]\s*[（(]\s*⟦O⟧\s*[)）]\s*$"),  # "Title (#12) (#34)": #12's commit merged again
     _rule("earlier_attempt_R", "follow_up", "earlier",
           rf"\b(?:previous|earlier|prior|original|first|older)\s+(?:\w+\s+){{0,2}}?"
@@ -280,7 +282,7 @@ RULES: tuple[_Rule, ...] = (
     # -- regression: the mention introduced what this PR fixes
     _rule("broken_by", "regression", "earlier",
           rf"\b(?:broken|broke|regress(?:ed|ion|ions)?|caused|triggered|exposed)\s+(?:\w+\s+)?"
-          rf"(?:by|in|from|since|with|after)\s+{R}"),
+          rf"(?:by|in|from|since|with|after)\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?(?:[\w/.-]+\s*:\s*)?)?{R}"),
     _rule("introduced_by", "regression", "earlier", rf"\bintroduced\s+(?:\w+\s+)?(?:by|in|with)\s+{R}",
           needs=rf"{FAILURE}|{FIX}"),
     _rule("changed_in_R", "regression", "earlier",
@@ -299,7 +301,8 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}\s*(?:\)\s*)?(?:has\s+|had\s+|also\s+|accidentally\s+|inadvertently\s+)?"
           rf"(?:broke|breaks|regressed|regresses|caused|causes|exposed|triggered|triggers)\b"),
     _rule("R_which_broke", "regression", "earlier",
-          rf"{R}{GAP}\b(?:which|that|and|but|so)\s+(?:\w+\s+)?(?:broke|breaks|caused|causes|regressed)\b"),
+          rf"{R}{GAP}\b(?:which|that|and|but|so)\s+(?:\w+\s+)?(?:broke|breaks|caused|causes|regressed)\b"
+          rf"|{R}{GAP}\bbut\s+(?:it|this|that)\s+(?:also\s+)?(?:changes|changed|breaks|broke|alters|altered)\b"),
     _rule("fix_from_R", "regression", "earlier",
           rf"{FIX}{GAP}\b(?:from|after|since|introduced (?:in|by)|caused by|left by|in|for|"
           rf"(?:came|arrived|landed|added|shipped|appeared)\s+(?:with|in|by))\s+{R}"),

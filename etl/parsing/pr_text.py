@@ -28,7 +28,7 @@ _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 _BARE_REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*"
                           r"(?:revert(?:s|ing)?|back(?:s|ing)? out|roll(?:s|ing)? back|undo|回滚|撤销)\b"
                           r"(?!\s*[\"“])", re.I)
-# A title that relands or resubmits without naming what: the PRs its body names are what it brings back.
+# A title that relands or resubmits without naming what: see _relanded for what it brings back.
 _BARE_RELAND = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*\[?\s*(?:re-?land(?:ed|ing)?|re-?submit(?:ted)?|re-?apply|"
                           r"re-?applied)\b", re.I)
 # A PR named as the author of a change ("PR #3952 expanded the configs"), not merely cited beside it.

@@ -38,13 +38,14 @@ _FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?
                r"(?:returns?|returning|returned|gives?|giving)\s+(?:an?\s+)?empty|"
                r"empty (?:strings?|outputs?|responses?)|"
                r"(?:latency|memory|time|overhead)\s+(?:\w+\s+)?(?:doubled|tripled|increased|grew|spiked|went up)|"
-               r"(?-i:[A-Z]\w*(?:Error|Exception))")
+               r"(?-i:\w*(?:Error|Exception)\w*)")
 _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|泄漏|泄露|不稳定|随机失败|偶发|"
                r"(?<!延迟)(?<!时延)(?<!耗时)(?<!开销)(?<!占用)下降|"
                r"降低(?![^，。；,;]{0,24}?(?:开销|延迟|时延|显存|内存|耗时|占用|成本|负载))|"
                r"(?:吞吐|性能|准确率|精度|命中率|速度)\S{0,4}?(?:掉了|掉到|变差)|"
                r"重复输出|反复输出|输出重复|误杀|误判|无响应|起不来|对不上|不正确|不准确|不生效|失灵|丢失|错乱|"
                r"(?:没有|未)(?:考虑|处理|检查|覆盖|包含|同步|更新|释放|初始化)|非法内存访问|段错误|返回空|空输出|隐患|"
+               r"偏离预期|不符合预期|与预期不符|有误|被截断|一直红|变红|飘红|"
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
                r"异常值|精度损失|除以零|除零|"
                r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
@@ -199,7 +200,10 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:{REVERT_WORD}|回退)",
           gate=_REVERT_GATE),
     _rule("R的反向提交", "revert", "earlier", rf"{R}\s*(?:的)\s*(?:反向提交|反向合入|回滚提交|revert)"),
-    _rule("回滚R", "revert", "earlier", rf"(?:{REVERT_WORD}|回退)(?:了|掉)?\s*{R}"),
+    _rule("回滚R", "revert", "earlier", rf"(?:{REVERT_WORD}|回退)(?:了|掉)?\s*{R}"
+          rf"|恢复(?:了|到|成)?\s*{R}\s*(?:之前|以前)的"
+          rf"|\brestor(?:e|es|ed|ing)\s+(?:\w+\s+){{0,3}}?(?:before|prior to)\s+{R}"
+          rf"|{R}{GAP}(?:决定|需要|只能|只好|先|暂时)?\s*(?:{REVERT_WORD})(?:了)?\s*(?:它|其|该\s*pr)(?![的之])"),
     _rule("R被回滚", "revert", "earlier",
           rf"{R}\s*(?:的)?(?:改动|修改|变更|提交|实现)?\s*(?:已|已经)?\s*(?:被|遭)\s*(?:本\s*pr|本次|此次|这次|完整)?\s*"
           rf"{REVERT_WORD}"),
@@ -214,6 +218,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("follow_up_to", "follow_up", "earlier",
           rf"\bfollow[- ]?ups?\b\s*(?:to|of|for|on|from)?\s*{R}|\bfollows?\s+(?:up\s+)?(?:on\s+)?{R}"
           rf"|\b(?:completes?|continues?|extends?|finishes)\s+{R}|\bbuild(?:s|ing)?\s+on\s+(?:top\s+of\s+)?{R}"
+          rf"|\b(?:completes?|continues?|finishes)\s+(?:the\s+)?(?:work|effort|migration|refactor\w*|changes?|series)\s+"
+          rf"(?:in|from|of|started in|begun in)\s+{R}"
+          rf"|\b(?:second|third|next|final|last)\s+(?:step|part|phase|stage)\s+(?:after|of|following)\s+{R}"
           rf"|\bpart\s+(?:\d+|two|three|ii)\s+of\s+{R}|\bre-?lands?(?:ing)?\s+(?:of\s+)?{R}"
           rf"|\b(?:stacked|based)\s+on\s+(?:top\s+of\s+)?{R}"
           rf"|\bmissing\s+(?:change|changes|piece|pieces|part|parts|bits?)\s+(?:of|from|in)\s+{R}"
@@ -242,8 +249,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("基于本PR", "follow_up", "later",
           rf"{R}{GAP}(?:基于|在)\s*{THIS_PR}\s*(?:的)?{SHORT}(?:基础上|之上|继续|扩展|推广)|{R}{GAP}基于\s*{THIS_PR}"),
     _rule("将在R中", "follow_up", "later",
-          rf"(?:会|将|计划|准备|打算)\s*(?:在|于)\s*{R}\s*(?:中|里)"
-          rf"|(?:会|将|计划|准备|打算)\s*(?:在|于)\s*{R}\s*(?:单独|另行|继续|再)?\s*(?:提交|实现|处理|完成|跟进|解决|补上)"),
+          rf"(?:会|将|计划|准备|打算|承诺|答应)\s*(?:在|于)\s*{R}\s*(?:中|里)"
+          rf"|(?:会|将|计划|准备|打算|承诺|答应)\s*(?:在|于)\s*{R}\s*(?:单独|另行|继续|再)?\s*"
+          rf"(?:提交|实现|处理|完成|跟进|解决|补上|补充)"),
     _rule("沿用R", "follow_up", "earlier",
           rf"(?:沿用|沿袭|延用|继承|复用|采用)了?\s*{R}\s*(?:的|中的)?\s*(?:大部分|部分|全部|主要)?\s*"
           rf"(?:方案|思路|设计|做法|实现|代码|改动)"
@@ -254,6 +262,9 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:把|将)\s*{R}\s*(?:中|里)?{SHORT}(?:workaround|hack|临时方案|临时修复|权宜之计){SHORT}"
           rf"(?:换成|替换为|替换成|改为|改成)"
           rf"|\breplaces?\s+the\s+(?:temporary\s+)?(?:workaround|hack|stopgap)\s+(?:from|in|of)\s+{R}"),
+    _rule("R提出的在本PR实现", "follow_up", "earlier",
+          rf"{R}\s*(?:中)?\s*(?:提出|设计|规划|定义|起草)的{SHORT}(?:在)?\s*{THIS_PR}\s*(?:中|里)?\s*(?:得到|获得)?(?:了)?\s*"
+          rf"(?:完整|最终|正式)?\s*(?:实现|落地|完成)"),
     _rule("在R的基础上", "follow_up", "earlier", rf"(?:在|基于)\s*{R}\s*(?:的)?\s*(?:基础上|基础之上|之上)|基于\s*{R}"),
     _rule("R的第N部分", "follow_up", "earlier",
           rf"{R}{SHORT}的?\s*第\s*[二三四五六七八九十2-9]\s*(?:部分|步|阶段|期|批)"),
@@ -310,7 +321,8 @@ RULES: tuple[_Rule, ...] = (
           rf"\bbisect(?:ed|s|ing)?\b{GAP}\b(?:to|points? to|lands? on|blames?|found)\s+{R}"
           rf"|二分\S{{0,8}}?(?:到|出|定位到|指向)\s*(?:了)?\s*{R}"),
     _rule("traced_to_R", "regression", "earlier",
-          rf"(?:追溯到|追查到|定位到|归因于|归咎于)\s*{R}|\btraced?\s+(?:back\s+)?to\s+{R}",
+          rf"(?:追溯到|追查到|定位到|归因于|归咎于)\s*{R}|\btraced?\s+(?:back\s+)?to\s+{R}"
+          rf"|\b(?:goes|go|went|dates?|dated)\s+back\s+to\s+{R}",
           needs=rf"{FAILURE}|{FIX}|问题|bug"),
     _rule("R之前是对的", "regression", "earlier",
           rf"(?:在|直到)\s*{R}\s*(?:之前|以前){SHORT}(?:是?正确|正常|没问题|没有问题|可以工作|工作正常|能用)"
@@ -336,9 +348,10 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:始于|起于|源于|来自|出自)\s*{R}"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次)\s*(?:在|于)\s*{R}{SHORT}(?:出现|暴露)"
-          rf"|(?:出问题|出错|有问题|引入问题|引入回归)的\s*(?:提交|pr|改动|commit)\s*(?:是|为|来自|就是)?\s*[:：]?\s*{R}",
+          rf"|(?:出问题|出错|有问题|引入问题|引入回归)的\s*(?:提交|pr|改动|commit)\s*(?:是|为|来自|就是)?\s*[:：]?\s*{R}"
+          rf"|问题\s*(?:提交|pr|commit)\s*(?:是|为|:|：)\s*{R}",
           gate=("出现", "引入", "产生", "开始", "始于", "起于", "源于", "来自", "出自", "暴露", "出问题", "出错",
-                "有问题")),
+                "问题提交", "有问题")),
     _rule("R删改了", "regression", "earlier",
           rf"{R}\s*(?:中|里)?\s*(?:删掉|删除|移除|去掉|去除|改掉|重命名|改名|替换|改成|改为)了?",
           needs=rf"{FAILURE}|{FIX}"),
@@ -367,7 +380,8 @@ RULES: tuple[_Rule, ...] = (
           rf"(?:旧|老|原来|原有|之前|\bold\b|\bprevious\b|\bformer\b|\blegacy\b)"),
     _rule("since_R_failure", "regression", "earlier",
           rf"(?:\bdue to|\bbecause of|\bafter|\bsince|\bfollowing)\s+{R}|(?:自从|自|因为|由于)\s*{R}"
-          rf"|从\s*{R}\s*(?:合入|上线)?\s*(?:开始|起|之后|以后)"
+          rf"|从\s*{R}\s*(?:合入|上线)?{SHORT}(?:开始|起|之后|以后)"
+          rf"|\b(?:after|since)\s+(?:upgrading|updating|moving|bumping)\s+(?:past|to|beyond)\s+{R}"
           rf"|{R}\s*(?:(?:合入|合并|落地|上线|发布)\s*(?:之?后|以后|以来)|之后|以后|以来)",
           needs=rf"{FAILURE}|{FIX}"),
     _rule("this_PR_failure_fixed_by_R", "regression", "later",

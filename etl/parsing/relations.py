@@ -49,7 +49,8 @@ _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
                r"异常值|精度损失|除以零|除零|"
                r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
-               r"(?:延迟|耗时|时延|时间|显存|内存|开销|占用)[^，。；,;]{0,16}?(?:翻倍|增加|上升|升高|飙升|暴涨|变长|变大)")
+               r"(?:延迟|耗时|时延|时间|显存|内存|开销|占用)[^，。；,;]{0,16}?"
+               r"(?:翻倍|增加|上升|升高|飙升|暴涨|变长|变大|翻了?\s*[一两二三四\d]+\s*倍)")
 # What counts as something going wrong. One closed class, shared by every causal rule.
 FAILURE = rf"(?:\b(?:{_FAILURE_EN})\b|{_FAILURE_ZH})"
 FIX = (r"(?:\bfix(?:es|ed|ing)?\b|\brepair(?:s|ed)?\b|\brestor(?:e|es|ed|ing)\b|\bunbreak(?:s|ing)?\b|"
@@ -152,7 +153,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("本PR被其撤回", "revert", "later",
           rf"{R}{GAP}{THIS_PR}{SHORT}被\s*{IT}{SHORT}(?:{REVERT_WORD}|回退)"),
     _rule("R_reverted_this", "revert", "later",
-          rf"{R}\s*(?:reverted|reverts|回滚了|撤销了)\s*(?:this|it|本\s*pr|该\s*pr|这个\s*pr|此\s*pr|本次(?:改动|修改)?)"),
+          rf"{R}\s*(?:reverted|reverts|回滚了|撤销了)\s*(?:this|it|本\s*pr|该\s*pr|这个\s*pr|此\s*pr|本次(?:改动|修改)?)"
+          rf"|{THIS_PR}{GAP}[：:，,]\s*{R}\s*(?:{REVERT_WORD})了?\s*(?:其|它的|全部|所有|整个)?\s*(?:的)?\s*(?:改动|修改|变更)"),
     # -- regression, the other way: the mention fixed what this PR broke
     _rule("fixed_by", "regression", "later",  # only when the text speaks of its own change's fault
           rf"\b(?:fixed|repaired|addressed|resolved|patched|corrected)\s+(?:later\s+)?(?:in|by|via)\s+{R}",
@@ -221,6 +223,8 @@ RULES: tuple[_Rule, ...] = (
           rf"|\b(?:completes?|continues?|finishes)\s+(?:the\s+)?(?:work|effort|migration|refactor\w*|changes?|series)\s+"
           rf"(?:in|from|of|started in|begun in)\s+{R}"
           rf"|\b(?:second|third|next|final|last)\s+(?:step|part|phase|stage)\s+(?:after|of|following)\s+{R}"
+          rf"|\b(?:address(?:es|ing)?|resolv(?:es|ing))\s+(?:the\s+)?(?:remaining|outstanding|leftover|unresolved)\s+"
+          rf"(?:review\s+)?(?:comments?|feedback|items?|todos?)\s+(?:on|from|in|of)\s+{R}"
           rf"|\bpart\s+(?:\d+|two|three|ii)\s+of\s+{R}|\bre-?lands?(?:ing)?\s+(?:of\s+)?{R}"
           rf"|\b(?:stacked|based)\s+on\s+(?:top\s+of\s+)?{R}"
           rf"|\bmissing\s+(?:change|changes|piece|pieces|part|parts|bits?)\s+(?:of|from|in)\s+{R}"
@@ -336,7 +340,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("failure_that_R_introduced", "regression", "earlier",
           rf"(?:{FAILURE}){SHORT}\b(?:that|which)\s+{R}\s+(?:had\s+)?(?:introduced|caused|brought|added)"),
     _rule("是R带来的", "regression", "earlier",
-          rf"(?:是|由)\s*{R}\s*(?:所)?\s*(?:带进来|带入|引入|带来|造成|导致|引起)",
+          rf"(?:是|由)\s*{R}\s*(?:所)?\s*(?:带进来|带入|引入|带来|造成|导致|引起)"
+          rf"|是\s*{R}{SHORT}(?:带进来|带入|引入|带来|造成|导致|引起)的",
           needs=rf"{FAILURE}|{FIX}|问题"),
     _rule("comes_from_R", "regression", "earlier",
           rf"\b(?:issue|problem|bug|regression|failure|crash|breakage)\s+(?:\w+\s+)?"
@@ -378,6 +383,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("stale_after_R", "regression", "earlier",
           rf"{R}{GAP}(?:仍|仍然|依然|还在|还是|依旧|\bstill\b|\byet\b)\s*{SHORT}"
           rf"(?:旧|老|原来|原有|之前|\bold\b|\bprevious\b|\bformer\b|\blegacy\b)"),
+    _rule("affected_since_R", "regression", "earlier",
+          rf"(?:受影响|影响范围|affected){GAP}{R}\s*(?:合入|合并|发布|上线|landed|merged)?\s*"
+          rf"(?:之?后|以后|以来|and later|onwards)"),
     _rule("since_R_failure", "regression", "earlier",
           rf"(?:\bdue to|\bbecause of|\bafter|\bsince|\bfollowing)\s+{R}|(?:自从|自|因为|由于)\s*{R}"
           rf"|从\s*{R}\s*(?:合入|上线)?{SHORT}(?:开始|起|之后|以后)"

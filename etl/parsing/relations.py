@@ -27,7 +27,7 @@ SHORT = r"[^。；;!?！？⟦\n]{0,24}?"
 # What counts as something going wrong. One closed class, shared by every causal rule.
 _FAILURE_EN = (r"errors?|exceptions?|fail(?:s|ed|ing|ures?)?|crash(?:es|ed|ing)?|broke|broken|breaks?|breakage|"
                r"regress(?:ed|es|ions?)?|wrong|incorrect(?:ly)?|mismatch(?:es|ed)?|hangs?|hung|deadlocks?|leaks?|"
-               r"flaky|flakiness|degrad\w*|slow(?:er|down|s)?|no longer|nans?|garbage|corrupt\w*|"
+               r"flaky|flakiness|degrad\w*|slow(?:er|down|s)?|no longer|nans?|garbage|garbled|corrupt\w*|"
                r"(?:accuracy|throughput|performance|perf|quality|hit rate|acceptance(?: rate)?)\s+(?:\w+\s+)?"
                r"(?:drops?|dropped|decreased|fell)|"
                r"diverg(?:e|es|ed|ing|ence)|"
@@ -45,7 +45,8 @@ _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|
                r"(?:吞吐|性能|准确率|精度|命中率|速度)\S{0,4}?(?:掉了|掉到|变差)|"
                r"重复输出|反复输出|输出重复|误杀|误判|无响应|起不来|对不上|不正确|不准确|不生效|失灵|丢失|错乱|"
                r"(?:没有|未)(?:考虑|处理|检查|覆盖|包含|同步|更新|释放|初始化)|非法内存访问|段错误|返回空|空输出|隐患|"
-               r"偏离预期|不符合预期|与预期不符|有误|被截断|一直红|变红|飘红|"
+               r"偏离预期|不符合预期|与预期不符|低于预期|不及预期|只有预期的|有误|被截断|一直红|变红|飘红|拿不到|收不到|"
+               r"性能(?:回退|倒退)|"
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
                r"异常值|精度损失|除以零|除零|"
                r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
@@ -152,6 +153,12 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}{GAP}(?:把|将)\s*{THIS_PR}\s*(?:的)?\s*(?:改动|修改)?{SHORT}(?:{REVERT_WORD}|回退)"),
     _rule("本PR被其撤回", "revert", "later",
           rf"{R}{GAP}{THIS_PR}{SHORT}被\s*{IT}{SHORT}(?:{REVERT_WORD}|回退)"),
+    _rule("revert_commit_is_R", "revert", "later",
+          rf"(?:回退|回滚|撤销|撤回|revert)\s*(?:提交|pr|commit)\s*(?:为|是|:|：)\s*{R}",
+          needs=rf"{THIS_PR}|本次"),
+    _rule("this_change_broke_fixed_by_R", "regression", "later",
+          rf"\b(?:this|the)\s+(?:change|pr|patch)\b{GAP}(?:{FAILURE}){GAP}\b(?:which|that)?\s*{R}\s+"
+          rf"(?:later\s+|then\s+|subsequently\s+)?(?:fixed|repaired|resolved|patched|corrected)"),
     _rule("R_reverted_this", "revert", "later",
           rf"{R}\s*(?:reverted|reverts|回滚了|撤销了)\s*(?:this|it|本\s*pr|该\s*pr|这个\s*pr|此\s*pr|本次(?:改动|修改)?)"
           rf"|{THIS_PR}{GAP}[：:，,]\s*{R}\s*(?:{REVERT_WORD})了?\s*(?:其|它的|全部|所有|整个)?\s*(?:的)?\s*(?:改动|修改|变更)"),
@@ -276,10 +283,13 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}\s*(?:的|中的|里的)?\s*(?:修复|改动|修改|实现|适配)?\s*(?:只|仅|仅仅|只是)\s*(?:覆盖|处理|修复|修了|改了|支持|实现)"),
     _rule("R_本PR补齐", "follow_up", "earlier",
           rf"{R}{GAP}本\s*pr\s*(?:则|再|继续)?\s*(?:补齐|补全|补上|补完|完成了?|延续|接着)"
-          rf"|{R}{GAP}本\s*pr{SHORT}(?:剩下|剩余|其余|余下)的"),
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:剩下|剩余|其余|余下)的"
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:扩展到|推广到|延伸到|扩大到|移植到)"),
     _rule("R_本PR撤销", "revert", "earlier",
           rf"{R}{GAP}本\s*pr\s*(?:则|随即)?\s*(?:撤销|回滚|撤回|回退)了?"
-          rf"|{R}{GAP}本\s*pr{SHORT}(?:改回|恢复成|恢复为|退回到?|回退到|回退为|回退成)"),
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:改回|恢复成|恢复为|退回到?|回退到|回退为|回退成)"
+          rf"|{BULLET_R}{GAP}本\s*pr\s*(?:把|将)\s*(?:它|其|该\s*pr)\s*的?{SHORT}(?:关掉|关闭|禁用|去掉|移除|删掉)"
+          rf"|(?:去掉|移除|删除|删掉|撤掉)了?\s*{R}\s*(?:中)?\s*(?:加入|引入|添加|新增|增加)的"),
     _rule("跟进R", "follow_up", "earlier",
           rf"(?:跟进|延续|接续|补全|补齐|补上|补完|完善|继续|沿着)\s*(?:了)?\s*{R}|重新(?:合入|提交|引入|落地|实现)\s*(?:了)?{SHORT}{R}"),
     _rule("替代R", "follow_up", "earlier", rf"(?:替代|取代|接替|接手)(?:了)?{SHORT}的?\s*{R}", "supersedes"),
@@ -289,7 +299,7 @@ RULES: tuple[_Rule, ...] = (
     _rule("是其后续", "follow_up", "earlier",
           rf"{R}{GAP}(?:是|为|属于)\s*(?:其|它的|它|该\s*pr\s*的)\s*(?:后续|跟进|延续|延伸|扩展|续作|补充|re-?land)"),
     _rule("R的后续", "follow_up", "earlier",
-          rf"{R}\s*(?:的|之)?\s*(?:后续|跟进|延续|续作|第二部分|补充|收尾|re-?land|重新合入|重新提交)|{R}\s*(?:中|里)?\s*(?:遗漏|漏掉|漏改|没有同步|未同步|未完成)"),
+          rf"{R}\s*(?:的|之)?\s*(?:后续|跟进|延续|续作|第二部分|补充|收尾|配套|re-?land|重新合入|重新提交)|{R}\s*(?:中|里)?\s*(?:遗漏|漏掉|漏改|没有同步|未同步|未完成)"),
     _rule("a_thing_from_R", "reference", "earlier",
           rf"\b(?:the|a|an|other|those|these|similar|same)\s+(?:\w+\s+){{0,2}}"
           rf"(?:fix(?:es)?|changes?|patch(?:es)?|helpers?|harness|scripts?|tests?|kernels?)\s+(?:from|in|of)\s+{R}",
@@ -333,7 +343,8 @@ RULES: tuple[_Rule, ...] = (
           rf"|\b(?:worked|was correct|was fine)\s+(?:\w+\s+){{0,2}}?(?:before|until|prior to)\s+{R}"),
     _rule("R是问题来源", "regression", "earlier",
           rf"{R}{GAP}(?:是|为|即)\s*{SHORT}(?:问题|回归|bug|故障|错误)\s*的?\s*(?:来源|源头|根源|起因|原因)"
-          rf"|(?:回归|问题|bug|故障|错误)\s*的?\s*(?:来源|源头|根源|出处)\s*(?:是|在|为|在于|:|：)?\s*{R}"),
+          rf"|(?:回归|问题|bug|故障|错误)\s*的?\s*(?:来源|源头|根源|出处)\s*(?:是|在|为|在于|:|：)?\s*{R}"
+          rf"|{R}{GAP}(?:是|为|即)\s*(?:问题的|本次问题的|回归的|这次回归的)?\s*(?:根本原因|根因|罪魁祸首|元凶|原因所在|直接原因)"),
     _rule("R之后才暴露", "regression", "earlier",
           rf"{R}{GAP}(?:之后|以后|后)\s*才?\s*(?:暴露|出现|显现|浮现|开始出现)",
           needs=rf"{FAILURE}|问题|bug"),

@@ -30,8 +30,9 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 DATA = TESTS / "data" / "link_relations.jsonl"
 HOLDOUT = TESTS / "data" / "link_relations_holdout.jsonl"
 REAL_LABELS = TESTS / "data" / "real_git_labels.jsonl"
-# Mentions sampled at random after the rules were written, 30 commits a history in each of two draws (seeds
-# 20261201 and 777, the second excluding the first), each labelled before the reader's answers were looked at.
+# Mentions sampled at random after the rules were written, 30 commits a history in each of three draws (seeds
+# 20261201, 777 and 4242, each excluding the ones before), each labelled before the reader's answers were
+# looked at.
 REAL_HOLDOUT = TESTS / "data" / "real_git_holdout.jsonl"
 REAL_GIT = TESTS.parent.parent / "shared" / "real_git"  # others' text: read here, never copied into the project
 RELATIONS = ("revert", "regression", "follow_up", "reference", "issue")

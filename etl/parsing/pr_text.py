@@ -18,10 +18,11 @@ from .relations import says_fix, sentences
 
 _REVERT_TITLE = re.compile(r'^\s*Revert\s+"(?P<title>.+)"\s*(?:\(#\d+\))?\s*$', re.I)
 _REVERTS_COMMIT = re.compile(r"\bThis reverts commit (?P<sha>[0-9a-f]{7,40})\b", re.I)
-_OWN_PR_LINE = re.compile(r"^\s*Pull Request resolved:\s*\S*/pull/(?P<number>\d+)\s*$", re.I | re.M)
+# `Pull Request resolved: <url>` (Phabricator exports), `Pull-Request: <url>` (ghstack)
+_OWN_PR_LINE = re.compile(r"^\s*Pull[- ]Request(?: resolved)?:\s*\S*/pull/(?P<number>\d+)\s*$", re.I | re.M)
 _NOISE_LINES = re.compile(r"^\s*(?:Signed-off-by|Co-authored-by|Reviewed-by|Differential Revision|ghstack-source-id|"
                           r"stack-info|"
-                          r"Pull Request resolved|Approved by|Test Plan:?\s*$)[^\n]*$", re.I | re.M)
+                          r"Pull[- ]Request(?: resolved)?:|Approved by|Test Plan:?\s*$)[^\n]*$", re.I | re.M)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 # A title that reverts without naming what: the PRs its body names as doing the change are what it reverts.
@@ -85,7 +86,7 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
             r = mention.relation
             claims.append(TextClaim(mention.repo, mention.number, mention.kind, r.relation, r.referenced_is, r.cue,
                                     r.detail, mention.sentence[:1000]))
-    claims = _without_foreign_echoes(claims, repo)
+    claims = _listed_commits_as_references(_without_foreign_echoes(claims, repo))
     if _CONTINUES.search(f"{title}\n{body}"):
         # "#1415 added the prepare path. This commit adds the remaining convert path": the PR that began the
         # work, named as its author, is what this one continues
@@ -118,7 +119,7 @@ def text_claims(title: str, body: str | None, *, repo: str | None, own: int | No
 def _relanded(claims: list[TextClaim], body: str, *, repo: str | None, own: int | None) -> list[TextClaim]:
     """What a reland brings back: the one PR its text names in passing, or the PR its body says it was
     resolved from (ghstack keeps the original's `Pull Request resolved:` line, which the noise filter drops)."""
-    passing = [c for c in claims if c.ref_kind == "pr" and c.cue == "mention"]
+    passing = [c for c in claims if c.ref_kind == "pr" and c.cue in ("mention", "listed_commit")]
     brought_back = any(c.relation == "follow_up" and c.referenced_is == "earlier" for c in claims)
     if len(passing) == 1 and not brought_back:  # several: the text is about more than the reland
         claims = [TextClaim(c.ref_repo, c.ref_number, c.ref_kind, "follow_up", "earlier", "reland_named_in_body",
@@ -128,6 +129,14 @@ def _relanded(claims: list[TextClaim], body: str, *, repo: str | None, own: int 
         line = _OWN_PR_LINE.search(body)[0].strip()
         claims.append(TextClaim(repo, resolved, "pr", "follow_up", "earlier", "reland_of_resolved", None, line))
     return claims
+
+
+def _listed_commits_as_references(claims: list[TextClaim]) -> list[TextClaim]:
+    """A squash commit lists the commits it took in, one a line (`* [CPU] Reland qconv passes (#3433)`): what
+    such a line says, it says of the PR at its end, not of this one, so that PR is only a reference."""
+    return [TextClaim(c.ref_repo, c.ref_number, c.ref_kind, "reference", "earlier", "listed_commit", None, c.evidence)
+            if c.relation != "reference" and re.fullmatch(rf"\s*[*-]\s+.*\(#{c.ref_number}\)\s*", c.evidence)
+            else c for c in claims]
 
 
 def _without_foreign_echoes(claims: list[TextClaim], repo: str | None) -> list[TextClaim]:

@@ -26,6 +26,7 @@ _REF = re.compile(
 )
 _PR_NUMBER = re.compile(r"\bPR\s+\d", re.I)
 _ISSUE_WORD_BEFORE = re.compile(r"issues?\s*$", re.I)
+_COUNTER_BEFORE = re.compile(r"\b(?:attempt|attemp|try|take|round|iteration|trial|retry|pass)\s*$", re.I)
 # Code gets only explicit references: a bare `#123` there is as likely a comment or a colour.
 _EXPLICIT_ONLY = {"code"}
 # A number named again and again in one sentence is read at its first few places (a pasted list of the same
@@ -64,7 +65,9 @@ def mentions(text: str, *, repo: str | None, own_number: int | None, explicit_on
             readings[digits] += 1
             if readings[digits] > MAX_READINGS:
                 continue
-            if kind == "pr" and closes_issue(sentence, spans, index):
+            if _COUNTER_BEFORE.search(sentence, max(0, m.start() - 12), m.start()) and m["num"]:
+                continue  # "Attempt #28", "Lint fixes #1": a count, not a reference
+            if kind == "pr" and not m["unum"] and closes_issue(sentence, spans, index):  # a /pull/ URL stays a PR
                 kind = "issue"
             relation = (classify(sentence, spans, index, title_fixes=title_fixes) if kind == "pr"
                         else Relation("reference", "earlier", "issue"))

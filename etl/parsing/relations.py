@@ -245,9 +245,13 @@ RULES: tuple[_Rule, ...] = (
     _rule("resubmits_R", "follow_up", "earlier",
           rf"{R}\s*[（(]?\s*(?:re-?land(?:ed|ing)?|cherry[- ]?pick(?:ed)?|backport(?:ed)?|ci\s+run|"
           rf"re-?submi(?:t|tted|ssion))\b"
-          rf"|\b(?:cherry[- ]?pick(?:s|ed|ing)?|backport(?:s|ed|ing)?|re-?submit(?:s|ting|ted)?)\s+(?:of\s+)?{R}"
+          rf"|\b(?:cherry[- ]?pick(?:s|ed|ing)?|backport(?:s|ed|ing)?|re-?submit(?:s|ting|ted)?|re-?do(?:es|ing)?|"
+          rf"redid)\s+(?:of\s+)?{R}"
           rf"|\b(?:cherry[- ]?pick(?:s|ed|ing)?|backport(?:s|ed|ing)?)\s+(?:[\w-]+\s+){{0,4}}?(?:from|of)\s+{R}"
-          rf"|[（(]\s*⟦R⟧\s*[)）]\s*[（(]\s*⟦O⟧\s*[)）]\s*$"),  # "Title (#12) (#34)": #12's commit merged again
+          # "Title (#12) (#34)", "Title #12 (#34)": #12's commit merged again ("… from #12 and #13 (#34)" is not)
+          rf"|[（(]\s*⟦R⟧\s*[)）]\s*[（(]\s*⟦O⟧\s*[)）]\s*$"
+          rf"|(?<!\bfrom )(?<!\band )(?<!\bin )(?<!\bof )(?<!\bfor )(?<!\bto )(?<!\bby )(?<!\bwith )(?<!, )"
+          rf"(?<!\bafter )⟦R⟧\s*[（(]\s*⟦O⟧\s*[)）]\s*$"),
     _rule("earlier_attempt_R", "follow_up", "earlier",
           rf"\b(?:previous|earlier|prior|original|first|older)\s+(?:\w+\s+){{0,2}}?"
           rf"(?:attempts?|try|tries|versions?|iterations?|migration|implementation|pr|work)\s*(?:[:(（]|\bin\b|\bat\b)?\s*{R}",

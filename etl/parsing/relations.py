@@ -46,7 +46,7 @@ _FAILURE_ZH = (r"错误|报错|异常|失败|崩溃|挂掉|卡死|卡住|死锁|
                r"重复输出|反复输出|输出重复|误杀|误判|无响应|起不来|对不上|不正确|不准确|不生效|失灵|丢失|错乱|"
                r"(?:没有|未)(?:考虑|处理|检查|覆盖|包含|同步|更新|释放|初始化)|非法内存访问|段错误|返回空|空输出|隐患|"
                r"偏离预期|不符合预期|与预期不符|低于预期|不及预期|只有预期的|有误|被截断|一直红|变红|飘红|拿不到|收不到|"
-               r"性能(?:回退|倒退)|"
+               r"性能(?:回退|倒退)|重复计算|"
                r"退化|变慢|不再|失效|不一致|不匹配|不符|越界|溢出|乱码|脏数据|无法|不能|出错|回归|缺陷|"
                r"异常值|精度损失|除以零|除零|"
                r"骤降|暴跌|下滑|掉到|降到|跌到|跌破|变差|恶化|劣化|"
@@ -158,7 +158,9 @@ RULES: tuple[_Rule, ...] = (
           needs=rf"{THIS_PR}|本次"),
     _rule("this_change_broke_fixed_by_R", "regression", "later",
           rf"\b(?:this|the)\s+(?:change|pr|patch)\b{GAP}(?:{FAILURE}){GAP}\b(?:which|that)?\s*{R}\s+"
-          rf"(?:later\s+|then\s+|subsequently\s+)?(?:fixed|repaired|resolved|patched|corrected)"),
+          rf"(?:later\s+|then\s+|subsequently\s+)?(?:fixed|repaired|resolved|patched|corrected)"
+          rf"|\b(?:this|the)\s+(?:change|pr|patch)\b{GAP}(?:{FAILURE})[^。.!?⟦\n]{{0,80}}?[;；,，]\s*{R}\s+(?:later\s+)?"
+          rf"(?:fix|fixes|fixed|address|addresses|addressed|resolves|resolved|repairs|repaired|patches|patched)\b"),
     _rule("R_reverted_this", "revert", "later",
           rf"{R}\s*(?:reverted|reverts|回滚了|撤销了)\s*(?:this|it|本\s*pr|该\s*pr|这个\s*pr|此\s*pr|本次(?:改动|修改)?)"
           rf"|{THIS_PR}{GAP}[：:，,]\s*{R}\s*(?:{REVERT_WORD})了?\s*(?:其|它的|全部|所有|整个)?\s*(?:的)?\s*(?:改动|修改|变更)"),
@@ -210,7 +212,7 @@ RULES: tuple[_Rule, ...] = (
           gate=_REVERT_GATE),
     _rule("R的反向提交", "revert", "earlier", rf"{R}\s*(?:的)\s*(?:反向提交|反向合入|回滚提交|revert)"),
     _rule("回滚R", "revert", "earlier", rf"(?:{REVERT_WORD}|回退)(?:了|掉)?\s*{R}"
-          rf"|恢复(?:了|到|成)?\s*{R}\s*(?:之前|以前)的"
+          rf"|恢复(?:了|到|成)?\s*{R}\s*(?:之前|以前)的|(?:将|把)\s*{R}{SHORT}(?:{REVERT_WORD}|回退)(?:了|掉)?"
           rf"|\brestor(?:e|es|ed|ing)\s+(?:\w+\s+){{0,3}}?(?:before|prior to)\s+{R}"
           rf"|{R}{GAP}(?:决定|需要|只能|只好|先|暂时)?\s*(?:{REVERT_WORD})(?:了)?\s*(?:它|其|该\s*pr)(?![的之])"),
     _rule("R被回滚", "revert", "earlier",
@@ -226,6 +228,7 @@ RULES: tuple[_Rule, ...] = (
           failure=True),
     _rule("follow_up_to", "follow_up", "earlier",
           rf"\bfollow[- ]?ups?\b\s*(?:to|of|for|on|from)?\s*{R}|\bfollows?\s+(?:up\s+)?(?:on\s+)?{R}"
+          rf"|\bfollow[- ]?ups?\s+(?:\w+\s+)?(?:promised|planned|mentioned|announced|proposed)\s+(?:in|by)\s+{R}"
           rf"|\b(?:completes?|continues?|extends?|finishes)\s+{R}|\bbuild(?:s|ing)?\s+on\s+(?:top\s+of\s+)?{R}"
           rf"|\b(?:completes?|continues?|finishes)\s+(?:the\s+)?(?:work|effort|migration|refactor\w*|changes?|series)\s+"
           rf"(?:in|from|of|started in|begun in)\s+{R}"
@@ -264,6 +267,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("基于本PR", "follow_up", "later",
           rf"{R}{GAP}(?:基于|在)\s*{THIS_PR}\s*(?:的)?{SHORT}(?:基础上|之上|继续|扩展|推广)|{R}{GAP}基于\s*{THIS_PR}"),
     _rule("将在R中", "follow_up", "later",
+          rf"(?:另开|另起|单独开|另提)\s*(?:一个)?\s*pr\s*[（(]?\s*{R}"
+          rf"|(?:剩余|剩下|其余|余下)的?{SHORT}(?:在|于|由)\s*{R}\s*(?:中|里)?\s*(?:完成|实现|处理|提交|跟进|解决)|"
           rf"(?:会|将|计划|准备|打算|承诺|答应)\s*(?:在|于)\s*{R}\s*(?:中|里)"
           rf"|(?:会|将|计划|准备|打算|承诺|答应)\s*(?:在|于)\s*{R}\s*(?:单独|另行|继续|再)?\s*"
           rf"(?:提交|实现|处理|完成|跟进|解决|补上|补充)"),
@@ -280,7 +285,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("R提出的在本PR实现", "follow_up", "earlier",
           rf"{R}\s*(?:中)?\s*(?:提出|设计|规划|定义|起草)的{SHORT}(?:在)?\s*{THIS_PR}\s*(?:中|里)?\s*(?:得到|获得)?(?:了)?\s*"
           rf"(?:完整|最终|正式)?\s*(?:实现|落地|完成)"),
-    _rule("在R的基础上", "follow_up", "earlier", rf"(?:在|基于)\s*{R}\s*(?:的)?\s*(?:基础上|基础之上|之上)|基于\s*{R}"),
+    _rule("在R的基础上", "follow_up", "earlier", rf"(?:在|基于)\s*{R}\s*(?:的)?\s*(?:基础上|基础之上|之上)|基于\s*{R}"
+          rf"|在\s*{R}\s*(?:的)?{SHORT}(?:基础)?上\s*(?:补齐|补全|补充|继续|增加|加上|完善|扩展)"
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:实现|完成|做|补上)了?\s*(?:phase|part|step|阶段|部分|第)\s*(?:2|3|二|三|ii|两)"),
     _rule("R的第N部分", "follow_up", "earlier",
           rf"{R}{SHORT}的?\s*第\s*[二三四五六七八九十2-9]\s*(?:部分|步|阶段|期|批)"),
     _rule("R只修了一部分", "follow_up", "earlier",
@@ -291,7 +298,7 @@ RULES: tuple[_Rule, ...] = (
           rf"|{R}{GAP}本\s*pr{SHORT}(?:扩展到|推广到|延伸到|扩大到|移植到)"),
     _rule("R_本PR撤销", "revert", "earlier",
           rf"{R}{GAP}本\s*pr\s*(?:则|随即)?\s*(?:撤销|回滚|撤回|回退)了?"
-          rf"|{R}{GAP}本\s*pr{SHORT}(?:改回|恢复成|恢复为|退回到?|回退到|回退为|回退成)"
+          rf"|{R}{GAP}本\s*pr{SHORT}(?:改回|切回|换回|调回|恢复成|恢复为|退回到?|回退到|回退为|回退成)"
           rf"|{BULLET_R}{GAP}本\s*pr\s*(?:把|将)\s*(?:它|其|该\s*pr)\s*的?{SHORT}(?:关掉|关闭|禁用|去掉|移除|删掉)"
           rf"|(?:去掉|移除|删除|删掉|撤掉)了?\s*{R}\s*(?:中)?\s*(?:加入|引入|添加|新增|增加)的"),
     _rule("跟进R", "follow_up", "earlier",
@@ -367,6 +374,7 @@ RULES: tuple[_Rule, ...] = (
     _rule("问题始于R", "regression", "earlier",
           rf"(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次|是从|从)?\s*(?:出现|引入|产生|开始)\s*(?:在|于|自)\s*{R}"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:始于|起于|源于|来自|出自)\s*{R}"
+          rf"|(?:{FAILURE}|问题)\S{{0,4}}?\s*(?:是)?从\s*{R}\s*(?:合入)?\s*(?:之后)?\s*(?:开始|起)"
           rf"|(?:{FAILURE}|问题)\S{{0,6}}?\s*(?:最早|最初|首次)\s*(?:在|于)\s*{R}{SHORT}(?:出现|暴露)"
           rf"|(?:出问题|出错|有问题|引入问题|引入回归)的\s*(?:提交|pr|改动|commit)\s*(?:是|为|来自|就是)?\s*[:：]?\s*{R}"
           rf"|问题\s*(?:提交|pr|commit)\s*(?:是|为|:|：)\s*{R}",

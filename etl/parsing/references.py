@@ -65,7 +65,7 @@ def mentions(text: str, *, repo: str | None, own_number: int | None, explicit_on
             readings[digits] += 1
             if readings[digits] > MAX_READINGS:
                 continue
-            if _COUNTER_BEFORE.search(sentence, max(0, m.start() - 12), m.start()) and m["num"]:
+            if m["num"] and _COUNTER_BEFORE.search(sentence, max(0, m.start() - 12), m.start()):
                 continue  # "Attempt #28", "Lint fixes #1": a count, not a reference
             if kind == "pr" and not m["unum"] and closes_issue(sentence, spans, index):  # a /pull/ URL stays a PR
                 kind = "issue"

@@ -147,7 +147,7 @@ RULES: tuple[_Rule, ...] = (
     _rule("被回滚(R)", "revert", "later", rf"被\s*{REVERT_WORD}(?:了)?\s*[（(]\s*{R}"),
     _rule("在R中被回滚", "revert", "later", rf"在\s*{R}\s*(?:中|里|时)?\s*(?:被|遭)?\s*{REVERT_WORD}"),
     _rule("R_reverts_this", "revert", "later",
-          rf"{R}{GAP}(?:{REVERT_WORD})(?:了|掉)?\s*(?:本\s*pr|本次改动|this pr|this change)",
+          rf"{R}{GAP}(?:{REVERT_WORD})(?:了|掉)?\s*{THIS_PR}",
           gate=_REVERT_GATE),
     _rule("R中把本PR撤回", "revert", "later",
           rf"{R}{GAP}(?:把|将)\s*{THIS_PR}\s*(?:的)?\s*(?:改动|修改)?{SHORT}(?:{REVERT_WORD}|回退)"),
@@ -268,8 +268,8 @@ RULES: tuple[_Rule, ...] = (
           rf"{R}{GAP}(?:基于|在)\s*{THIS_PR}\s*(?:的)?{SHORT}(?:基础上|之上|继续|扩展|推广)|{R}{GAP}基于\s*{THIS_PR}"),
     _rule("将在R中", "follow_up", "later",
           rf"(?:另开|另起|单独开|另提)\s*(?:一个)?\s*pr\s*[（(]?\s*{R}"
-          rf"|(?:剩余|剩下|其余|余下)的?{SHORT}(?:在|于|由)\s*{R}\s*(?:中|里)?\s*(?:完成|实现|处理|提交|跟进|解决)|"
-          rf"(?:会|将|计划|准备|打算|承诺|答应)\s*(?:在|于)\s*{R}\s*(?:中|里)"
+          rf"|(?:剩余|剩下|其余|余下)的?{SHORT}(?:在|于|由)\s*{R}\s*(?:中|里)?\s*(?:完成|实现|处理|提交|跟进|解决)"
+          rf"|(?:会|将|计划|准备|打算|承诺|答应)\s*(?:在|于)\s*{R}\s*(?:中|里)"
           rf"|(?:会|将|计划|准备|打算|承诺|答应)\s*(?:在|于)\s*{R}\s*(?:单独|另行|继续|再)?\s*"
           rf"(?:提交|实现|处理|完成|跟进|解决|补上|补充)"),
     _rule("沿用R", "follow_up", "earlier",

@@ -6,10 +6,13 @@ draw of the other commits that mention one. It prints each commit's text with th
 facts git history knows about each number (is it a PR of this repository, merged before or after this commit).
 It never runs the link reader: labels are made blind to what the reader says.
 
+`pr` prints the subject and merge time of the commits that merged the given PR numbers, for context.
+
 `check` validates a label file against the draw: every drawn mention labelled once, known fields only.
 
     python bench/link_labels.py draw HISTORY [--extra N] [--seed S] [--part K/M]
     python bench/link_labels.py check HISTORY [LABELS]
+    python bench/link_labels.py pr HISTORY N [N ...]
 """
 
 from __future__ import annotations
@@ -130,6 +133,14 @@ def show(history: str, extra: int | None, seed: int, part: str | None) -> None:
             print(f"   ref {mention.number}: {where}")
 
 
+def show_prs(history: str, numbers: list[int]) -> None:
+    merged = {own_pr(c): c for c in load(history) if own_pr(c) is not None}
+    for number in numbers:
+        commit = merged.get(number)
+        print(f"#{number}: " + (f"{commit['sha'][:12]} {commit['committed_at']} {commit['subject']}" if commit
+                                 else "no commit of this history merged it"))
+
+
 def check(history: str, path: Path) -> int:
     wanted = {(c["sha"][:12], m.number, m.repo) for c, found in draw(history) for m in found}
     seen, problems = set(), []
@@ -167,7 +178,13 @@ def main() -> int:
     c = sub.add_parser("check")
     c.add_argument("history", choices=HISTORIES)
     c.add_argument("labels", nargs="?", type=Path)
+    p = sub.add_parser("pr")
+    p.add_argument("history", choices=HISTORIES)
+    p.add_argument("numbers", nargs="+", type=int)
     args = parser.parse_args()
+    if args.command == "pr":
+        show_prs(args.history, args.numbers)
+        return 0
     if args.command == "draw":
         show(args.history, args.extra, args.seed, args.part)
         return 0

@@ -1,184 +1,197 @@
-"""Precision and recall of the link reading, per relation and per source, with the direction accuracy, on
-the project's own labelled examples (tests/data/link_relations.jsonl: Chinese report sentences in the
-seeds' layout, English commit and PR texts, and negatives that only look like links), and on mentions in
-real commit messages labelled by hand (tests/data/real_git_*.jsonl, the text read from ../shared/real_git;
-relation `none` marks a number that is no link of the repository's own: another repository's PR, the
-commit's own PR, "attempt #2").
+"""How well the link reader types links, measured on text it was not trained on.
 
-Each example runs through the code the warehouse uses: a report sentence is put in a small report (a
-`- PR #N title: ...` bullet under 关联脉络, anything else under 功能与动机) and parsed; a commit or PR text is
-read by the git and GitHub claim reader. Offline; prints the figures.
+- Real commit histories (tests/data/real_git/, text from ../shared/real_git): leave one history out. For each
+  history, the reader is trained on the other four and the written sets, then reads the held-out history's
+  labelled mentions. Precision and recall per relation, their mean over histories and the pooled figures, beside
+  the clause rules alone (the reader before it was trained) as the baseline.
+- Written report sentences: each round in tests/data/link_rounds/ read by a reader trained on everything
+  written before it (its first reading, replayed), and the written sets as the shipped reader reads them.
 
-    python bench/eval_links.py [--data FILE]
+A mention counts as read right when its relation and, for revert, regression and follow-up, its direction are
+right. As in the warehouse (warehouse/models/intermediate/link_claims.sql), a number the text calls an issue
+is an issue unless git history knows it as a PR of the repository, and of several readings of one number in a
+text the strongest stands.
+
+    python bench/eval_links.py [--errors] [--history NAME] [--c C]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl.parsing import parse_bytes  # noqa: E402
-from etl.parsing.pr_text import text_claims  # noqa: E402
+from bench import link_training as lt  # noqa: E402
+from etl.parsing import link_model, parse_bytes  # noqa: E402
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
-DATA = TESTS / "data" / "link_relations.jsonl"
-HOLDOUT = TESTS / "data" / "link_relations_holdout.jsonl"
-REAL_LABELS = TESTS / "data" / "real_git_labels.jsonl"
-# Mentions sampled at random after the rules were written, 30 commits a history in each of three draws (seeds
-# 20261201, 777 and 4242, each excluding the ones before), each labelled before the reader's answers were
-# looked at.
-REAL_HOLDOUT = TESTS / "data" / "real_git_holdout.jsonl"
-REAL_GIT = TESTS.parent.parent / "shared" / "real_git"  # others' text: read here, never copied into the project
 RELATIONS = ("revert", "regression", "follow_up", "reference", "issue")
-REPO = "sgl-project/sglang"
-LINKS = ("revert", "regression", "follow_up")  # the relations that have a direction
-HISTORY_REPOS = {"pytorch-ao": "pytorch/ao", "text-generation-inference": "huggingface/text-generation-inference"}
+LINKS = ("revert", "regression", "follow_up")
+STRENGTH = {"revert": 0, "regression": 1, "follow_up": 2, "reference": 3}
+# What the issue asks of the held-out means: (precision, recall) per relation; None: not asked.
+BARS = {"revert": (None, 0.95), "regression": (0.85, 0.75), "follow_up": (0.85, 0.75)}
 
 
-def predict(example: dict) -> tuple[str, str | None]:
-    """(relation, referenced_is) the warehouse would store for the example's mention; 'missed' if none. A
-    label with `ref_repo` counts only what is read as that repository's PR or issue."""
-    repo = example.get("repo", REPO)
-    if example["source"] == "report":
-        section = "关联脉络" if example["text"].lstrip().startswith("- PR #") else "功能与动机"
-        document = (f"# PR #{example['own']} 完整报告\n\n{repo}\n\n## 执行摘要\n\n- 一句话: 测试。\n\n"
-                    f"## {section}\n\n{example['text']}\n")
-        found = [(r.kind, r.relation, r.referenced_is) for r in parse_bytes(document.encode()).references
-                 if r.number == example["ref"]]
-    else:
-        title, _, body = example["text"].partition("\n")
-        found = [(c.ref_kind, c.relation, c.referenced_is)
-                 for c in text_claims(title, body, repo=repo, own=example["own"])
-                 if c.ref_number == example["ref"] and example.get("ref_repo", c.ref_repo) == (c.ref_repo or repo)]
+def predict(example: lt.Example, model: link_model.LinkModel | None) -> tuple[str, str | None]:
+    """(relation, referenced_is) the warehouse would store for the example's mention; 'missed' if none."""
+    raw = example.raw
+    with link_model.using(model):
+        if example.source == "report":
+            found = [(r.kind, r.relation, r.referenced_is)
+                     for r in parse_bytes(lt.report_document(raw["own"], raw["text"], raw["repo"])).references
+                     if r.number == example.number and lt._ours(r.repo, raw["repo"])]
+        else:
+            title, body = (raw["title"], raw["body"]) if "title" in raw else raw["text"].partition("\n")[::2]
+            claims, _ = lt.read_commit(title, body, raw["repo"], raw["own"])
+            wanted = raw.get("ref_repo")
+            found = [(c.ref_kind, c.relation, c.referenced_is) for c in claims if c.ref_number == example.number
+                     and (lt._ours(c.ref_repo, raw["repo"]) if wanted is None
+                          else (c.ref_repo or "").lower() == wanted.lower())]
     if not found:
         return "missed", None
-    if any(kind == "issue" for kind, _, _ in found):
-        return "issue", None  # a number the text calls an issue anywhere is kept as an issue (as the SQL does)
-    _, relation, direction = min(found, key=lambda f: RELATIONS.index(f[1]))
+    as_pr = [f for f in found if f[0] == "pr"]
+    if not as_pr or (len(as_pr) < len(found) and not example.known_pr):
+        if not example.known_pr:
+            return "issue", None  # a number the text calls an issue, and no PR git history knows
+        as_pr = [("pr", "reference", "earlier")]
+    _, relation, direction = min(as_pr, key=lambda f: STRENGTH[f[1]])
     return relation, direction
 
 
-def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def real_examples(labels: Path = REAL_LABELS, histories: Path = REAL_GIT) -> list[dict]:
-    """The labelled mentions of real commit messages, their text read from ../shared/real_git (empty when
-    that folder is not beside the checkout)."""
-    import gzip
-
-    from etl.parsing.pr_text import own_number
-    from etl.sources.git_log import pr_reference
-
-    wanted = load(labels)
-    commits = {}
-    for name in {w["history"] for w in wanted}:
-        path = histories / f"{name}.jsonl.gz"
-        if not path.exists():
-            return []
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                commit = json.loads(line)
-                commits[(name, commit["sha"][:12])] = commit
-    examples = []
-    for label in wanted:
-        commit = commits[(label["history"], label["sha"])]
-        own = pr_reference(commit["subject"], len(commit["parents"]))[0] or own_number(commit["body"])
-        examples.append({**label, "source": "git", "own": own, "repo": HISTORY_REPOS[label["history"]],
-                         "text": commit["subject"] + "\n" + (commit["body"] or "")})
-    return examples
-
-
-def evaluate(path: Path | list = DATA) -> dict:
-    examples = load(path) if isinstance(path, Path) else path
-    scores: dict[str, dict] = {}
-    errors = []
-    for source in ("report", "git", "github", "all"):
-        chosen = [e for e in examples if source in ("all", e["source"])]
-        counts: dict[str, Counter] = defaultdict(Counter)
-        right_direction = linked = right = 0
-        for example in chosen:
-            relation, direction = predict(example)
-            gold = example["relation"]
-            if gold == "none" and relation == "missed":
-                relation = "none"  # rightly no link
-            right += relation == gold and (gold not in LINKS or direction == example["referenced_is"])
-            if relation == gold:
-                counts[gold]["tp"] += 1
-                if gold in LINKS:
-                    linked += 1
-                    right_direction += direction == example["referenced_is"]
-                    if direction != example["referenced_is"] and source == "all":
-                        errors.append((example, relation, direction))
-            else:
-                counts[gold]["fn"] += 1
-                counts[relation]["fp"] += 1
-                if source == "all":
-                    errors.append((example, relation, direction))
-        scores[source] = {
-            "examples": len(chosen),
-            "accuracy": _ratio(right, len(chosen)),  # relation and direction both right; a negative left alone
-            "direction": right_direction / linked if linked else None,
-            "negatives": {"right": counts["none"]["tp"], "of": counts["none"]["tp"] + counts["none"]["fn"]},
-            **{r: {"precision": _ratio(counts[r]["tp"], counts[r]["tp"] + counts[r]["fp"]),
-                   "recall": _ratio(counts[r]["tp"], counts[r]["tp"] + counts[r]["fn"]),
-                   "support": counts[r]["tp"] + counts[r]["fn"]} for r in RELATIONS},
-        }
-    scores["errors"] = errors
-    return scores
+def score(examples: list[lt.Example], model: link_model.LinkModel | None) -> dict:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    errors, right, linked_refs = [], 0, Counter()
+    for example in examples:
+        relation, direction = predict(example, model)
+        gold, _, gold_side = example.label.partition(":")
+        if gold == "none" and relation == "missed":
+            relation = "none"
+        ok = relation == gold and (gold not in LINKS or direction == gold_side)
+        right += ok
+        if gold == "reference":
+            linked_refs["all"] += 1
+            linked_refs["causal"] += relation in ("revert", "regression")
+        if ok:
+            counts[gold]["tp"] += 1
+        else:
+            counts[gold]["fn"] += 1
+            counts[relation]["fp"] += 1
+            errors.append((example, relation, direction))
+    return {
+        "examples": len(examples), "accuracy": _ratio(right, len(examples)), "errors": errors,
+        "reference_as_causal": _ratio(linked_refs["causal"], linked_refs["all"]),
+        **{r: {"precision": _ratio(counts[r]["tp"], counts[r]["tp"] + counts[r]["fp"]),
+               "recall": _ratio(counts[r]["tp"], counts[r]["tp"] + counts[r]["fn"]),
+               "support": counts[r]["tp"] + counts[r]["fn"], "tp": counts[r]["tp"], "fp": counts[r]["fp"],
+               "fn": counts[r]["fn"]} for r in (*RELATIONS, "none")},
+    }
 
 
 def _ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
 
+def _fmt(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.2f}"
+
+
+def written_sets() -> list[lt.Example]:
+    return [e for path in lt.WRITTEN for e in lt.written_examples(path)]
+
+
+def leave_one_history_out(c: float, only: str | None = None) -> dict[str, dict]:
+    """Per history: the reader trained without it, and the rules alone, reading its labelled mentions."""
+    available = [h for h in lt.HISTORIES if (lt.REAL_LABELS / f"{h}.jsonl").exists()]
+    by_history = {h: lt.real_examples(h) for h in available}
+    written = written_sets() + [e for path in lt.rounds() for e in lt.written_examples(path)]
+    results = {}
+    for held_out in available:
+        if only and held_out != only:
+            continue
+        training = written + [e for h in available if h != held_out for e in by_history[h]]
+        model = lt.train(training, c=c)
+        results[held_out] = {"reader": score(by_history[held_out], model),
+                             "rules": score(by_history[held_out], None)}
+    return results
+
+
+def print_history_table(results: dict[str, dict]) -> None:
+    print(f"\n{'history':26} {'reader':6} " + " ".join(f"{r[:10]:>10} P    R  " for r in RELATIONS)
+          + "  ref→causal  right")
+    for name, pair in results.items():
+        for who in ("rules", "reader"):
+            s = pair[who]
+            cells = " ".join(f"{_fmt(s[r]['precision']):>6} {_fmt(s[r]['recall']):>5}({s[r]['support']:>3})"
+                             for r in RELATIONS)
+            print(f"{name:26} {who:6} {cells}  {_fmt(s['reference_as_causal']):>9}  {_fmt(s['accuracy'])}")
+    for who in ("rules", "reader"):
+        means = []
+        for r in RELATIONS:
+            ps = [p[who][r]["precision"] for p in results.values() if p[who][r]["precision"] is not None
+                  and p[who][r]["support"]]
+            rs = [p[who][r]["recall"] for p in results.values() if p[who][r]["support"]]
+            means.append((sum(ps) / len(ps) if ps else None, sum(rs) / len(rs) if rs else None))
+        refs = [p[who]["reference_as_causal"] for p in results.values() if p[who]["reference_as_causal"] is not None]
+        print(f"{'mean over histories':26} {who:6} " + " ".join(f"{_fmt(p):>6} {_fmt(r):>5}     " for p, r in means)
+              + f"  {_fmt(sum(refs) / len(refs) if refs else None):>9}")
+        pooled = Counter()
+        for p in results.values():
+            for r in RELATIONS:
+                for k in ("tp", "fp", "fn"):
+                    pooled[(r, k)] += p[who][r][k]
+        print(f"{'pooled':26} {who:6} " + " ".join(
+            f"{_fmt(_ratio(pooled[(r, 'tp')], pooled[(r, 'tp')] + pooled[(r, 'fp')])):>6} "
+            f"{_fmt(_ratio(pooled[(r, 'tp')], pooled[(r, 'tp')] + pooled[(r, 'fn')])):>5}     " for r in RELATIONS))
+
+
+def print_errors(name: str, s: dict) -> None:
+    for example, relation, direction in s["errors"]:
+        raw = example.raw
+        where = f"{raw.get('sha', raw.get('own'))} #{example.number}"
+        print(f"- [{name}] {where}: gold {example.label}, read {relation}/{direction}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, help="one labelled file instead of the four sets")
-    parser.add_argument("--errors", action="store_true", help="list the examples read wrong")
+    parser.add_argument("--errors", action="store_true", help="list the mentions read wrong")
+    parser.add_argument("--history", help="only this held-out history")
+    parser.add_argument("--c", type=float, default=lt.C, help="the regularisation to train with")
     args = parser.parse_args()
-    sets = [(f"{args.data.name}", load(args.data))] if args.data else [
-        ("labelled set (tests/data/link_relations.jsonl)", load(DATA)),
-        ("second set, written after the rules (link_relations_holdout.jsonl)", load(HOLDOUT)),
-        ("real commit messages (real_git_labels.jsonl, text from ../shared/real_git)", real_examples()),
-        ("real commit messages sampled after the rules (real_git_holdout.jsonl)", real_examples(REAL_HOLDOUT))]
+    started = time.perf_counter()
     print(f"link reading ({os.cpu_count()} cores)")
-    for title, examples in sets:
-        if not examples:
-            print(f"\n{title}: not available")
-            continue
-        scores = evaluate(examples)
-        print(f"\n{title}: {len(examples)} examples")
-        print(f"{'source':8} {'relation':11} {'precision':>9} {'recall':>7} {'support':>7}")
-        for source in ("report", "git", "github", "all"):
-            if not scores[source]["examples"]:
-                continue
-            for relation in RELATIONS:
-                s = scores[source][relation]
-                if s["support"] or s["precision"] is not None:
-                    print(f"{source:8} {relation:11} {_fmt(s['precision']):>9} {_fmt(s['recall']):>7} "
-                          f"{s['support']:>7}")
-            print(f"{source:8} {'direction':11} {_fmt(scores[source]['direction']):>9}   (of links read with the "
-                  f"right relation)")
-            if scores[source]["negatives"]["of"]:
-                print(f"{source:8} {'no link':11} {scores[source]['negatives']['right']:>5} of "
-                      f"{scores[source]['negatives']['of']} numbers that are no link of the repository's read as none")
-        print(f"all examples read right (relation and direction): {_fmt(scores['all']['accuracy'])}")
+    if not lt.REAL_GIT.is_dir():
+        print(f"real histories not found at {lt.REAL_GIT}: only the written sets are measured")
+    else:
+        results = leave_one_history_out(args.c, args.history)
+        print("\nreal commit histories, leave one history out: precision, recall (support) per relation")
+        print_history_table(results)
         if args.errors:
-            for example, relation, direction in scores["errors"]:
-                print(f"- [{example['source']}] gold {example['relation']}/{example['referenced_is']}, read "
-                      f"{relation}/{direction}: {example['text'][:110]!r}")
+            for name, pair in results.items():
+                print_errors(name, pair["reader"])
+    shipped = link_model.active_model()
+    print(f"\nwritten sets, read by the shipped reader ({shipped.version if shipped else 'no model file'})")
+    for path in lt.WRITTEN:
+        s = score(lt.written_examples(path), shipped)
+        print(f"  {path.name:34} {s['examples']:>4} examples, read right {_fmt(s['accuracy'])}; " + ", ".join(
+            f"{r} {_fmt(s[r]['precision'])}/{_fmt(s[r]['recall'])}" for r in LINKS))
+    earlier = written_sets() + ([e for h in lt.HISTORIES if (lt.REAL_LABELS / f"{h}.jsonl").exists()
+                                 for e in lt.real_examples(h)] if lt.REAL_GIT.is_dir() else [])
+    for path in lt.rounds():
+        examples = lt.written_examples(path)
+        s = score(examples, lt.train(earlier, c=args.c))
+        print(f"  first reading of {path.name:20} {s['examples']:>4} examples, read right {_fmt(s['accuracy'])}; "
+              + ", ".join(f"{r} {_fmt(s[r]['precision'])}/{_fmt(s[r]['recall'])} ({s[r]['support']})"
+                          for r in LINKS)
+              + f"; reference→causal {_fmt(s['reference_as_causal'])}")
+        if args.errors:
+            print_errors(path.stem, s)
+        earlier += examples
+    print(f"\n{time.perf_counter() - started:.0f} s")
     return 0
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
 
 
 if __name__ == "__main__":

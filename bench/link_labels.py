@@ -10,7 +10,7 @@ It never runs the link reader: labels are made blind to what the reader says.
 
 `check` validates a label file against the draw: every drawn mention labelled once, known fields only.
 
-    python bench/link_labels.py draw HISTORY [--extra N] [--seed S] [--part K/M]
+    python bench/link_labels.py draw HISTORY [--extra N] [--seed S] [--part K/M] [--sample N]
     python bench/link_labels.py check HISTORY [LABELS]
     python bench/link_labels.py pr HISTORY N [N ...]
 """
@@ -105,8 +105,11 @@ def pr_facts(history: str) -> dict[int, datetime]:
     return facts
 
 
-def show(history: str, extra: int | None, seed: int, part: str | None) -> None:
+def show(history: str, extra: int | None, seed: int, part: str | None, sample: int | None = None) -> None:
     chosen = draw(history, extra, seed)
+    if sample:  # a second labeller's random share of the draw's mentions, to measure agreement
+        picked = set(random.Random(seed + 1).sample([(c["sha"], m) for c, found in chosen for m in found], sample))
+        chosen = [(c, kept) for c, found in chosen if (kept := [m for m in found if (c["sha"], m) in picked])]
     if part:
         k, m = (int(x) for x in part.split("/"))
         size = -(-len(chosen) // m)
@@ -175,6 +178,7 @@ def main() -> int:
     d.add_argument("--extra", type=int)
     d.add_argument("--seed", type=int, default=SEED)
     d.add_argument("--part", help="K/M: the K-th of M equal parts of the draw")
+    d.add_argument("--sample", type=int, help="only N of the draw's mentions, at random (a second labelling)")
     c = sub.add_parser("check")
     c.add_argument("history", choices=HISTORIES)
     c.add_argument("labels", nargs="?", type=Path)
@@ -186,7 +190,7 @@ def main() -> int:
         show_prs(args.history, args.numbers)
         return 0
     if args.command == "draw":
-        show(args.history, args.extra, args.seed, args.part)
+        show(args.history, args.extra, args.seed, args.part, args.sample)
         return 0
     return check(args.history, args.labels or LABELS / f"{args.history}.jsonl")
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .references import mentions
-from .relations import says_fix, sentences
+from . import link_model
+from .link_features import Place, title_kind
+from .references import mentions, read
+from .relations import STRENGTH, says_fix, sentences
 
 _REVERT_TITLE = re.compile(r'^\s*Revert\s+"(?P<title>.+)"\s*(?:\(#\d+\))?\s*$', re.I)
 _REVERTS_COMMIT = re.compile(r"\bThis reverts commit (?P<sha>[0-9a-f]{7,40})\b", re.I)
@@ -24,6 +26,7 @@ _NOISE_LINES = re.compile(r"^\s*(?:Signed-off-by|Co-authored-by|Reviewed-by|Diff
                           r"stack-info|"
                           r"Pull[- ]Request(?: resolved)?:|Approved by|Test Plan:?\s*$)[^\n]*$", re.I | re.M)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FENCED = re.compile(r"^\s*(?:```|~~~).*?(?:^\s*(?:```|~~~)[^\n]*$|\Z)", re.S | re.M)
 _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 # A title that reverts without naming what: the PRs its body names as doing the change are what it reverts.
 _BARE_REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*"
@@ -73,19 +76,27 @@ def own_number(body: str | None) -> int | None:
 def text_claims(title: str, body: str | None, *, repo: str | None, own: int | None) -> list[TextClaim]:
     """The links a commit message or a PR's title and body claim."""
     written = body or ""
-    body = _WRAPPED.sub(" ", _NOISE_LINES.sub("", _HTML_COMMENT.sub("", written)))
-    claims: list[TextClaim] = []
-    seen: set[tuple] = set()
+    body = _NOISE_LINES.sub("", _HTML_COMMENT.sub("", written))
+    code = "\n".join(_FENCED.findall(body))
+    body = _WRAPPED.sub(" ", _FENCED.sub("\n", body))
     fixes = says_fix(title)
-    for part in (title or "", body):
-        for mention in mentions(part, repo=repo, own_number=own, title_fixes=fixes):
-            key = (mention.repo, mention.number, mention.kind)
-            if key in seen:
-                continue
-            seen.add(key)
-            r = mention.relation
-            claims.append(TextClaim(mention.repo, mention.number, mention.kind, r.relation, r.referenced_is, r.cue,
-                                    r.detail, mention.sentence[:1000]))
+    kind = title_kind(title)
+    named: dict[tuple, list] = {}  # every place the text names each number
+    # Fenced code and logs get only explicit references: a bare `#42` there is a build step or a comment.
+    for section, part in (("title", title or ""), ("body", body), ("code", code)):
+        for mention in mentions(part, repo=repo, own_number=own, title_fixes=fixes, explicit_only=section == "code",
+                                place=Place("text", section, kind)):
+            named.setdefault((mention.repo, mention.number, mention.kind), []).append(mention)
+    model = link_model.active_model()
+    claims: list[TextClaim] = []
+    for places in named.values():
+        # the strongest reading stands; a model reads all the places together, as it was trained
+        mention = min(places, key=lambda m: STRENGTH[m.relation.relation])
+        r = mention.relation
+        if model is not None and len(places) > 1:
+            r = read(model, set().union(*(m.features for m in places)), r)
+        claims.append(TextClaim(mention.repo, mention.number, mention.kind, r.relation, r.referenced_is, r.cue,
+                                r.detail, mention.sentence[:1000]))
     claims = _listed_commits_as_references(_without_foreign_echoes(claims, repo))
     if _CONTINUES.search(f"{title}\n{body}"):
         # "#1415 added the prepare path. This commit adds the remaining convert path": the PR that began the

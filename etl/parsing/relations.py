@@ -59,11 +59,22 @@ FIX = (r"(?:\bfix(?:es|ed|ing)?\b|\brepair(?:s|ed)?\b|\brestor(?:e|es|ed|ing)\b|
 REVERT_WORD = (r"(?:\brevert(?:s|ed|ing)?\b|\broll(?:s|ed)?[- ]?back\b|\bback(?:s|ed)? out\b|回滚|撤销|撤回|"
                r"撤了回去|撤掉|撤下|下掉|还原|反向提交)")
 ADV = r"[^。；;!?！？⟦\n，,]{0,8}?"  # an adverb or two between a mention and its verb ("整体", "随即")
+# A failure or a fix said not to have happened ("didn't break anything", "not a regression", "without errors",
+# "does not fix", "no longer needed", "没有报错"): it makes no causal link.
+_NEGATED = (r"\b(?:not|never|no|without|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t|aren'?t|weren'?t|won'?t|cannot|"
+            r"can'?t|nothing|none of)\b(?:\s+(?:a|an|any|the|cause[sd]?|causing|introduce[sd]?|introducing|see|seen|"
+            r"real|known|further|new|more|single|observable|actually|really|longer))?"
+            rf"(?:\s+(?:a|an|any|the|real|new|further))?\s+(?:{_FAILURE_EN}|fix(?:es|ed)?|resolve[sd]?|break(?:s)?)\b"
+            r"|\bno longer\s+(?:needed|required|necessary|used|useful|relevant|applies|happens|occurs|appears|"
+            r"reproduces|shows up|triggers|fails|crashes|errors|hangs)\b"
+            r"|(?:没有|没|未|并未|并没有|不再|无)(?:出现|发现|引起|导致|造成|引入|再)?(?:任何)?"
+            r"(?:报错|错误|崩溃|异常|失败|问题|回归|泄漏|卡死|不一致)")
 _NEUTRAL = (  # phrases that hold a strong word without its meaning
     (re.compile(r"(?:non-?)?regression[- ]tests?|regression suite|回归测试|回归验证|回归用例|回归检查|"
                 r"回退(?:路径|方案|逻辑|机制|分支|策略|到)|"
                 r"fall ?back(?: path| to)?|revert(?:ed|s)? to (?:the )?(?:old|previous|default)|"
                 r"错误处理|异常处理|error[- ]handling|exception[- ]handling", re.I), "NEUTRAL"),
+    (re.compile(_NEGATED, re.I), "NEUTRAL"),
 )
 
 
@@ -429,8 +440,10 @@ RULES: tuple[_Rule, ...] = (
 _FIX = re.compile(FIX, re.I)
 _FAILURE = re.compile(FAILURE, re.I)
 # ("Pull Request resolved: <url>" is how mirrored commits name their own PR, not a closing keyword.)
-_CLOSING_KEYWORD = re.compile(r"\b(?:fix(?:es|ed)?|close[sd]?|(?<!pull request )resolve[sd]?)\s*:?\s*(?:issues?\s*)?"
-                              r"(?:⟦O⟧\s*(?:,|and)?\s*)*⟦R⟧\s*(?:$|[.,;)\]]|and\b|⟦O⟧|(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\b)",
+# ("does not fix #N" closes nothing.)
+_CLOSING_KEYWORD = re.compile(r"(?<!not )(?<!n't )(?<!never )"
+                              r"\b(?:fix(?:es|ed)?|close[sd]?|(?<!pull request )resolve[sd]?)\s*:?\s*(?:issues?\s*)?"
+                              r"(?:⟦O⟧\s*(?:,|and)?\s*)*⟦R⟧\s*(?:$|[.,;)\]]|and\b|\(?⟦O⟧|(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\b)",
                               re.I)  # "Close #1 Close #2": hard-wrapped keyword lines read as one sentence
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？；;!?])\s*|(?<=[.])\s+(?=[A-Z\[(#`*-])|\n+")
 

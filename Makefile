@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --no-sync
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards bench-szz eval-links lint dagster setup clean
+.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards bench-szz eval-links train-links lint dagster setup clean
 
 demo: .venv/.synced ## build the sample warehouse, then serve the dashboards on http://localhost:8501
 	$(RUN) pr-atlas demo
@@ -41,8 +41,11 @@ bench-github: .venv/.synced ## time the GitHub collector against a local API ser
 bench-szz: .venv/.synced ## line history (SZZ) on a 20,000-commit synthetic repository with known introducers
 	$(RUN) python bench/bench_szz.py
 
-eval-links: .venv/.synced ## precision and recall of the link reading on the labelled examples
+eval-links: .venv/.synced ## the link reader's precision and recall, each real history held out in turn
 	$(RUN) python bench/eval_links.py
+
+train-links: .venv/.synced ## train the link reader on the labelled examples: writes etl/parsing/link_model.json
+	$(RUN) python bench/train_links.py
 
 lint: .venv/.synced
 	$(RUN) ruff check .

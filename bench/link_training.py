@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from etl.parsing import link_model, parse_bytes
-from etl.parsing.link_model import CLASSES, LinkModel
+from etl.parsing.link_model import CLASSES, READER_FILES, LinkModel
 from etl.parsing.pr_text import own_number, text_claims
 from etl.sources.git_log import pr_reference
 
@@ -26,16 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 REAL_GIT = ROOT.parent / "shared" / "real_git"
 REAL_LABELS = DATA / "real_git"  # one file a history: tests/data/README.md says how they were labelled
-WRITTEN = (DATA / "link_relations.jsonl", DATA / "link_relations_holdout.jsonl")
+WRITTEN = (DATA / "link_relations.jsonl", DATA / "link_relations_holdout.jsonl",
+           *sorted((DATA / "written_commits").glob("*.jsonl")))
 ROUNDS = DATA / "link_rounds"
 HISTORIES = {"pytorch-ao": "pytorch/ao", "text-generation-inference": "huggingface/text-generation-inference",
              "deepspeed": "deepspeedai/DeepSpeed", "torchtitan": "pytorch/torchtitan", "lightllm": "ModelTC/lightllm"}
 # Names a repository went by before (GitHub redirects them): mentions under them are the repository's own.
 FORMER_NAMES = {"deepspeedai/DeepSpeed": ("microsoft/DeepSpeed",), "pytorch/ao": ("pytorch-labs/ao",)}
 REPORT_REPO = "sgl-project/sglang"
-# What the model's fit depends on: the reading code and the labels (the model file records their digest).
-READER_CODE = tuple(ROOT / "etl" / "parsing" / name for name in (
-    "link_features.py", "references.py", "relations.py", "pr_text.py", "link_model.py"))
 C = 0.5          # inverse regularisation strength, chosen by leave-one-history-out (bench/eval_links.py --tune)
 MIN_COUNT = 2    # a feature seen fewer times in training carries no weight
 
@@ -125,7 +123,9 @@ def written_examples(path: Path, group: str | None = None) -> list[Example]:
         else:
             title, _, body = row["text"].partition("\n")
             _, seen = read_commit(title, body, repo, row["own"])
-        found = [f for r, number, f in seen if number == row["ref"] and _ours(r, repo)]
+        wanted_repo = row.get("ref_repo")
+        found = [f for r, number, f in seen if number == row["ref"]
+                 and (_ours(r, repo) if wanted_repo is None else (r or "").lower() == wanted_repo.lower())]
         examples.append(Example(row["source"], group or path.stem, label_class(row), row["ref"], None, found,
                                 {**row, "repo": repo}))
     return examples
@@ -141,9 +141,10 @@ def label_files() -> list[Path]:
 
 
 def inputs_digest() -> str:
-    """A digest of what a trained model depends on: the labels and the code that makes its features."""
+    """A digest of what a trained model depends on: the labels and the code that makes its features (the model
+    file records it; a test fails when they no longer match)."""
     digest = hashlib.sha256()
-    for path in [*label_files(), *READER_CODE]:
+    for path in [*label_files(), *READER_FILES]:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 

@@ -35,10 +35,12 @@ ETL_DIR = Path(__file__).resolve().parent
 @cache
 def code_version() -> str:
     """A digest of the code that decides what a run writes: the etl package and the warehouse's SQL and
-    configuration tables. The snapshot step records it; a different one means the next run must run."""
+    configuration tables, and the trained link model. The snapshot step records it; a different one means the next
+    run must run."""
     digest = hashlib.sha256()
     # Only the folders of code: warehouse/ also holds the data (snapshots, the sample clone) by default.
-    files = [*ETL_DIR.rglob("*.py"), *WAREHOUSE_DIR.glob("*.sql"), *(WAREHOUSE_DIR / "config").glob("*.csv"),
+    files = [*ETL_DIR.rglob("*.py"), *ETL_DIR.rglob("*.json"), *WAREHOUSE_DIR.glob("*.sql"),
+             *(WAREHOUSE_DIR / "config").glob("*.csv"),
              *(path for folder in ("schema", "models", "search") for path in (WAREHOUSE_DIR / folder).rglob("*.sql"))]
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.eval_links import DATA, HOLDOUT, REAL_HOLDOUT, REAL_LABELS, evaluate, real_examples
-from etl.parsing import parse_bytes
+from bench import link_training
+from bench.eval_links import score
+from etl.parsing import link_model, parse_bytes, parser_version
 from etl.parsing.key_files import parse_key_files
 from etl.parsing.pr_text import text_claims
 from etl.pipeline import run_ingest
@@ -19,33 +20,68 @@ from etl.pipeline import run_ingest
 from .replay_server import Recorded, ReplayServer
 
 REPO = "acme/engine"
-FLOORS = {"revert": (0.95, 0.85), "regression": (0.9, 0.8), "follow_up": (0.9, 0.8)}
 
 
-@pytest.mark.parametrize("labelled", [DATA, HOLDOUT], ids=["labelled", "second_set"])
-def test_the_link_reading_meets_its_floors(labelled):
-    scores = evaluate(labelled)
-    assert scores["all"]["examples"] >= (120 if labelled == DATA else 30)
-    for relation, (precision, recall) in FLOORS.items():
-        assert scores["all"][relation]["precision"] >= precision, (relation, scores["all"][relation])
-        assert scores["all"][relation]["recall"] >= recall, (relation, scores["all"][relation])
-    assert scores["all"]["direction"] == 1.0
+def test_the_shipped_reader_was_trained_on_the_labels_and_features_as_they_are():
+    """CI does not train: the committed model must be retrained (`make train-links`) whenever its labels or the
+    code that makes its features change."""
+    model = link_model.active_model()
+    assert model is not None, "etl/parsing/link_model.json is missing: run `make train-links`"
+    assert model.document["inputs_digest"] == link_training.inputs_digest(), \
+        "the link model is older than its training labels or features: run `make train-links`"
 
 
-# The samples taken after the rules read 12 regressions where 12 are labelled, 9 of them right (false ones
-# from a bullet naming what an earlier PR removed and from another project's fix; missed ones said a
-# sentence away from the mention): the floors are what they measured.
-@pytest.mark.parametrize("labels,precision,recall", [(REAL_LABELS, 0.9, 0.8), (REAL_HOLDOUT, 0.7, 0.7)],
-                         ids=["labelled", "sampled_after_the_rules"])
-def test_the_link_reading_on_real_commit_messages(labels, precision, recall):
-    examples = real_examples(labels)
-    if not examples:
-        pytest.skip("../shared/real_git is not beside the checkout")
-    scores = evaluate(examples)["all"]
-    for relation in ("revert", "regression"):
-        assert scores[relation]["precision"] >= precision and scores[relation]["recall"] >= recall, scores
-    assert scores["issue"]["precision"] >= 0.95 and scores["direction"] == 1.0
-    assert scores["accuracy"] >= 0.9 and scores["negatives"]["right"] == scores["negatives"]["of"], scores
+def test_the_held_out_figures_the_model_was_shipped_with():
+    """Each real history read by a reader trained without it, as `make train-links` measured it: the floors are
+    what this model reached (see docs/links.md), so a retrained model that reads worse fails here."""
+    held_out = link_model.active_model().document["leave_one_history_out"]
+    assert set(held_out) == set(link_training.HISTORIES)
+
+    def mean(relation: str, measure: str) -> float:
+        values = [h["reader"][relation][measure] for h in held_out.values()
+                  if h["reader"][relation]["support"] and h["reader"][relation][measure] is not None]
+        return sum(values) / len(values)
+
+    assert mean("revert", "recall") >= 0.85
+    assert mean("regression", "precision") >= 0.6 and mean("regression", "recall") >= 0.6
+    assert mean("follow_up", "precision") >= 0.5 and mean("follow_up", "recall") >= 0.5
+
+
+@pytest.mark.parametrize("written", link_training.WRITTEN, ids=lambda path: path.stem)
+def test_the_shipped_reader_reads_the_written_sets(written):
+    scores = score(link_training.written_examples(written), link_model.active_model())
+    assert scores["accuracy"] >= 0.9, [(e.raw["text"], r) for e, r, _ in scores["errors"]][:10]
+
+
+@pytest.mark.parametrize("body,relation", [
+    ("#89 didn't break anything; the flake is older.", "reference"),
+    ("This is not a regression from #90.", "reference"),
+    ("Decoding works without errors after #91.", "reference"),
+    ("The workaround is no longer needed after #92.", "reference"),
+    ("After #94, loading the checkpoint no longer works.", "regression"),
+    ("#95 没有引入任何问题，只是改了同一个文件。", "reference"),
+], ids=["didnt_break", "not_a_regression", "without_errors", "no_longer_needed", "no_longer_works", "zh_negated"])
+def test_a_failure_said_not_to_have_happened_makes_no_causal_link(body, relation):
+    claims = text_claims("Tidy the loader (#200)", body, repo=REPO, own=200)
+    assert [c.relation for c in claims] == [relation]
+
+
+@pytest.mark.parametrize("body", [
+    "Reverts Acme/Engine#123",
+    "Revert [#123](https://github.com/acme/engine/pull/123)",
+    "This reverts PR 123.",
+    "This reverts PR123.",
+])
+def test_the_same_repository_written_any_way_is_read_like_a_bare_number(body):
+    claims = text_claims("Revert the fused kernel (#200)", body, repo=REPO, own=200)
+    assert [(c.ref_repo, c.ref_number, c.ref_kind, c.relation) for c in claims] == [(REPO, 123, "pr", "revert")]
+
+
+def test_numbers_in_code_and_compiler_warnings_are_no_links():
+    body = ("Fixes the install error below.\n```\n#42 15.84 Traceback (most recent call last)\n```\n"
+            "Also silences `warning #68-D: integer conversion` from nvcc. Broken by #55.")
+    claims = text_claims("Fix the install (#200)", body, repo=REPO, own=200)
+    assert [(c.ref_number, c.relation) for c in claims] == [(55, "regression")]
 
 
 def test_a_mirrored_commit_names_the_other_repositorys_pr_not_ours():
@@ -138,10 +174,10 @@ def test_a_git_history_alone_yields_revert_and_regression_links_and_chains(git_o
     assert {(201, 202), (220, 215)} <= chains
 
 
-def test_line_history_confirms_disputes_and_suspects(git_only):
+def test_line_history_confirms_and_suspects_but_never_vetoes(git_only):
     found = links(git_only)
-    # #230 says #203 broke it, but the lines it changed were #201's: the claim stays, disputed, out of chains
-    assert found[(203, 230)][0] == "regression" and found[(203, 230)][2:] == ("disputed", False)
+    # #230 says #203 broke it, but the lines it changed were #201's: the text's claim still makes the link
+    assert found[(203, 230)] == ("regression", ["git"], "claimed", True)
     assert found[(201, 230)] == ("regression", ["szz"], "suspected", False)
     # #240 only adds a guard: nothing to blame, recorded as such, and the claim stands
     assert found[(204, 240)][2] == "claimed"
@@ -205,15 +241,67 @@ def test_titles_keep_their_inline_code_marks():
 
 
 def test_the_rules_cheap_tests_never_change_a_reading(monkeypatch):
-    """A rule's gate words and failure flag only skip patterns that could not match: every labelled example
-    reads the same with them switched off."""
+    """A rule's gate words and failure flag only skip patterns that could not match: every written example
+    reads the same with them switched off (the rules alone, and as the model's hints)."""
     import dataclasses
 
-    from bench.eval_links import load, predict
+    from bench.eval_links import predict
     from etl.parsing import relations
 
-    examples = load(DATA) + load(HOLDOUT)
-    gated = [predict(example) for example in examples]
+    examples = [e for path in link_training.WRITTEN[:2] for e in link_training.written_examples(path)]
+    gated = [predict(example, None) for example in examples]
     monkeypatch.setattr(relations, "RULES", tuple(dataclasses.replace(rule, gate=None, failure=False)
                                                   for rule in relations.RULES))
-    assert [predict(example) for example in examples] == gated
+    assert [predict(example, None) for example in examples] == gated
+
+
+# ---- the warehouse's side of reading ---------------------------------------------------------------------------
+
+def test_a_number_release_notes_call_an_issue_stays_the_pr_git_history_knows(tmp_path):
+    """Release-notes tools link each PR through an /issues/N URL: that must not turn a known PR into an issue and
+    erase its links (here, the revert of it)."""
+    h = History(tmp_path / "repo")
+    h.commit("Add the paged allocator (#301)", writes={"alloc.py": _lines("alloc", 6)})
+    h.commit("Release 1.2.0 (#302)", "## What's changed\n"
+             "* Add the paged allocator in https://github.com/acme/engine/issues/301\n",
+             writes={"VERSION": ["1.2.0"]})
+    h.commit('Revert "Add the paged allocator" (#303)', "Reverts acme/engine#301", replaces={"alloc.py": {0: "x"}})
+    database = tmp_path / "w.duckdb"
+    summary = run_ingest(str(database), locations=[], include_sample=False, github_repos=[],
+                         git_clones=[f"{REPO}={h.path}"])
+    assert summary.success, summary.error
+    assert links(database)[(301, 303)][0] == "revert"
+
+
+def test_a_changed_reader_rereads_every_claim_from_what_the_warehouse_holds(history, tmp_path, monkeypatch):
+    """Claims read by another reader version are read again, reports from their raw bytes and commit messages
+    from the stored commits, with nothing fetched and nothing doubled."""
+    from etl.ingest import core_reports, report_rows
+    from etl.ingest import text_claims as claims_loader
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "202.md").write_text(f"# PR #202 完整报告\n\n{REPO}\n\n## 执行摘要\n\n- 一句话: 修复 NaN。\n\n"
+                                    "## 功能与动机\n\nPR #201 引入的融合 rope 内核在长序列上产生 NaN。\n", encoding="utf-8")
+    database = tmp_path / "w.duckdb"
+    arguments = dict(locations=[str(reports)], include_sample=False, github_repos=[], git_clones=[f"{REPO}={history}"])
+    for module, name in ((core_reports, "parser_version"), (report_rows, "parser_version"),
+                         (claims_loader, "reader_version")):
+        monkeypatch.setattr(module, name, lambda: "an-older-reader")
+    with link_model.using(None):  # the clause rules alone, as before the model
+        assert run_ingest(str(database), **arguments).success
+    counts_sql = ("select (select count(*) from staging.report_versions), (select count(*) from staging.text_claims), "
+                  "(select count(*) from meta.text_reads), (select count(*) from raw.documents)")
+    with duckdb.connect(str(database), read_only=True) as con:
+        before = con.execute(counts_sql).fetchone()
+    monkeypatch.undo()
+    summary = run_ingest(str(database), **arguments)
+    assert summary.success, summary.error
+    assert summary.parsed == 1 and summary.new_documents == 0  # the one report parsed again from raw
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute(counts_sql).fetchone()[::2] == before[::2]  # one version a report, one read a text
+        assert con.execute("select distinct reader_version from meta.text_reads").fetchall() == [
+            (link_model.reader_version(),)]
+        assert con.execute("select distinct parser_version from staging.report_versions").fetchall() == [
+            (parser_version(),)]
+    assert links(database)[(201, 202)][0] == "regression"

@@ -13,6 +13,7 @@ STAGING_REPORTS = dg.AssetKey(["staging", "reports"])
 STAGING_GITHUB = dg.AssetKey(["staging", "github"])
 STAGING_GIT = dg.AssetKey(["staging", "git"])
 STAGING_SZZ = dg.AssetKey(["staging", "szz"])
+STAGING_TEXT_CLAIMS = dg.AssetKey(["staging", "text_claims"])
 
 
 def staging_table_owner(table: str) -> dg.AssetKey:
@@ -23,6 +24,8 @@ def staging_table_owner(table: str) -> dg.AssetKey:
         return STAGING_GIT
     if table.startswith("szz_"):
         return STAGING_SZZ
+    if table == "text_claims":
+        return STAGING_TEXT_CLAIMS
     return STAGING_REPORTS
 
 PUBLIC_VIEWS = dg.AssetKey(["public", "views"])

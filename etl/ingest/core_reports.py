@@ -1,7 +1,8 @@
-"""Parse every raw document that has no outcome yet into the staging tables, or quarantine it with its
-reason. Worker processes parse and build each chunk's Arrow rows while this process inserts the chunk
-before; a chunk's reports, child rows and quarantine entries commit together, so the staging layer is
-never half-written for a document, and a rerun picks up exactly the documents still pending."""
+"""Parse every raw document that has no outcome yet, or was parsed by another parser version, into the staging
+tables (replacing what the earlier version read), or quarantine it with its reason. Worker processes parse and
+build each chunk's Arrow rows while this process inserts the chunk before; a chunk's reports, child rows and
+quarantine entries commit together, so the staging layer is never half-written for a document, and a rerun
+picks up exactly the documents still pending."""
 
 from __future__ import annotations
 
@@ -13,15 +14,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .. import names
 from ..db import memory_capped, transaction, utc_now
+from ..parsing import parser_version
 from ..table_shapes import table_shapes
 from .arrow_rows import insert_arrow
 from .report_rows import Rows, load_error, parse_chunk, rows_of, start_worker
 
+# Documents never parsed, and documents parsed by another parser version (read again from their raw bytes).
 PENDING_SQL = """
-select d.rowid
+select d.rowid, v.document_id is not null as parsed_before
 from raw.documents d
-where not exists (select 1 from staging.report_versions v where v.document_id = d.document_id)
+left join staging.report_versions v on v.document_id = d.document_id
+where (v.document_id is null or v.parser_version <> $version)
   and not exists (select 1 from staging.quarantine q where q.document_id = d.document_id)
 order by d.rowid
 """
@@ -55,7 +60,9 @@ def parse_pending(con, *, default_repo: str | None = None, chunk_size: int = 500
 def _parse_pending(con, default_repo: str | None, chunk_size: int, workers: int | None,
                    progress: Callable[[str], None] | None) -> ParseStats:
     stats = ParseStats()
-    pending = [row[0] for row in con.execute(PENDING_SQL).fetchall()]
+    rows = con.execute(PENDING_SQL, {"version": parser_version()}).fetchall()
+    pending = [rowid for rowid, _ in rows]
+    reparsed = {rowid for rowid, before in rows if before}
     total = len(pending)
     if not total:
         return stats
@@ -80,7 +87,7 @@ def _parse_pending(con, default_repo: str | None, chunk_size: int, workers: int 
 
     try:
         for chunk in _chunks(pending, chunk_size):
-            items, raw = _read_documents(con, chunk)
+            items, raw = _read_documents(con, chunk, reparsed)
             in_flight.append(((pool.submit(parse_chunk, items, default_repo, raw, now) if pool
                                else parse_chunk(items, default_repo, raw, now)), raw))
             if len(in_flight) > 2 * workers:
@@ -104,11 +111,14 @@ def _chunks(rowids: list[int], size: int) -> Iterator[list[int]]:
         yield chunk
 
 
-def _read_documents(con, rowids: list[int]) -> tuple[list[tuple[str, str, bytes]], dict[str, dict]]:
-    """The chunk's documents: the parser's input, and each one's source facts by document id."""
+def _read_documents(con, rowids: list[int],
+                    reparsed: set[int]) -> tuple[list[tuple[str, str, bytes]], dict[str, dict]]:
+    """The chunk's documents: the parser's input, and each one's source facts by document id (`replaces`: its
+    rows from an earlier parser version are to be replaced)."""
     wanted = set(rowids)
     rows = [r for r in con.execute(DOCUMENTS_SQL, [rowids[0], rowids[-1]]).fetchall() if r[0] in wanted]
-    raw = {r[1]: {"source_uri": r[2], "sha256": r[3], "byte_size": r[4], "received_at": r[6]} for r in rows}
+    raw = {r[1]: {"source_uri": r[2], "sha256": r[3], "byte_size": r[4], "received_at": r[6],
+                  "replaces": r[0] in reparsed} for r in rows}
     return [(r[1], r[2], r[5]) for r in rows], raw
 
 
@@ -117,23 +127,27 @@ def store_rows(con, rows: Rows, raw: dict[str, dict], now: datetime) -> list[tup
     one document at a time instead and that document is quarantined (`load_error`): it never stops the
     others. Returns each document's outcome as stored."""
     try:
-        _insert(con, rows)
+        _insert(con, rows, raw)
         return rows.outcomes
     except Exception:
         stored = []
         for document_id, _ in rows.outcomes:
             alone = rows.of(document_id)
             try:
-                _insert(con, alone)
+                _insert(con, alone, raw)
             except Exception as exc:
                 alone = rows_of([load_error(document_id, exc)], raw, now)
-                _insert(con, alone)
+                _insert(con, alone, raw)
             stored += alone.outcomes
         return stored
 
 
-def _insert(con, rows: Rows) -> None:
+def _insert(con, rows: Rows, raw: dict[str, dict]) -> None:
+    """The rows, in place of what an earlier parser version read from the same documents, in one transaction."""
+    replaced = [document_id for document_id, _ in rows.outcomes if raw.get(document_id, {}).get("replaces")]
     with transaction(con):
+        for table in names.REPORT_TABLES if replaced else ():
+            con.execute(f"delete from {table} where list_contains(?, document_id)", [replaced])
         for table, arrow in rows.tables.items():
             if arrow.num_rows:
                 insert_arrow(con, table, arrow)

@@ -6,19 +6,13 @@ raw.git_logs, and the tip moves only when everything up to it is loaded."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import names
 from ..db import memory_capped, transaction, upsert_values, utc_now
-from ..parsing.pr_text import own_number, text_claims
-from ..sources.git_log import SQUASH_SUBJECT, Commit, has_commit, head, stream_log
+from ..sources.git_log import Commit, has_commit, head, stream_log
 from .arrow_rows import RowBuffer
-
-# Only a message that names another PR (or reverts something) can claim a link: most are skipped at once.
-_MAY_CLAIM = re.compile(r"#\d|/pull/\d|\brevert|回滚|撤销", re.I)
 
 
 @dataclass
@@ -37,7 +31,6 @@ class _Batch:
         self.repo, self.load_id = repo, load_id
         self.commits = RowBuffer("staging.git_commits")
         self.files = RowBuffer("staging.git_commit_files")
-        self.claims = RowBuffer("staging.text_claims")
 
     def add(self, commit: Commit, loaded_at) -> None:
         self.commits.add(repo=self.repo, sha=commit.sha, parents=commit.parents, author_name=commit.author_name,
@@ -48,35 +41,26 @@ class _Batch:
         for path, added, deleted, old in commit.files:
             self.files.add(repo=self.repo, sha=commit.sha, path=path, additions=added, deletions=deleted,
                            old_path=old)
-        number = commit.pr_number or own_number(commit.body)
-        if number is not None and _MAY_CLAIM.search(SQUASH_SUBJECT.sub("", commit.subject) + "\n" + commit.body):
-            for i, claim in enumerate(text_claims(commit.subject, commit.body, repo=self.repo, own=number)):
-                self.claims.add(source=names.GIT, repo=self.repo, said_in=commit.sha, ordinal=i, pr_number=number,
-                                loaded_at=loaded_at, **vars(claim))
 
     def insert_new(self, con) -> tuple[int, int]:
-        """Insert the commits (and their files and claims) that the warehouse does not have yet, in the caller's
-        transaction: files and claims are told new by their commit's absence, so all three commit together."""
-        commits, files, claims = self.commits.to_arrow(), self.files.to_arrow(), self.claims.to_arrow()
+        """Insert the commits (and their files) that the warehouse does not have yet, in the caller's transaction:
+        files are told new by their commit's absence, so both commit together. (What the messages claim is read
+        afterwards, from the stored commits: etl/ingest/text_claims.py.)"""
+        commits, files = self.commits.to_arrow(), self.files.to_arrow()
         self.commits = RowBuffer("staging.git_commits")
         self.files = RowBuffer("staging.git_commit_files")
-        self.claims = RowBuffer("staging.text_claims")
         con.register("_git_commits", commits)
         con.register("_git_files", files)
-        con.register("_git_claims", claims)
         try:
-            # Each table takes the rows of the commits not stored before this batch: files and claims first,
-            # while the batch's commits are not in staging.git_commits yet (without a temp table of new shas,
-            # which cost the loader 17 MB at its peak).
+            # Files first, while the batch's commits are not in staging.git_commits yet (without a temp table of
+            # new shas, which cost the loader 17 MB at its peak).
             files_added = con.execute(
                 "insert into staging.git_commit_files by name select f.* from _git_files f "
                 "anti join staging.git_commits g on g.repo = f.repo and g.sha = f.sha").fetchone()[0]
-            con.execute("insert into staging.text_claims by name select c.* from _git_claims c "
-                        "anti join staging.git_commits g on g.repo = c.repo and g.sha = c.said_in")
             added = con.execute("insert into staging.git_commits by name select c.* from _git_commits c "
                                 "anti join staging.git_commits g on g.repo = c.repo and g.sha = c.sha").fetchone()[0]
         finally:
-            for view in ("_git_commits", "_git_files", "_git_claims"):
+            for view in ("_git_commits", "_git_files"):
                 con.unregister(view)
         return added, files_added
 

@@ -18,7 +18,7 @@ from .arrow_rows import RowBuffer
 from .fetch_misses import forget_misses
 
 CHILD_TABLES = {"files": "staging.github_files", "reviews": "staging.github_reviews",
-                "comments": "staging.github_review_comments", "claims": "staging.text_claims"}
+                "comments": "staging.github_review_comments"}
 PART_TABLES = ("staging.github_files", "staging.github_reviews", "staging.github_review_comments")
 
 
@@ -90,8 +90,6 @@ class GitHubStore:
                 for table in PART_TABLES:
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
-                self.con.execute("delete from staging.text_claims where source = ? and repo = ? "
-                                 "and list_contains(?, pr_number)", [names.GITHUB, repo, numbers])
                 forget_misses(self.con, source=names.GITHUB, repo=repo, pr_numbers=numbers)
             upsert_values(self.con, "meta.fetch_misses", [
                 (m["url"], m["source"], m["repo"], m["pr_number"], m["status"], m["detail"], now)

@@ -12,7 +12,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from .. import names, table_shapes
-from ..parsing import PARSER_VERSION, ParsedReport, UnreadableDocument, parse_bytes
+from ..parsing import ParsedReport, UnreadableDocument, parse_bytes, parser_version
 from ..processes import exit_with_parent
 from .arrow_rows import RowBuffer
 
@@ -117,7 +117,7 @@ def _add_report(buffers: dict[str, RowBuffer], outcome: Outcome, raw: dict, pars
         key_symbols=r.key_symbols, review_summary=r.review_summary, reviewers_named=r.reviewers_named,
         risk_text=r.risk_text, risk_level=r.risk_level, impact=r.impact, sections_found=r.sections_found,
         warnings=r.warnings, encoding=r.encoding, body_text=r.body_text, received_at=raw["received_at"],
-        parsed_at=parsed_at, parser_version=PARSER_VERSION)
+        parsed_at=parsed_at, parser_version=parser_version())
     for i, f in enumerate(r.key_files):
         buffers["staging.report_key_files"].add(**key, ordinal=i, path=f.path, module_label=f.module_label,
                                              category=f.category, file_type=f.file_type, symbols=f.symbols,

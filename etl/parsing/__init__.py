@@ -2,7 +2,7 @@
 
 from .decoding import UnreadableDocument, decode_document
 from .model import CodeSnippet, KeyFile, ParsedReport, PrReference, ReviewHighlight
-from .report import PARSER_VERSION, NotAReport, parse_bytes, parse_text
+from .report import NotAReport, parse_bytes, parse_text, parser_version
 
-__all__ = ["PARSER_VERSION", "CodeSnippet", "KeyFile", "NotAReport", "ParsedReport", "PrReference",
-           "ReviewHighlight", "UnreadableDocument", "decode_document", "parse_bytes", "parse_text"]
+__all__ = ["CodeSnippet", "KeyFile", "NotAReport", "ParsedReport", "PrReference",
+           "ReviewHighlight", "UnreadableDocument", "decode_document", "parse_bytes", "parse_text", "parser_version"]

@@ -48,6 +48,29 @@ _NO_LONGER_NEEDED = re.compile(r"\bno longer\s+(?:needed|required|necessary|used
 _CLASSES = (("fail", _FAILURE), ("fix", _FIX), ("revert", _REVERT), ("reland", _RELAND), ("follow", _FOLLOW),
             ("change", _CHANGES))
 
+# The roles a sentence gives its parts, in the order they come: who did what, what went wrong, what came after.
+# "本 PR 引入的 X 后由该 PR 修复" reads this>change>fail? ... that>later>fix; "#N 并没有引入这个 hang" reads
+# R>neg_change. Pairs and triples of these, around the mention, carry word order without the words.
+_ROLES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in (
+    ("mention", r"⟦R⟧"), ("other", r"⟦O⟧"),
+    ("this", r"本\s*pr|本次(?:改动|修改|提交)?|本修复|\bthis (?:pr|change|commit|patch|fix)\b|\bwe\b|\bhere\b"),
+    ("that", r"该\s*pr|该改动|该提交|那个\s*pr|它|其(?!他|余|中|实)|\bthat (?:pr|change|commit|patch)\b"
+             r"|\bit\b"),
+    ("persist", r"依然存在|仍然存在|仍会|依旧|\bstill (?:fails?|happens|reproduces|occurs|crash\w*|hangs?)"
+                r"|\bpersists?\b"),
+    ("cause", r"导致|造成|引起|源于|根因|根源|罪魁|归因|\bbecause\b|\bdue to\b|\bcaus\w+|\broot cause|\bculprit|"
+              r"\btraced?\b|\bbisect\w*|起因|原因"),
+    ("depend", r"依赖|基于|\bbased on\b|\bdepends? on\b|\brel(?:y|ies) on\b|\bbuilds? on\b|\bon top of\b"),
+    ("similar", r"类似|相似|同样|\bsimilar\b|\bsame as\b|\blike\b"),
+    ("test", r"测试|单测|用例|\btests?\b"),
+    ("later", r"后续|随后|之后|后来|后由|后经|后被|后又|\blater\b|\bsubsequently\b|\bafterwards?\b|\bthen\b"),
+    ("before", r"之前|此前|原先|\bpreviously\b|\bbefore\b|\bearlier\b|\bprior\b"),
+    ("passive", r"被|\bby\b"),
+    ("revert", REVERT_WORD), ("reland", _RELAND.pattern), ("follow", _FOLLOW.pattern), ("fix", FIX),
+    ("fail", FAILURE), ("change", rf"\b(?:{_CHANGE})\b|{_CHANGE_ZH}"),
+)), re.I)
+_NEGATABLE = frozenset(("fail", "fix", "cause", "change", "revert"))
+
 # The kind of text, from its title: conventional-commit types, bracket tags and leading verbs.
 _TITLE_KINDS = (
     ("revert", re.compile(r"^\W*(?:\[[^\]]*\]\s*)*revert|^\W*\[revert\]|回滚|撤销", re.I)),
@@ -139,11 +162,30 @@ def features(view: str, rule: Relation, place: Place, *, written: str, closes: b
             out.append(f"C:{token}")
     if not left:
         out.append("first_in_clause")
+    out += _role_sequence(view)
     classes = _word_classes(view)
     if following and "#" not in following and "/pull/" not in following:
         classes += [f"next:{c}" for c in _classes_of(following)]
     out += classes
     out += [f"{place.title_kind}&{c}" for c in classes]
+    return out
+
+
+def _role_sequence(view: str) -> list[str]:
+    """Pairs and triples of the roles around the mention, in the order the sentence gives them (see _ROLES)."""
+    roles: list[str] = []
+    for match in _ROLES.finditer(view):
+        role = match.lastgroup
+        if role in _NEGATABLE and _NEGATION.search(view, max(0, match.start() - 10), match.start()):
+            role = "neg_" + role
+        if not roles or roles[-1] != role:
+            roles.append(role)
+    if "mention" not in roles:
+        return []
+    at = roles.index("mention")
+    near = roles[max(0, at - 3):at + 4]
+    out = [f"seq2:{a}>{b}" for a, b in zip(near, near[1:], strict=False)]
+    out += [f"seq3:{a}>{b}>{c}" for a, b, c in zip(near, near[1:], near[2:], strict=False)]
     return out
 
 

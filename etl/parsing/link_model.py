@@ -13,6 +13,7 @@ of the repository's PRs, so the model reads every mention as if it were a PR's."
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -21,6 +22,9 @@ from functools import cache
 from pathlib import Path
 
 MODEL_FILE = Path(__file__).with_name("link_model.json")
+# The code that reads links: a change to it, or to the model file, changes what every stored claim would be.
+READER_FILES = tuple(Path(__file__).with_name(name) for name in (
+    "link_features.py", "references.py", "relations.py", "pr_text.py", "link_model.py"))
 PR_CLASSES = ("revert:earlier", "revert:later", "regression:earlier", "regression:later", "follow_up:earlier",
               "follow_up:later", "reference")
 CLASSES = PR_CLASSES
@@ -96,6 +100,11 @@ def capturing() -> Iterator[list[tuple[str | None, int, list[str]]]]:
         capture = earlier
 
 
-def model_version() -> str:
-    model = active_model()
-    return model.version if model else "rules"
+@cache
+def reader_version() -> str:
+    """A digest of the reading code and the model file: claims read by another version are read again
+    (etl/ingest/text_claims.py, and the parse step for reports)."""
+    digest = hashlib.sha256()
+    for path in (*READER_FILES, MODEL_FILE):
+        digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return digest.hexdigest()[:12]

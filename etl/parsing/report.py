@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
+from pathlib import Path
 
 from .assessment import parse_review, parse_risks, parse_summary
 from .decoding import UnreadableDocument, decode_document
@@ -18,7 +20,18 @@ from .sections import split_sections
 from .snippets import parse_snippets
 from .text import clean_document, items, plain, split_list, strip_bullet, unfold
 
-PARSER_VERSION = "1"
+_PARSER_FILES = Path(__file__).parent
+
+
+@cache
+def parser_version() -> str:
+    """A digest of the parser's code and the link model: a document parsed by another version is parsed again
+    from its raw bytes by the next run (etl/ingest/core_reports.py), so a changed reader re-reads every report."""
+    digest = hashlib.sha256()
+    for path in sorted([*_PARSER_FILES.glob("*.py"), *_PARSER_FILES.glob("*.json")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
 _NO_SYMBOLS = re.compile(r"^(未识别|无|暂无|none|n/?a|-)?$", re.I)
 _REFERENCE_SECTIONS = ("summary", "motivation", "implementation", "key_files", "review", "risks", "related", "code")
 

@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from .. import names
-from ..parsing.pr_text import text_claims
 from .http import FatalHttpError, HttpClient, HttpError, next_link
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -109,7 +108,7 @@ class Batch:
     rows read from them, the PRs whose parts they replace, and the parts that answered 404."""
     responses: list[ApiResponse] = field(default_factory=list)
     pulls: list[dict] = field(default_factory=list)
-    children: dict[str, list[dict]] = field(default_factory=lambda: {k: [] for k in (*CHILD_RESOURCES, "claims")})
+    children: dict[str, list[dict]] = field(default_factory=lambda: {k: [] for k in CHILD_RESOURCES})
     replaced: set[tuple[str, int]] = field(default_factory=set)
     misses: list[dict] = field(default_factory=list)
 
@@ -245,9 +244,6 @@ class GitHubCollector:
         for resource, rows in (("files", file_rows), ("reviews", review_rows), ("comments", comment_rows)):
             batch.children[resource] += [{"repo": repo, "number": number, **row}
                                          for row in rows(children[resource] or [])]
-        for i, claim in enumerate(text_claims(item.get("title") or "", item.get("body"), repo=repo, own=number)):
-            batch.children["claims"].append({"source": names.GITHUB, "repo": repo, "said_in": f"{repo}#{number}",
-                                             "pr_number": number, "ordinal": i, **vars(claim)})
         return all(part is not None for part in children.values())
 
     def _retry_incomplete(self, state: GitHubState, repo: str, window: Window, stats: RepoStats,

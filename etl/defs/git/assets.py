@@ -11,7 +11,7 @@ from etl.defs.run_log import record_source_run
 from etl.ingest.git_history import load_history
 from etl.ingest.szz import analyse
 
-from ..keys import RAW_GIT, STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS, STAGING_SZZ
+from ..keys import RAW_GIT, STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS, STAGING_SZZ, STAGING_TEXT_CLAIMS
 from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources
 
 
@@ -47,7 +47,7 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
         "row_counts": dg.MetadataValue.json(counts)})
 
 
-@dg.asset(key=STAGING_SZZ, deps=[STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS], group_name="git",
+@dg.asset(key=STAGING_SZZ, deps=[STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS, STAGING_TEXT_CLAIMS], group_name="git",
           kinds={"duckdb", "git"},
           automation_condition=after_sources(),
           description="Line history (SZZ) for every PR some source calls a fix or a revert: the PRs that wrote the "

@@ -3,7 +3,13 @@
 -- (staging.szz_candidates). One row per claim, both ends as PR keys and directed from the earlier PR to the
 -- later one: by merge time when both are known (numbers are given when a PR opens, order is decided when
 -- it merges), else as the text puts it. A revert named only by title or commit is resolved here.
-with report_claims as (
+with known_prs as (  -- numbers git history or GitHub knows as PRs: a PR, whatever a text calls it
+    select pr_key from intermediate.git_pulls
+    union
+    select pr_key(repo, number) from staging.github_pulls
+),
+
+report_claims as (
     select
         'report' as source, r.pr_key as claimant_key, r.repo as claimant_repo, r.pr_number as claimant_number,
         case when r.pr_number is null then r.report_id end as claimant_report_id,
@@ -13,7 +19,7 @@ with report_claims as (
                        when 'summary' then 0.8 when 'code' then 0.5 when 'key_files' then 0.6 else 0.7 end as weight
     from staging.report_references x
     join intermediate.reports r using (document_id)
-    where x.ref_kind = 'pr'
+    where x.ref_kind = 'pr' or pr_key(coalesce(x.ref_repo, r.repo), x.ref_number) in (select pr_key from known_prs)
 ),
 
 text_claims as (
@@ -61,7 +67,7 @@ resolved as (
     left join by_sha s on s.repo = t.repo and s.target_sha = t.target_sha
     left join by_title b on b.repo = t.repo and b.claimant_number = t.claimant_number
                         and b.target_title = t.target_title
-    where t.ref_kind = 'pr'
+    where t.ref_kind = 'pr' or pr_key(coalesce(t.ref_repo, t.repo), t.ref_number) in (select pr_key from known_prs)
 ),
 
 szz_claims as (  -- line history: the fix deleted or changed lines that the earlier PR wrote
@@ -97,10 +103,14 @@ merge_times as (  -- when each PR merged: GitHub's time, else git's, else the re
     ) group by pr_key
 ),
 
-known_issues as (  -- numbers some text calls an issue ("issue #12", "Fixes #12"): never a link
-    select distinct pr_key(ref_repo, ref_number) as ref_key from staging.report_references where ref_kind = 'issue'
-    union
-    select distinct pr_key(coalesce(ref_repo, repo), ref_number) from text_claims where ref_kind = 'issue'
+known_issues as (
+    -- numbers some text calls an issue ("issue #12", "Fixes #12") and no PR git history or GitHub knows: never a
+    -- link (release notes link PRs through /issues/N, which GitHub redirects, so a known PR stays a PR)
+    (select distinct pr_key(ref_repo, ref_number) as ref_key from staging.report_references where ref_kind = 'issue'
+     union
+     select distinct pr_key(coalesce(ref_repo, repo), ref_number) from text_claims where ref_kind = 'issue')
+    except
+    select pr_key from known_prs
 ),
 
 github_ranges as (

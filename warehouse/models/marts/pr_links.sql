@@ -20,10 +20,6 @@ text_pairs as (
     group by from_key, to_key
 ),
 
-szz as (  -- the fixes line history looked at, and whom it blamed
-    select distinct pr_key(repo, fix_number) as fix_key from meta.szz_fixes where fix_lines > 0
-),
-
 pairs as (
     select
         any_value(from_repo) as from_repo, any_value(from_number) as from_number,
@@ -48,22 +44,19 @@ select
     coalesce(t.cue, 'blame') as cue,
     t.detail,
     p.claims,
+    -- line history confirms a claim, or suspects a link of its own; it never vetoes what a text says
     case when t.relation is null then 'suspected'
          when t.relation in ('regression', 'revert') and p.blamed then 'confirmed'
-         when t.relation = 'regression' and s.fix_key is not null then 'disputed'
          else 'claimed' end as status,
     round(least(0.99, 1 - product(1 - c.confidence)), 2) as confidence,
     coalesce(t.mentions, 0) as mentions,
     coalesce(f.has_report, false) as from_has_report,
     coalesce(o.has_report, false) as to_has_report,
-    coalesce(t.relation, 'regression') in ('regression', 'revert', 'follow_up')
-        and (t.relation is not null and not (t.relation = 'regression' and s.fix_key is not null and not p.blamed))
-        as in_chains
+    coalesce(t.relation in ('regression', 'revert', 'follow_up'), false) as in_chains
 from pairs p
 left join text_pairs t using (from_key, to_key)
 left join claims c on c.from_key = p.from_key and c.to_key = p.to_key
                   and c.relation = coalesce(t.relation, 'regression')
-left join szz s on s.fix_key = p.to_key
 left join marts.pull_requests f on f.pr_key = p.from_key
 left join marts.pull_requests o on o.pr_key = p.to_key
 group by all

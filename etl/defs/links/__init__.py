@@ -1,0 +1,1 @@
+"""Links domain: what commit messages and PR texts claim about other PRs."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .comments import HTML_COMMENT
 from .references import mentions
 from .relations import says_fix, sentences
 
@@ -23,7 +24,6 @@ _OWN_PR_LINE = re.compile(r"^\s*Pull[- ]Request(?: resolved)?:\s*\S*/pull/(?P<nu
 _NOISE_LINES = re.compile(r"^\s*(?:Signed-off-by|Co-authored-by|Reviewed-by|Differential Revision|ghstack-source-id|"
                           r"stack-info|"
                           r"Pull[- ]Request(?: resolved)?:|Approved by|Test Plan:?\s*$)[^\n]*$", re.I | re.M)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 # A title that reverts without naming what: the PRs its body names as doing the change are what it reverts.
 _BARE_REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*"
@@ -73,7 +73,7 @@ def own_number(body: str | None) -> int | None:
 def text_claims(title: str, body: str | None, *, repo: str | None, own: int | None) -> list[TextClaim]:
     """The links a commit message or a PR's title and body claim."""
     written = body or ""
-    body = _WRAPPED.sub(" ", _NOISE_LINES.sub("", _HTML_COMMENT.sub("", written)))
+    body = _WRAPPED.sub(" ", _NOISE_LINES.sub("", HTML_COMMENT.sub("", written)))
     claims: list[TextClaim] = []
     seen: set[tuple] = set()
     fixes = says_fix(title)

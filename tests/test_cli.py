@@ -13,14 +13,14 @@ from .conftest import PROJECT_ROOT, SAMPLES, cli_env, run_cli
 def sample_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("cli") / "w.duckdb"
     result = run_cli("ingest", "--db", str(db), "--sample")
-    assert result.stdout.startswith("ok: 34 documents read, 34 new, 30 parsed, 4 quarantined")
-    assert "parse: 34/34 documents" in result.stderr  # progress is shown
+    assert result.stdout.startswith("ok: 36 documents read, 36 new, 32 parsed, 4 quarantined")
+    assert "parse: 36/36 documents" in result.stderr  # progress is shown
     return db
 
 
 def test_ingest_summary_counts_rows_per_table(sample_db):
     again = run_cli("ingest", "--db", str(sample_db), "--sample")
-    assert "34 documents read, 0 new, 0 parsed, 0 quarantined" in again.stdout
+    assert "36 documents read, 0 new, 0 parsed, 0 quarantined" in again.stdout
     assert "report_versions 30" in again.stdout and "quarantine 4" in again.stdout
 
 

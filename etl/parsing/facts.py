@@ -27,7 +27,10 @@ _ALTERNATION = "|".join(
     r"\s*".join(re.escape(word) for word in label.split()) + (r"\b(?=\s*[:：])" if label.isascii() else "")
     for label in sorted((label for labels in _LABELS.values() for label in labels), key=len, reverse=True))
 _LABEL = re.compile(rf"(?P<label>{_ALTERNATION})\s*[:：]?", re.I)
-_STARTS_WITH_LABEL = re.compile(rf"^(?:{_ALTERNATION})(?:\s|[:：]|$)", re.I)
+_STARTS_WITH_LABEL = re.compile(rf"^(?:{_ALTERNATION})", re.I)
+# A login glued to its label (`作者alice` from spans with no space between) counts only when it looks like one.
+_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\[bot\])?$")
+_YEAR = re.compile(r"\d{4}")
 _SEPARATORS = " \t·|｜•,，;；"
 _COUNT = re.compile(r"^\d[\d,]*")
 _LINES = re.compile(r"^\+?\s*(?P<added>\d[\d,]*)\s*(?:/|\s)\s*[-−–]\s*(?P<deleted>\d[\d,]*)")
@@ -41,6 +44,7 @@ class Facts:
     merged_at: str | None = None  # as written: the identity reads the time (etl/parsing/identity.py)
     figures: ChangeFigures = field(default_factory=ChangeFigures)
     warnings: list[str] = field(default_factory=list)
+    found: bool = False  # a fact was read: else the text only opens with a label's word (a title, a sentence)
 
 
 def starts_with_fact(line: str) -> bool:
@@ -65,17 +69,22 @@ def read_facts(text: str, facts: Facts | None = None) -> Facts:
         if not value:
             continue
         if fact == "author":
-            facts.author = value.strip("`@ ") or None
+            author = value.strip("`@ ")
+            if author and (_LOGIN.match(author) or text[m.end() - 1] in " \t:："):
+                facts.author, facts.found = author, True
         elif fact == "merged_at":
             facts.merged_at = value
+            facts.found = facts.found or _YEAR.search(value) is not None
         elif fact == "lines":
             if lines := _LINES.match(value):
                 facts.figures.additions = _figure(lines["added"], facts, "additions")
                 facts.figures.deletions = _figure(lines["deleted"], facts, "deletions")
+                facts.found = True
             else:
                 facts.warnings.append(f"line counts not understood, left empty: {value[:40]!r}")
         elif count := _COUNT.match(value):
             setattr(facts.figures, fact, _figure(count.group(0), facts, fact))
+            facts.found = True
         else:
             facts.warnings.append(f"{fact.replace('_', ' ')} not understood, left empty: {value[:40]!r}")
     return facts

@@ -108,8 +108,8 @@ def _page_header(line: str, ident: Identity) -> bool:
         elif m := re.fullmatch(r"(?:PR\s*)?#(\d+)", part):
             _set_number(ident, m[1], "header")
             matched = True
-        elif starts_with_fact(part):
-            _apply_facts(ident, read_facts(part))
+        elif starts_with_fact(part) and (facts := read_facts(part)).found:
+            _apply_facts(ident, facts)
             matched = True
     return matched
 
@@ -160,9 +160,10 @@ def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
             continue
         if starts_with_fact(line):
             end = _facts_run(header_lines, index - 1)
-            _apply_facts(ident, read_facts(" ".join(header_lines[index - 1:end])))
-            index = end
-            continue
+            if (facts := read_facts(" ".join(header_lines[index - 1:end]))).found:
+                _apply_facts(ident, facts)
+                index = end
+                continue
         if m := _LABEL.match(line):
             _apply_label(ident, m["label"], m["value"])
             continue

@@ -21,7 +21,7 @@ def sample_db(tmp_path_factory):
 def test_ingest_summary_counts_rows_per_table(sample_db):
     again = run_cli("ingest", "--db", str(sample_db), "--sample")
     assert "36 documents read, 0 new, 0 parsed, 0 quarantined" in again.stdout
-    assert "report_versions 30" in again.stdout and "quarantine 4" in again.stdout
+    assert "report_versions 32" in again.stdout and "quarantine 4" in again.stdout
 
 
 def test_sql_formats(sample_db):
@@ -42,7 +42,7 @@ def test_db_from_environment(sample_db):
     env = {**cli_env(), "PR_ATLAS_DB": str(sample_db)}
     result = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "select count(*) as n from staging.reports",
                              "--format", "csv"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
-    assert result.stdout.splitlines()[-1] == "30"
+    assert result.stdout.splitlines()[-1] == "32"
 
 
 def test_parse_prints_one_json_object_per_document():

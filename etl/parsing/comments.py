@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .text import is_fence
-
 # CommonMark's comment: `<!-->`, `<!--->`, or `<!--` ... `-->` (it may span lines).
 HTML_COMMENT = re.compile(r"<!--(?:-?>|.*?-->)", re.S)
 # `source: <url>`; a browser's `saved from url=(0047)<url>`; SingleFile's `Page saved with SingleFile url: <url>`.
@@ -24,28 +22,39 @@ class Uncommented:
     warnings: list[str] = field(default_factory=list)
 
 
+# What the scan stops at: a fence line, a run of backticks (inline code opens or closes), a comment's opening.
+_TOKENS = re.compile(r"^[ \t]*(?P<fence>```|~~~)[^\n]*|(?P<ticks>`+)|<!--", re.M)
+
+
 def strip_comments(text: str) -> Uncommented:
     """The text without its HTML comments, and what they said. An opened comment that never closes is kept
-    as text (dropping the rest of the report would lose it), with a warning."""
-    if "<!--" not in text:  # nearly every report: no work at all
-        return Uncommented(text)
-    fenced = _fenced_spans(text)
+    as text (dropping the rest of the report would lose it), with a warning. One pass: the scan only moves on."""
     result = Uncommented(text)
+    if "<!--" not in text:  # nearly every report: no work at all
+        return result
     kept: list[str] = []
-    at = 0
-    while (start := text.find("<!--", at)) != -1:
-        if (code_end := _code_end(text, start, fenced)) is not None:  # code: the comment is its text
-            kept.append(text[at:code_end])
-            at = code_end
+    at = scan = 0
+    in_fence = False
+    code_until = -1  # inline code runs at most to the end of the line it opened on
+    while m := _TOKENS.search(text, scan):
+        scan = m.end()
+        if m["fence"]:
+            in_fence, code_until = not in_fence, -1
+        elif in_fence:
             continue
-        m = HTML_COMMENT.match(text, start)
-        if m is None:
-            result.warnings.append("an HTML comment opens but never closes: its text is kept")
-            break
-        kept.append(text[at:start])
-        inner = m.group(0)[4:]
-        result.comments.append(inner[:-3].strip() if inner.endswith("-->") else "")  # `<!-->`, `<!--->`: empty
-        at = m.end()
+        elif m["ticks"]:
+            if len(m["ticks"]) % 2:
+                in_code = m.start() <= code_until
+                code_until = -1 if in_code else _line_end(text, m.start())
+        elif m.start() > code_until:
+            comment = HTML_COMMENT.match(text, m.start())
+            if comment is None:
+                result.warnings.append("an HTML comment opens but never closes: its text is kept")
+                break
+            kept.append(text[at:m.start()])
+            inner = comment.group(0)[4:]
+            result.comments.append(inner[:-3].strip() if inner.endswith("-->") else "")  # `<!-->`, `<!--->`: empty
+            at = scan = comment.end()
     kept.append(text[at:])
     result.text = "".join(kept)
     return result
@@ -59,29 +68,6 @@ def provenance_url(comments: list[str]) -> str | None:
     return None
 
 
-def _fenced_spans(text: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced code blocks (an unclosed fence runs to the end)."""
-    if "```" not in text and "~~~" not in text:
-        return []
-    spans, opened, offset = [], None, 0
-    for line in text.split("\n"):
-        if is_fence(line):
-            if opened is None:
-                opened = offset
-            else:
-                spans.append((opened, offset + len(line)))
-                opened = None
-        offset += len(line) + 1
-    if opened is not None:
-        spans.append((opened, len(text)))
-    return spans
-
-
-def _code_end(text: str, at: int, fenced: list[tuple[int, int]]) -> int | None:
-    """Where the code that `at` is in ends, when it is in code: a fenced block, or `inline code` (an odd
-    number of backticks before it on its line); else None."""
-    for start, end in fenced:
-        if start <= at < end:
-            return end
-    line_start = text.rfind("\n", 0, at) + 1
-    return at + 4 if text.count("`", line_start, at) % 2 == 1 else None
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end == -1 else end

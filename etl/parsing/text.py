@@ -89,24 +89,26 @@ def items(lines: list[str], *, blank_ends_item: bool = True, starts_item: re.Pat
     a line of its own but drops the bullets, while a line folded by PDF extraction stops mid-sentence.
     """
     result: list[str] = []
-    current: str | None = None
+    current: list[str] | None = None  # the item's pieces, joined once it ends: a long item costs no more per line
     bulleted = False
     for line in lines:
         if not line.strip():
             if blank_ends_item and current is not None:
-                result.append(current)
+                result.append("".join(current))
                 current = None
             continue
         starts = BULLET.match(line) is not None
         if (starts or current is None or (starts_item and starts_item.match(line.strip()))
-                or (not bulleted and current.endswith(_SENTENCE_ENDS))):
+                or (not bulleted and current[-1].endswith(_SENTENCE_ENDS))):
             if current is not None:
-                result.append(current)
-            current, bulleted = line.strip(), starts
-        else:
-            current = join_folded(current, line)
+                result.append("".join(current))
+            current, bulleted = [line.strip()], starts
+        else:  # as join_folded does, piece by piece
+            current[-1] = left = current[-1].rstrip()
+            right = line.lstrip()
+            current.append(right if is_cjk(left[-1]) and is_cjk(right[0]) else " " + right)
     if current is not None:
-        result.append(current)
+        result.append("".join(current))
     return result
 
 

@@ -20,14 +20,16 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "comments": ("评论数", "评论", "Comments"),
     "lines": ("代码增减", "增减行数", "Lines changed"),
 }
-_LABEL_TO_FACT = {re.sub(r"\s+", "", label).lower(): fact for fact, labels in _LABELS.items() for label in labels}
+_LABEL_TO_FACT = {"".join(label.split()).lower(): fact for fact, labels in _LABELS.items() for label in labels}
 # Longest first, so that `原始 PR 作者` is one label and not `作者` after two words; the spaces inside a label
 # are optional (`原始PR作者`). An English label needs its colon: without one, `Merged ...` is a title's words.
+# English labels match in any case (a scoped flag: the whole pattern case-blind costs four times as much).
 _ALTERNATION = "|".join(
-    r"\s*".join(re.escape(word) for word in label.split()) + (r"\b(?=\s*[:：])" if label.isascii() else "")
-    for label in sorted((label for labels in _LABELS.values() for label in labels), key=len, reverse=True))
-_LABEL = re.compile(rf"(?P<label>{_ALTERNATION})\s*[:：]?", re.I)
-_STARTS_WITH_LABEL = re.compile(rf"^(?:{_ALTERNATION})", re.I)
+    rf"(?i:{label_pattern})\b(?=\s*[:：])" if label.isascii() else label_pattern
+    for label in sorted((label for labels in _LABELS.values() for label in labels), key=len, reverse=True)
+    for label_pattern in [r"\s*".join(re.escape(word) for word in label.split())])
+_LABEL = re.compile(rf"(?P<label>{_ALTERNATION})\s*[:：]?")
+_STARTS_WITH_LABEL = re.compile(rf"^(?:{_ALTERNATION})")
 # A login glued to its label (`作者alice` from spans with no space between) counts only when it looks like one.
 _LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\[bot\])?$")
 _YEAR = re.compile(r"\d{4}")
@@ -47,15 +49,21 @@ class Facts:
     found: bool = False  # a fact was read: else the text only opens with a label's word (a title, a sentence)
 
 
+_BARE_ENDINGS = tuple(_LABEL_TO_FACT)
+_FIRST_CHARS = frozenset(c for labels in _LABELS.values() for label in labels for c in (label[0], label[0].lower()))
+
+
 def starts_with_fact(line: str) -> bool:
     """True when the line opens with a fact label (after a bullet or bold marks)."""
+    if line.lstrip(" \t-*•+`")[:1] not in _FIRST_CHARS:  # a cheap test first: most lines open otherwise
+        return False
     return _STARTS_WITH_LABEL.match(_unmarked(line)) is not None
 
 
 def ends_with_bare_label(line: str) -> bool:
-    """True when the line's last label has no value yet (its value is on the next line)."""
-    marks = list(_LABEL.finditer(_unmarked(line)))
-    return bool(marks) and not _unmarked(line)[marks[-1].end():].strip(_SEPARATORS)
+    """True when the line ends with a label that has no value yet (its value is on the next line)."""
+    tail = _unmarked(line).rstrip(_SEPARATORS + ":：").replace(" ", "").lower()
+    return tail.endswith(_BARE_ENDINGS)
 
 
 def read_facts(text: str, facts: Facts | None = None) -> Facts:
@@ -65,7 +73,7 @@ def read_facts(text: str, facts: Facts | None = None) -> Facts:
     marks = list(_LABEL.finditer(text))
     for i, m in enumerate(marks):
         value = text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip(_SEPARATORS)
-        fact = _LABEL_TO_FACT[re.sub(r"\s+", "", m["label"]).lower()]
+        fact = _LABEL_TO_FACT["".join(m["label"].split()).lower()]
         if not value:
             continue
         if fact == "author":

@@ -80,8 +80,8 @@ _PREAMBLE = re.compile(rf"\s*(?:<\?xml[^>]*\?>\s*)?(?:(?:{HTML_COMMENT.pattern})
 
 
 def looks_like_html(text: str) -> bool:
-    head = text[:20000]
-    head = head[_PREAMBLE.match(head).end():][:500].lower()
+    start = _PREAMBLE.match(text, 0, 20000).end()
+    head = text[start:start + 500].lower()
     return head.startswith(("<!doctype html", "<html", "<body", "<head")) or bool(
         re.match(r"<(div|article|section|main|h1|p)[\s>]", head))
 

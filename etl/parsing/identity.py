@@ -139,7 +139,8 @@ def _facts_run(lines: list[str], start: int) -> int:
     return end
 
 
-def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
+def read_header(header_lines: list[str], text: str) -> Identity:
+    """The identity the header states; `text` is the whole document, where the original link may also stand."""
     ident = Identity()
     # Lines no rule took, and whether the PR number came before them: the title is the first such line after
     # the number, else the first before it (above the number line a page has only the site's own name).
@@ -180,10 +181,10 @@ def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
     if page_layout and ident.merged_at is None and ident.author is None and ident.figures == ChangeFigures():
         ident.warnings.append("the page has no facts line (原始 PR 作者 … 合并时间 … 文件变更 …): author, merge time "
                               "and change figures are unknown")
-    if ident.source_url is None:
+    if ident.source_url is None and "链接" in text:  # both labels wanted here contain it
         # The original link can also sit below the header ("原文链接" under the summary).
-        for raw in all_lines:
-            m = _LABEL.match(raw) if "链接" in raw else None  # both labels wanted here contain it
+        for raw in text.split("\n"):
+            m = _LABEL.match(raw) if "链接" in raw else None
             if m and m["label"] in ("原文链接", "原始链接"):
                 _apply_label(ident, m["label"], m["value"])
                 break

@@ -56,12 +56,12 @@ def _table_cells(line: str) -> list[str]:
     return [plain(c) for c in _WIDE_GAP.split(line.strip())] if _WIDE_GAP.search(line.strip()) else line.split()
 
 
-_HEADER_FIRST = frozenset("文路FfPp|\t")
+HEADER_FIRST = frozenset("文路FfPp|\t")  # what a table's header row can open with
 
 
 def table_header(line: str) -> list[str] | None:
     """The columns of a key-file table's header row (`文件 模块 状态 重要度`, in any cell form), else None."""
-    if line.lstrip(" ")[:1] not in _HEADER_FIRST:  # a cheap test first: most lines start otherwise
+    if line.lstrip(" ")[:1] not in HEADER_FIRST:  # a cheap test first: most lines start otherwise
         return None
     cells = [c.lower() for c in _table_cells(line)]
     if len(cells) >= 2 and cells[0] in ("文件", "路径", "file", "path") and any(

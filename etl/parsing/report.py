@@ -49,7 +49,7 @@ def parse_text(text: str, location: str | None = None, default_repo: str | None 
     body_text = text
     text = clean_document(text)
     doc = split_sections(text)
-    header = read_header(doc.header, text.split("\n"))
+    header = read_header(doc.header, text)
     if not doc.sections and header.number is None:
         raise NotAReport("no report sections (执行摘要, 功能与动机, 风险与影响, ...) and no PR header")
     header.provenance_url = provenance_url(comments)

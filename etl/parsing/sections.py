@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .key_files import is_table_line, table_header
+from .key_files import HEADER_FIRST, is_table_line, table_header
 from .text import is_fence
 
 # Canonical section name -> heading words (Chinese and English), longest first within the regex.
@@ -127,12 +127,16 @@ def split_sections(text: str) -> SplitDocument:
                 if rest:
                     sections[-1].lines.append(rest)
                 continue
-            if sections and sections[-1].name != "key_files" and (columns := _key_file_table(line)):
+            if (line[:1] in _TABLE_FIRST and sections and sections[-1].name != "key_files"
+                    and (columns := _key_file_table(line))):
                 table = columns
                 sections.append(Section(name="key_files", heading=line.strip(), lines=[line]))
                 continue
         (sections[-1].lines if sections else header).append(line)
     return SplitDocument(header=header, sections=sections, warnings=warnings)
+
+
+_TABLE_FIRST = HEADER_FIRST | {" "}  # a cheap test before the header row's: most lines open otherwise
 
 
 def _key_file_table(line: str) -> list[str] | None:

@@ -92,23 +92,24 @@ def items(lines: list[str], *, blank_ends_item: bool = True, starts_item: re.Pat
     current: list[str] | None = None  # the item's pieces, joined once it ends: a long item costs no more per line
     bulleted = False
     for line in lines:
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             if blank_ends_item and current is not None:
-                result.append("".join(current))
+                result.append(current[0] if len(current) == 1 else "".join(current))
                 current = None
             continue
         starts = BULLET.match(line) is not None
-        if (starts or current is None or (starts_item and starts_item.match(line.strip()))
+        if (starts or current is None or (starts_item is not None and starts_item.match(stripped))
                 or (not bulleted and current[-1].endswith(_SENTENCE_ENDS))):
             if current is not None:
-                result.append("".join(current))
-            current, bulleted = [line.strip()], starts
+                result.append(current[0] if len(current) == 1 else "".join(current))
+            current, bulleted = [stripped], starts
         else:  # as join_folded does, piece by piece
             current[-1] = left = current[-1].rstrip()
             right = line.lstrip()
             current.append(right if is_cjk(left[-1]) and is_cjk(right[0]) else " " + right)
     if current is not None:
-        result.append("".join(current))
+        result.append(current[0] if len(current) == 1 else "".join(current))
     return result
 
 

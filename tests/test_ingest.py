@@ -69,6 +69,8 @@ def test_sample_corpus_loads_with_its_quarantine(tmp_path):
         reverts = con.execute("""select distinct section from staging.report_references
                                  where pr_number = 27480 and ref_number = 27333 and relation = 'revert'""").fetchall()
         assert ("summary",) in reverts
+        assert con.execute("select relation from pr_links where from_number = 27333 and to_number = 27480"
+                           ).fetchall() == [("revert",)]
         # a PR only its report knows takes its size from the page's facts line
         assert con.execute("select additions, deletions, changed_files, sources from pull_requests "
                            "where number = 27480").fetchone() == (12, 158, 2, ["report"])

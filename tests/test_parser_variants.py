@@ -509,3 +509,14 @@ def test_a_saved_page_with_a_comment_before_its_doctype_is_still_html():
     assert (r.pr_number, r.title, r.one_liner, r.repo) == (88, "Keep the cache warm", "预热缓存", "o/r")
     assert r.provenance_url == "https://prhub.example/o/r/pull/88"
     assert "<h1>" not in r.body_text and "内部备注" not in r.body_text
+
+
+def test_a_page_link_whose_words_do_not_name_the_pr_keeps_its_address():
+    html = ("<html><body><h1>#4190 Undo the prefetch</h1><h2>执行摘要</h2><ul><li>一句话：回滚"
+            "<a href='https://github.com/o/r/pull/4100'>之前的预取改动</a>。</li></ul>"
+            "<h2>关联脉络</h2><ul><li><a href='/o/r/pull/4100'>#4100</a> Prefetch: 被本 PR 回滚。</li></ul></body></html>")
+    r = parse(html, default_repo="o/r")
+    # the summary's link is read as a markdown link is (its relation is the relation reader's to judge)
+    assert ("o/r", 4100, "summary") in {(x.repo, x.number, x.section) for x in r.references}
+    assert "之前的预取改动 (https://github.com/o/r/pull/4100)" in r.body_text
+    assert "(/o/r/pull/4100)" not in r.body_text  # the words already name it: no address added

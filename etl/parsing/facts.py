@@ -44,7 +44,7 @@ _LARGEST = 2**31 - 1
 class Facts:
     author: str | None = None
     merged_at: str | None = None  # as written: the identity reads the time (etl/parsing/identity.py)
-    figures: ChangeFigures = field(default_factory=ChangeFigures)
+    changes: ChangeFigures = field(default_factory=ChangeFigures)
     warnings: list[str] = field(default_factory=list)
     found: bool = False  # a fact was read: else the text only opens with a label's word (a title, a sentence)
 
@@ -85,13 +85,13 @@ def read_facts(text: str, facts: Facts | None = None) -> Facts:
             facts.found = facts.found or _YEAR.search(value) is not None
         elif fact == "lines":
             if lines := _LINES.match(value):
-                facts.figures.additions = _figure(lines["added"], facts, "additions")
-                facts.figures.deletions = _figure(lines["deleted"], facts, "deletions")
+                facts.changes.additions = _figure(lines["added"], facts, "additions")
+                facts.changes.deletions = _figure(lines["deleted"], facts, "deletions")
                 facts.found = True
             else:
                 facts.warnings.append(f"line counts not understood, left empty: {value[:40]!r}")
         elif count := _COUNT.match(value):
-            setattr(facts.figures, fact, _figure(count.group(0), facts, fact))
+            setattr(facts.changes, fact, _figure(count.group(0), facts, fact))
             facts.found = True
         else:
             facts.warnings.append(f"{fact.replace('_', ' ')} not understood, left empty: {value[:40]!r}")

@@ -50,7 +50,7 @@ class Identity:
     author: str | None = None
     source_url: str | None = None
     provenance_url: str | None = None  # set by the caller from the document's comments
-    figures: ChangeFigures = field(default_factory=ChangeFigures)
+    changes: ChangeFigures = field(default_factory=ChangeFigures)  # the size of the change, when the page states it
     warnings: list[str] = field(default_factory=list)
 
 
@@ -119,9 +119,9 @@ def _apply_facts(ident: Identity, facts: Facts) -> None:
         ident.author = facts.author
     if facts.merged_at:
         _merge_time(ident, facts.merged_at)
-    for name, value in vars(facts.figures).items():
+    for name, value in vars(facts.changes).items():
         if value is not None:
-            setattr(ident.figures, name, value)
+            setattr(ident.changes, name, value)
     ident.warnings.extend(facts.warnings)
 
 
@@ -178,7 +178,7 @@ def read_header(header_lines: list[str], text: str) -> Identity:
         first = next((line for line, after in loose_lines if after), loose_lines[0][0])
         title = title_text(first.lstrip("# "))
         ident.title = title if len(title) <= 300 else None
-    if page_layout and ident.merged_at is None and ident.author is None and ident.figures == ChangeFigures():
+    if page_layout and ident.merged_at is None and ident.author is None and ident.changes == ChangeFigures():
         ident.warnings.append("the page has no facts line (原始 PR 作者 … 合并时间 … 文件变更 …): author, merge time "
                               "and change figures are unknown")
     if ident.source_url is None and "链接" in text:  # both labels wanted here contain it

@@ -76,7 +76,7 @@ def parse_text(text: str, location: str | None = None, default_repo: str | None 
         code_snippets=parse_snippets(doc.lines_of("code")),
         review_summary=review_summary, review_highlights=highlights, reviewers_named=reviewers,
         risk_text=risks.risk_text, risk_level=risks.level, impact=risks.impact, risk_flags=risks.flags,
-        changes=ident.figures, provenance_url=ident.provenance_url,
+        changes=ident.changes, provenance_url=ident.provenance_url,
         sections_found=list(dict.fromkeys(s.name for s in doc.sections)),
     )
     report.references = _references(doc, report)

@@ -66,9 +66,9 @@ def ends_with_bare_label(line: str) -> bool:
     return tail.endswith(_BARE_ENDINGS)
 
 
-def read_facts(text: str, facts: Facts | None = None) -> Facts:
-    """The facts `text` labels (added to `facts` when given)."""
-    facts = facts or Facts()
+def read_facts(text: str) -> Facts:
+    """The facts `text` labels, with a warning for each value that cannot be read."""
+    facts = Facts()
     text = _unmarked(text)
     marks = list(_LABEL.finditer(text))
     for i, m in enumerate(marks):

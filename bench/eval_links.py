@@ -9,8 +9,9 @@
 
 A mention counts as read right when its relation and, for revert, regression and follow-up, its direction are
 right. As in the warehouse (warehouse/models/intermediate/link_claims.sql), a number the text calls an issue
-is an issue unless git history knows it as a PR of the repository, and of several readings of one number in a
-text the strongest stands.
+is an issue unless git history knows it as a PR of the repository; a number git history never merged is no PR
+that a revert or a fix could undo (an issue); and of several readings of one number in a text the strongest
+stands.
 
     python bench/eval_links.py [--errors] [--history NAME] [--c C]
 """
@@ -59,6 +60,9 @@ def predict(example: lt.Example, model: link_model.LinkModel | None) -> tuple[st
             return "issue", None  # a number the text calls an issue, and no PR git history knows
         as_pr = [("pr", "reference", "earlier")]
     _, relation, direction = min(as_pr, key=lambda f: STRENGTH[f[1]])
+    if example.known_pr is False and relation in ("revert", "regression") and direction == "earlier" \
+            and raw.get("ref_repo") is None:
+        return "issue", None  # what a fix or a revert undoes was merged: a number history never merged is an issue
     return relation, direction
 
 

@@ -33,7 +33,7 @@ def main() -> int:
     document = {
         **model.document,
         "inputs_digest": digest,
-        "trained_on": {"c": lt.C, "min_count": lt.MIN_COUNT, "by_group": dict(sorted(Counter(
+        "trained_on": {"c": lt.C, "min_count": lt.MIN_COUNT, "real_weight": lt.REAL_WEIGHT, "by_group": dict(sorted(Counter(
             e.group for e in examples if e.features and e.label in model.classes).items()))},
         "leave_one_history_out": {name: {who: {r: {k: pair[who][r][k] for k in ("precision", "recall", "support")}
                                                for r in eval_links.LINKS} for who in ("reader", "rules")}
@@ -41,7 +41,8 @@ def main() -> int:
     }
     MODEL_FILE.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
                           encoding="utf-8")
-    print(f"wrote {MODEL_FILE.relative_to(lt.ROOT)}: version {document['version']}, {len(model.weights)} features, "
+    features = sum(len(weights) for _, weights in model.parts.values())
+    print(f"wrote {MODEL_FILE.relative_to(lt.ROOT)}: version {document['version']}, {features} features, "
           f"{MODEL_FILE.stat().st_size // 1024} KiB, trained on {sum(document['trained_on']['by_group'].values())} "
           f"mentions in {time.perf_counter() - started:.0f} s")
     eval_links.print_history_table(results)

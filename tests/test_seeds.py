@@ -1,8 +1,12 @@
 """The five real reports in shared/seeds parse completely, with no quarantine."""
 
+import html
+
 import pytest
 
-from etl.parsing import parse_bytes
+from etl.parsing import ParsedReport, parse_bytes, parse_text
+from etl.parsing.sections import split_sections
+from etl.parsing.text import clean_document
 
 
 def parse_seed(seeds_dir, prefix):
@@ -111,3 +115,85 @@ def test_nothing_is_missing(seeds):
     for prefix, report in seeds.items():
         assert report.one_liner, prefix
         assert report.motivation and report.implementation and report.risk_text and report.impact, prefix
+
+
+# --- the same reports as the report site's PR page shows them ----------------------------------------------
+
+PAGE_HEADINGS = {"summary": "执行摘要", "review": "讨论亮点", "implementation": "实现拆解", "motivation": "功能与动机",
+                 "risks": "风险与影响", "related": "关联脉络", "key_symbols": "关键符号", "code": "关键源码片段",
+                 "discussion": "参与讨论", "key_files": "关键文件"}
+STAND_IN = 90000  # the page always shows a number; the seeds without one get this
+
+
+def page_parts(seed_text: str, markdown: ParsedReport):
+    """The seed laid out as the site's PR page: site name, `#<N> <title>`, the facts line, bare headings (评论区精华
+    is 讨论亮点 there), and the key files as a `文件 模块 状态 重要度` table."""
+    number = markdown.pr_number or STAND_IN
+    facts = [("原始 PR 作者", "someone")] + ([("合并时间", f"{markdown.merged_at:%Y-%m-%d %H:%M}")]
+                                            if markdown.merged_at else [])
+    facts += [("文件变更", str(len(markdown.key_files))), ("提交数", "1"), ("评论", "0"), ("代码增减", "+1 / -1")]
+    table = [["文件", "模块", "状态", "重要度"]] + [[f.path, f.module_label or "", "modified", "高"]
+                                               for f in markdown.key_files]
+    sections = []
+    for section in split_sections(clean_document(seed_text)).sections:
+        if section.name == "key_files":
+            if not any(name == "key_files" for name, _ in sections):
+                sections.append(("key_files", table))
+        else:
+            sections.append((section.name, section.lines))
+    return number, markdown.title or markdown.display_title, facts, sections
+
+
+def as_page_text(seed_text: str, markdown: ParsedReport) -> str:
+    number, title, facts, sections = page_parts(seed_text, markdown)
+    lines = ["PRHub", f"#{number} {title}", " ".join(f"{label} {value}" for label, value in facts)]
+    for name, body in sections:
+        lines.append(PAGE_HEADINGS[name])
+        lines += ["\t".join(row) for row in body] if name == "key_files" else body
+    return "\n".join(lines) + "\n"
+
+
+def as_page_html(seed_text: str, markdown: ParsedReport) -> str:
+    number, title, facts, sections = page_parts(seed_text, markdown)
+    out = ["<!DOCTYPE html>\n<!-- saved from url=(0040)https://prhub.example/page -->\n<html><body>",
+           "<header><a>PRHub</a><nav><a>首页</a></nav></header>",
+           f"<h1><span>#{number}</span> {html.escape(title)}</h1><div>",
+           *[f"<span>{label}</span><b>{html.escape(value)}</b>" for label, value in facts], "</div>"]
+    for name, body in sections:
+        out.append(f"<h2>{PAGE_HEADINGS[name]}</h2>")
+        if name == "key_files":
+            out.append("<table>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                                            for row in body) + "</table>")
+            continue
+        code = None
+        for line in body:
+            if line.lstrip().startswith("```"):
+                out.append("<pre>" + html.escape("\n".join(code)) + "</pre>" if code is not None else "")
+                code = None if code is not None else []
+            elif code is not None:
+                code.append(line)
+            elif line.lstrip().startswith("- "):
+                out.append(f"<ul><li>{html.escape(line.lstrip()[2:])}</li></ul>")
+            elif line.strip():
+                out.append(f"<p>{html.escape(line)}</p>")
+    return "".join(out) + "<footer>© PRHub</footer></body></html>"
+
+
+@pytest.mark.parametrize("render", [as_page_text, as_page_html], ids=["text", "html"])
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_a_seed_as_the_sites_page_reads_as_its_markdown(seeds_dir, prefix, render):
+    """The holdout-style check: identity, title, merge time, one-liner and key files of the page are the
+    markdown's."""
+    (path,) = seeds_dir.glob(f"{prefix}_*.txt")
+    text = path.read_text(encoding="utf-8")
+    markdown = parse_bytes(text.encode(), str(path), default_repo="sgl-project/sglang")
+    number = markdown.pr_number or STAND_IN
+    page = parse_text(render(text, markdown), f"https://prhub.example/sgl-project/sglang/pull/{number}")
+    assert (page.repo, page.pr_number, page.identity_source) == ("sgl-project/sglang", number, "header")
+    assert page.title == (markdown.title or markdown.display_title)
+    assert page.merged_at == markdown.merged_at and page.author == "someone"
+    assert page.one_liner == markdown.one_liner
+    assert [(f.path, f.module_label) for f in page.key_files] == [(f.path, f.module_label) for f in markdown.key_files]
+    assert {"summary", "motivation", "implementation", "risks"} <= set(page.sections_found)
+    assert ("review" in page.sections_found) == ("review" in markdown.sections_found)
+    assert page.risk_flags == markdown.risk_flags

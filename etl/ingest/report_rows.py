@@ -111,11 +111,13 @@ def _add_report(buffers: dict[str, RowBuffer], outcome: Outcome, raw: dict, pars
     key = {"document_id": outcome.document_id, "report_id": r.report_id, "repo": r.repo, "pr_number": r.pr_number}
     buffers["staging.report_versions"].add(
         **key, title=r.title, display_title=r.display_title, merged_at=r.merged_at, author=r.author,
-        source_url=r.source_url, source_uri=raw["source_uri"], identity_source=r.identity_source,
+        source_url=r.source_url, provenance_url=r.provenance_url, source_uri=raw["source_uri"],
+        identity_source=r.identity_source,
         repo_source=r.repo_source, one_liner=r.one_liner, recommendation=r.recommendation, summary=r.summary,
         motivation=r.motivation, implementation=r.implementation, implementation_steps=r.implementation_steps,
         key_symbols=r.key_symbols, review_summary=r.review_summary, reviewers_named=r.reviewers_named,
-        risk_text=r.risk_text, risk_level=r.risk_level, impact=r.impact, sections_found=r.sections_found,
+        risk_text=r.risk_text, risk_level=r.risk_level, impact=r.impact, **vars(r.changes),
+        sections_found=r.sections_found,
         warnings=r.warnings, encoding=r.encoding, body_text=r.body_text, received_at=raw["received_at"],
         parsed_at=parsed_at, parser_version=parser_version())
     for i, f in enumerate(r.key_files):

@@ -1,6 +1,7 @@
-"""Load what the report site fetcher answers: the reports into raw.documents, their validators into
-meta.http_cache (after the documents, so a 304 never stands for a report the warehouse did not receive), a
-report not published yet into meta.fetch_misses (asked again next run)."""
+"""Load what the report site fetcher answers: the reports into raw.documents (their source_uri is the URL
+read: `.../pull/<n>/report.md`, or `.../pull/<n>` when the site had only its web page), their validators
+into meta.http_cache (after the documents, so a 304 never stands for a report the warehouse did not
+receive), a report not published yet into meta.fetch_misses (asked again next run)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from .. import names
 from ..db import upsert_values, utc_now
 from ..sources.report_files import SourceDocument
-from ..sources.report_site import Fetched, NotModified, NotPublished, report_url
+from ..sources.report_site import Fetched, NotModified, NotPublished, report_urls
 from .fetch_misses import forget_misses, note_miss
 from .raw_documents import document_id, store_documents
 
@@ -32,6 +33,7 @@ order by repo, number
 class SiteStats:
     requested: int = 0
     fetched: int = 0
+    pages: int = 0  # of those fetched, how many were the web page (the site had no report.md)
     unchanged: int = 0
     not_published: int = 0
     new_documents: int = 0
@@ -42,7 +44,7 @@ def prs_without_report(con) -> list[tuple[str, int]]:
 
 
 def validators_for(con, base_url: str, targets: list[tuple[str, int]]) -> dict[str, tuple[str | None, str | None]]:
-    urls = [report_url(base_url, repo, number) for repo, number in targets]
+    urls = [url for repo, number in targets for url in report_urls(base_url, repo, number)]
     rows = con.execute("select url, etag, last_modified from meta.http_cache where list_contains(?, url)",
                        [urls]).fetchall()
     return {url: (etag, modified) for url, etag, modified in rows}
@@ -63,6 +65,7 @@ def load_report_site(con, answers: Iterable[Fetched | NotModified | NotPublished
                           status=answer.status, detail="no report published yet; asked again on the next run")
             else:
                 stats.fetched += 1
+                stats.pages += answer.from_page
                 forget_misses(con, source=names.REPORT_SITE, repo=answer.repo, pr_numbers=[answer.number])
                 content = answer.document.read()
                 rid = document_id(answer.document.location, hashlib.sha256(content).hexdigest())

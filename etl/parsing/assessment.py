@@ -32,6 +32,8 @@ _CATEGORY = re.compile(
     r"\s*[:：]?\s*(?P<text>.*)$"
 )
 _NOTHING = re.compile(r"^(暂无|无|没有|None|N/A)")
+# A highlight whose bullet a copied page dropped: a short topic, its category in brackets, a colon.
+_BARE_HIGHLIGHT = re.compile(r"^[^。，,；;！？:：]{1,60}?[(（][^()（）]{1,30}[)）]\s*[:：]")
 LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){1,38}(?:\[bot\])?"
 _ACTIONS = (r"批准|指出|建议|回应|认为|提出|评论|表示|确认|询问|要求|approved|suggested|pointed out|asked|noted|"
             r"commented")
@@ -146,7 +148,7 @@ def parse_review(lines: list[str]) -> tuple[str | None, list[ReviewHighlight], l
     for item in items(lines):
         is_bullet = strip_bullet(item) != item.strip()
         body = plain(strip_bullet(item))
-        if not is_bullet:
+        if not is_bullet and not _BARE_HIGHLIGHT.match(body):
             summary_parts.append(body)
             continue
         if _NOTHING.match(body):

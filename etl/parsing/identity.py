@@ -1,5 +1,6 @@
 """Who the report is about: repo, PR number, title, merge time, author and source link, read from the
-header when it has them, else from where the document came from, else from its original link."""
+header when it has them, else from where the document came from, else from its original link (or the URL a
+provenance comment names). The header also holds the change's size when the report site's page states it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .facts import Facts, ends_with_bare_label, read_facts, starts_with_fact
+from .model import ChangeFigures
 from .text import plain, title_text
 
 REPO = r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*"
@@ -15,12 +18,16 @@ REPO = r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*"
 MAX_PR_NUMBER = 2**31 - 1
 # Merge times before GitHub existed, or far in the future, are damage, not dates.
 _EARLIEST_YEAR, _LATEST_YEAR = 2008, 2100
-_PULL_LOCATION = re.compile(rf"(?:^|/)(?P<repo>{REPO})/pull/(?P<number>\d+)(?:/report\.md|/)?(?:[?#].*)?$")
+# The site's report.md and PR page, and the page saved as a file (`.../pull/27480/index.html`, `.../pull/27480.html`).
+_PULL_LOCATION = re.compile(rf"(?:^|/)(?P<repo>{REPO})/pull/(?P<number>\d+)(?:/report\.md|/index\.html?|\.html?|/)?"
+                            r"(?:[?#].*)?$")
 _PULL_ANYWHERE = re.compile(rf"(?P<repo>{REPO})/pull/(?P<number>\d+)")
-_PR_TITLE_LINE = re.compile(r"^\s*(?:#+\s*)?PR\s*#\s*(?P<number>\d+)\s*[:：—–-]?\s*(?P<rest>.*)$", re.I)
+# `PR #21035 完整报告` (the markdown), `#21035 <title>` (the site's PR page); a `#` heading mark may precede.
+_PR_TITLE_LINE = re.compile(r"^\s*(?:#+\s*)?(?:(?P<pr>PR)\s*#\s*|#)(?P<number>\d+)(?!\d)\s*[:：—–-]?\s*(?P<rest>.*)$",
+                            re.I)
 _LABEL = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:\*\*)?\s*(?P<label>仓库|Repository|Repo|标题|Title|合并时间|Merged(?: at)?|"
-    r"原文链接|原始链接|链接|Source|URL|作者|Author|PR 编号|编号)\s*(?:\*\*)?\s*[:：]\s*(?P<value>.*)$",
+    r"^\s*(?:[-*•]\s*)?(?:\*\*)?\s*(?P<label>仓库|Repository|Repo|标题|Title|"
+    r"原文链接|原始链接|链接|Source|URL|PR 编号|编号)\s*(?:\*\*)?\s*[:：]\s*(?P<value>.*)$",
     re.I,
 )
 _BARE_REPO = re.compile(rf"^\s*(?P<repo>{REPO})\s*$")
@@ -42,6 +49,8 @@ class Identity:
     merged_at: datetime | None = None
     author: str | None = None
     source_url: str | None = None
+    provenance_url: str | None = None  # set by the caller from the document's comments
+    changes: ChangeFigures = field(default_factory=ChangeFigures)  # the size of the change, when the page states it
     warnings: list[str] = field(default_factory=list)
 
 
@@ -96,30 +105,66 @@ def _page_header(line: str, ident: Identity) -> bool:
     for part in (p.strip() for p in line.split("·")):
         if m := _BARE_REPO.match(part):
             ident.repo, ident.repo_source, matched = m["repo"], "header", True
-        elif part.startswith(("作者", "Author", "author")):
-            ident.author, matched = part.split(None, 1)[-1].strip(" :：") or None, True
-        elif part.startswith(("合并时间", "合并于", "Merged", "merged")):
-            _merge_time(ident, part)
-            matched = True
         elif m := re.fullmatch(r"(?:PR\s*)?#(\d+)", part):
             _set_number(ident, m[1], "header")
+            matched = True
+        elif starts_with_fact(part) and (facts := read_facts(part)).found:
+            _apply_facts(ident, facts)
             matched = True
     return matched
 
 
-def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
+def _apply_facts(ident: Identity, facts: Facts) -> None:
+    if facts.author:
+        ident.author = facts.author
+    if facts.merged_at:
+        _merge_time(ident, facts.merged_at)
+    for name, value in vars(facts.changes).items():
+        if value is not None:
+            setattr(ident.changes, name, value)
+    ident.warnings.extend(facts.warnings)
+
+
+def _facts_run(lines: list[str], start: int) -> int:
+    """Where the facts that begin at `start` end: later lines belong to them while each opens with a label
+    or holds the value of a label left bare at the end of the line before (a page copied cell by cell)."""
+    end, last = start + 1, lines[start]
+    while end < len(lines):
+        line = lines[end].strip()
+        if line:
+            if not (starts_with_fact(line) or ends_with_bare_label(last)):
+                break
+            last = line
+        end += 1
+    return end
+
+
+def read_header(header_lines: list[str], text: str) -> Identity:
+    """The identity the header states; `text` is the whole document, where the original link may also stand."""
     ident = Identity()
-    loose_lines: list[str] = []
-    for raw in header_lines:
-        line = raw.strip()
+    # Lines no rule took, and whether the PR number came before them: the title is the first such line after
+    # the number, else the first before it (above the number line a page has only the site's own name).
+    loose_lines: list[tuple[str, bool]] = []
+    page_layout = False  # the site's PR page: `#<N> <title>`, then its facts line
+    index = 0
+    while index < len(header_lines):
+        line = header_lines[index].strip()
+        index += 1
         if not line or set(line) <= set("-=*_#"):
             continue
         if m := _PR_TITLE_LINE.match(line):
             _set_number(ident, m["number"], "header")
+            page_layout = page_layout or not m["pr"]
             rest = _REPORT_WORDS.sub("", m["rest"]).strip(" :：—–-")
             if rest:
                 ident.title = title_text(rest)
             continue
+        if starts_with_fact(line):
+            end = _facts_run(header_lines, index - 1)
+            if (facts := read_facts(" ".join(header_lines[index - 1:end]))).found:
+                _apply_facts(ident, facts)
+                index = end
+                continue
         if m := _LABEL.match(line):
             _apply_label(ident, m["label"], m["value"])
             continue
@@ -128,14 +173,18 @@ def read_header(header_lines: list[str], all_lines: list[str]) -> Identity:
         if (m := _BARE_REPO.match(line)) and not ident.repo:
             ident.repo, ident.repo_source = m["repo"], "header"
             continue
-        loose_lines.append(line)
+        loose_lines.append((line, ident.number is not None))
     if ident.title is None and loose_lines:
-        title = title_text(loose_lines[0].lstrip("# "))
+        first = next((line for line, after in loose_lines if after), loose_lines[0][0])
+        title = title_text(first.lstrip("# "))
         ident.title = title if len(title) <= 300 else None
-    if ident.source_url is None:
+    if page_layout and ident.merged_at is None and ident.author is None and ident.changes == ChangeFigures():
+        ident.warnings.append("the page has no facts line (原始 PR 作者 … 合并时间 … 文件变更 …): author, merge time "
+                              "and change figures are unknown")
+    if ident.source_url is None and "链接" in text:  # both labels wanted here contain it
         # The original link can also sit below the header ("原文链接" under the summary).
-        for raw in all_lines:
-            m = _LABEL.match(raw) if "链接" in raw else None  # both labels wanted here contain it
+        for raw in text.split("\n"):
+            m = _LABEL.match(raw) if "链接" in raw else None
             if m and m["label"] in ("原文链接", "原始链接"):
                 _apply_label(ident, m["label"], m["value"])
                 break
@@ -150,10 +199,6 @@ def _apply_label(ident: Identity, label: str, value: str) -> None:
             ident.repo, ident.repo_source = m.group(0), "header"
     elif label in ("标题", "title"):
         ident.title = title_text(value) or None
-    elif label in ("合并时间", "merged", "merged at"):
-        _merge_time(ident, value)
-    elif label in ("作者", "author"):
-        ident.author = plain(value).lstrip("@") or None
     elif label in ("pr 编号", "编号"):
         if m := re.search(r"\d+", value):
             _set_number(ident, m.group(0), "header")
@@ -162,11 +207,14 @@ def _apply_label(ident: Identity, label: str, value: str) -> None:
 
 
 def resolve_identity(ident: Identity, location: str | None, default_repo: str | None) -> Identity:
-    """Fill what the header lacks: location first, then the original link, then the configured repo."""
+    """Fill what the header lacks: location first, then the original link (or else the provenance comment's
+    URL), then the configured repo."""
     loc_repo, loc_number = location_identity(location)
     link_repo = link_number = None
-    if ident.source_url and (m := _PULL_ANYWHERE.search(ident.source_url)):
-        link_repo, link_number = m["repo"], pr_number(m["number"])
+    for link in (ident.source_url, ident.provenance_url):
+        if link and (m := _PULL_ANYWHERE.search(link)):
+            link_repo, link_number = m["repo"], pr_number(m["number"])
+            break
     named = {"header": ident.number if ident.number_source == "header" else None, "location": loc_number,
              "original link": link_number}
     if len({n for n in named.values() if n is not None}) > 1:
@@ -182,6 +230,7 @@ def resolve_identity(ident: Identity, location: str | None, default_repo: str | 
             if repo:
                 ident.repo, ident.repo_source = repo, source
                 break
-    if ident.source_url is None and location and location.startswith(("http://", "https://")):
-        ident.source_url = location
+    if ident.source_url is None:
+        ident.source_url = ident.provenance_url or (
+            location if location and location.startswith(("http://", "https://")) else None)
     return ident

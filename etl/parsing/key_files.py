@@ -56,12 +56,23 @@ def _table_cells(line: str) -> list[str]:
     return [plain(c) for c in _WIDE_GAP.split(line.strip())] if _WIDE_GAP.search(line.strip()) else line.split()
 
 
-def _table_header(line: str) -> list[str] | None:
+HEADER_FIRST = frozenset("文路FfPp|\t")  # what a table's header row can open with
+
+
+def table_header(line: str) -> list[str] | None:
+    """The columns of a key-file table's header row (`文件 模块 状态 重要度`, in any cell form), else None."""
+    if line.lstrip(" ")[:1] not in HEADER_FIRST:  # a cheap test first: most lines start otherwise
+        return None
     cells = [c.lower() for c in _table_cells(line)]
     if len(cells) >= 2 and cells[0] in ("文件", "路径", "file", "path") and any(
             c in _TABLE_COLUMNS for c in cells[1:]):
         return [_TABLE_COLUMNS.get(c, c) for c in cells]
     return None
+
+
+def is_table_line(columns: list[str], line: str) -> bool:
+    """True when the line belongs to a table with these columns: a row, its separator or a blank line."""
+    return not line.strip() or _TABLE_SEPARATOR.match(line) is not None or _table_row(columns, line) is not None
 
 
 def _table_row(columns: list[str], line: str) -> KeyFile | None:
@@ -87,7 +98,7 @@ def parse_key_files(lines: list[str]) -> list[KeyFile]:
     for line in lines:
         if not line.strip() or _TABLE_SEPARATOR.match(line):
             continue
-        if header := _table_header(line):
+        if header := table_header(line):
             columns = header
             continue
         if columns and (row := _table_row(columns, line)):

@@ -38,26 +38,31 @@ class Reading:
 
 
 class LinkModel:
+    """Weights per kind of text: report sentences (Chinese prose in the reports' layout) and commit or PR texts
+    (English, git's and GitHub's forms) share no words, so each has its own. A mention's features say which
+    kind of text it stands in (`src:report` or `src:text`)."""
+
     def __init__(self, document: dict):
         self.version: str = document["version"]
         self.classes: tuple[str, ...] = tuple(document["classes"])
-        self.intercept: list[float] = document["intercept"]
-        self.weights: dict[str, list[float]] = document["weights"]
+        self.parts: dict[str, tuple[list[float], dict[str, list[float]]]] = {
+            source: (part["intercept"], part["weights"]) for source, part in document["parts"].items()}
         self.document = document
 
-    def probabilities(self, features: list[str]) -> list[float]:
-        scores = list(self.intercept)
+    def probabilities(self, features: list[str] | set[str]) -> list[float]:
+        intercept, weights = self.parts["report" if "src:report" in features else "text"]
+        scores = list(intercept)
         for feature in set(features):
-            weights = self.weights.get(feature)
-            if weights is not None:
-                for i, w in enumerate(weights):
+            row = weights.get(feature)
+            if row is not None:
+                for i, w in enumerate(row):
                     scores[i] += w
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
         return [e / total for e in exp]
 
-    def read(self, features: list[str]) -> Reading:
+    def read(self, features: list[str] | set[str]) -> Reading:
         p = self.probabilities(features)
         best = max(range(len(p)), key=lambda i: (p[i], -i))
         relation, _, side = self.classes[best].partition(":")

@@ -57,6 +57,16 @@ class PrReference:
 
 
 @dataclass
+class ChangeFigures:
+    """The size of the change as the report site's PR page states it (its facts line); the markdown has none."""
+    changed_files: int | None = None
+    commits: int | None = None
+    comments: int | None = None
+    additions: int | None = None
+    deletions: int | None = None
+
+
+@dataclass
 class ParsedReport:
     report_id: str
     repo: str | None
@@ -65,7 +75,7 @@ class ParsedReport:
     display_title: str
     merged_at: datetime | None
     author: str | None
-    source_url: str | None
+    source_url: str | None  # the original link (原文链接), else the provenance comment's URL, else the URL read
     identity_source: str  # header, location, link, surrogate
     repo_source: str | None  # header, location, link, default
     one_liner: str | None = None
@@ -84,6 +94,8 @@ class ParsedReport:
     risk_level: str = "unknown"
     impact: str | None = None
     risk_flags: list[str] = field(default_factory=list)
+    changes: ChangeFigures = field(default_factory=ChangeFigures)
+    provenance_url: str | None = None  # the URL a `<!-- source: <url> -->` comment names
     references: list[PrReference] = field(default_factory=list)
     sections_found: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

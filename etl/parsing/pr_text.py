@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from . import link_model
+from .comments import HTML_COMMENT
 from .link_features import Place, title_kind
 from .references import mentions, read
 from .relations import STRENGTH, says_fix, sentences
@@ -25,7 +26,6 @@ _OWN_PR_LINE = re.compile(r"^\s*Pull[- ]Request(?: resolved)?:\s*\S*/pull/(?P<nu
 _NOISE_LINES = re.compile(r"^\s*(?:Signed-off-by|Co-authored-by|Reviewed-by|Differential Revision|ghstack-source-id|"
                           r"stack-info|"
                           r"Pull[- ]Request(?: resolved)?:|Approved by|Test Plan:?\s*$)[^\n]*$", re.I | re.M)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _FENCED = re.compile(r"^\s*(?:```|~~~).*?(?:^\s*(?:```|~~~)[^\n]*$|\Z)", re.S | re.M)
 _NUMBER_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 # A title that reverts without naming what: the PRs its body names as doing the change are what it reverts.
@@ -76,7 +76,7 @@ def own_number(body: str | None) -> int | None:
 def text_claims(title: str, body: str | None, *, repo: str | None, own: int | None) -> list[TextClaim]:
     """The links a commit message or a PR's title and body claim."""
     written = body or ""
-    body = _NOISE_LINES.sub("", _HTML_COMMENT.sub("", written))
+    body = _NOISE_LINES.sub("", HTML_COMMENT.sub("", written))
     code = "\n".join(_FENCED.findall(body))
     body = _WRAPPED.sub(" ", _FENCED.sub("\n", body))
     fixes = says_fix(title)

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from .assessment import parse_review, parse_risks, parse_summary
+from .comments import provenance_url, strip_comments
 from .decoding import UnreadableDocument, decode_document
 from .html_text import html_to_text, looks_like_html
 from .identity import read_header, resolve_identity
@@ -51,14 +52,20 @@ def parse_bytes(data: bytes, location: str | None = None, default_repo: str | No
 
 
 def parse_text(text: str, location: str | None = None, default_repo: str | None = None) -> ParsedReport:
+    # Comments are never text: an HTML page's are set aside by its reader, a text's outside its code.
     if looks_like_html(text):
-        text = html_to_text(text)  # scripts, styles and markup never reach the stored text
+        page = html_to_text(text)  # scripts, styles and markup never reach the stored text
+        text, comments, comment_warnings = page.text, page.comments, []
+    else:
+        uncommented = strip_comments(text)
+        text, comments, comment_warnings = uncommented.text, uncommented.comments, uncommented.warnings
     body_text = text
     text = clean_document(text)
     doc = split_sections(text)
-    header = read_header(doc.header, text.split("\n"))
+    header = read_header(doc.header, text)
     if not doc.sections and header.number is None:
         raise NotAReport("no report sections (执行摘要, 功能与动机, 风险与影响, ...) and no PR header")
+    header.provenance_url = provenance_url(comments)
     ident = resolve_identity(header, location, default_repo)
 
     summary = parse_summary(doc.lines_of("summary"))
@@ -82,10 +89,11 @@ def parse_text(text: str, location: str | None = None, default_repo: str | None 
         code_snippets=parse_snippets(doc.lines_of("code")),
         review_summary=review_summary, review_highlights=highlights, reviewers_named=reviewers,
         risk_text=risks.risk_text, risk_level=risks.level, impact=risks.impact, risk_flags=risks.flags,
+        changes=ident.changes, provenance_url=ident.provenance_url,
         sections_found=list(dict.fromkeys(s.name for s in doc.sections)),
     )
     report.references = _references(doc, report)
-    report.warnings = [*ident.warnings, *doc.warnings, *_warnings(report)]
+    report.warnings = [*comment_warnings, *ident.warnings, *doc.warnings, *_warnings(report)]
     report.body_text = body_text
     return report
 

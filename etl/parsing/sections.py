@@ -1,12 +1,14 @@
 """Find the report's sections whatever their markup: `## 1. 执行摘要`, a bare `执行摘要` line, bold
 `**风险与影响**`, or an HTML render where the heading is only a line of text. Lines inside code fences are
-never headings."""
+never headings. A key-file table (`文件 模块 状态 重要度`) standing in another section without a 关键文件
+heading of its own is read as the key files, and the section it stood in goes on after it."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from .key_files import HEADER_FIRST, is_table_line, table_header
 from .text import is_fence
 
 # Canonical section name -> heading words (Chinese and English), longest first within the regex.
@@ -17,7 +19,7 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "key_files": ("关键文件", "涉及文件", "变更文件", "Key Files", "Files"),
     "key_symbols": ("关键符号", "Key Symbols", "Symbols"),
     "code": ("关键源码片段", "源码片段", "关键代码", "Code Snippets", "Key Code"),
-    "review": ("评论区精华", "评审要点", "Review Highlights", "Review"),
+    "review": ("评论区精华", "讨论亮点", "评审要点", "Review Highlights", "Review"),
     "risks": ("风险与影响", "风险评估", "Risks and Impact", "Risks & Impact", "Risk and Impact", "Risks"),
     "related": ("关联脉络", "关联 PR", "相关 PR", "Related PRs", "Related"),
     "discussion": ("参与讨论", "Participants", "Discussion"),
@@ -103,6 +105,7 @@ def split_sections(text: str) -> SplitDocument:
     unclosed_from = fences[-1] if len(fences) % 2 else len(lines)
     in_fence = False
     fence_lines = set(fences)
+    table: list[str] | None = None  # the columns of a key-file table read out of the section it stands in
     for i, line in enumerate(lines):
         at_fence = i in fence_lines
         if at_fence:
@@ -111,14 +114,36 @@ def split_sections(text: str) -> SplitDocument:
             # A fence left open would swallow every later section: a new section's heading ends it.
             in_fence = False
             warnings.append(f"unclosed code fence closed at the heading {line.strip()[:40]!r}")
-        if not in_fence and not at_fence and (found := match_heading(line)):
-            name, rest = found
-            sections.append(Section(name=name, heading=line.strip()))
-            if rest:
-                sections[-1].lines.append(rest)
-            continue
+        if not in_fence and not at_fence:
+            if table is not None:
+                if is_table_line(table, line):
+                    sections[-1].lines.append(line)
+                    continue
+                table = None  # past the table: the section it stood in goes on
+                sections.append(Section(name=sections[-2].name, heading=sections[-2].heading))
+            if found := match_heading(line):
+                name, rest = found
+                sections.append(Section(name=name, heading=line.strip()))
+                if rest:
+                    sections[-1].lines.append(rest)
+                continue
+            if (line[:1] in _TABLE_FIRST and sections and sections[-1].name != "key_files"
+                    and (columns := _key_file_table(line))):
+                table = columns
+                sections.append(Section(name="key_files", heading=line.strip(), lines=[line]))
+                continue
         (sections[-1].lines if sections else header).append(line)
     return SplitDocument(header=header, sections=sections, warnings=warnings)
+
+
+_TABLE_FIRST = HEADER_FIRST | {" "}  # a cheap test before the header row's: most lines open otherwise
+
+
+def _key_file_table(line: str) -> list[str] | None:
+    """The columns of a key-file table's header row with a module column (`文件 模块 状态 重要度`): a table
+    of files and their notes alone stays the text of its section."""
+    columns = table_header(line)
+    return columns if columns and "module_label" in columns else None
 
 
 def _closes_fence(line: str, sections: list[Section]) -> bool:

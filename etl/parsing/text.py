@@ -16,6 +16,7 @@ _BOLD = re.compile(r"\*\*([^*\n]*?)\*\*")  # no whitespace trimming here: that m
 _BLANK_RUN = re.compile(r"[ \t]{41,}")
 _INLINE_CODE = re.compile(r"`+([^`\n]*?)`+")
 _LIST_SEPARATOR = re.compile(r"[,，、;；]\s*")
+_SENTENCE_ENDS = ("。", "！", "？")
 
 
 def is_fence(line: str) -> bool:
@@ -83,24 +84,32 @@ def items(lines: list[str], *, blank_ends_item: bool = True, starts_item: re.Pat
     """Group lines into list items: a bullet or number starts an item, other lines continue it.
 
     Text before the first bullet forms items of its own, one per paragraph. `starts_item` marks more
-    lines that open an item (labels such as `推荐动作：` when an HTML render dropped the bullets).
+    lines that open an item (labels such as `推荐动作：` when an HTML render dropped the bullets). Without a
+    bullet, a line that ends a Chinese sentence ends its item: a page copied as text keeps each list item on
+    a line of its own but drops the bullets, while a line folded by PDF extraction stops mid-sentence.
     """
     result: list[str] = []
-    current: str | None = None
+    current: list[str] | None = None  # the item's pieces, joined once it ends: a long item costs no more per line
+    bulleted = False
     for line in lines:
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             if blank_ends_item and current is not None:
-                result.append(current)
+                result.append(current[0] if len(current) == 1 else "".join(current))
                 current = None
             continue
-        if BULLET.match(line) or current is None or (starts_item and starts_item.match(line.strip())):
+        starts = BULLET.match(line) is not None
+        if (starts or current is None or (starts_item is not None and starts_item.match(stripped))
+                or (not bulleted and current[-1].endswith(_SENTENCE_ENDS))):
             if current is not None:
-                result.append(current)
-            current = line.strip()
-        else:
-            current = join_folded(current, line)
+                result.append(current[0] if len(current) == 1 else "".join(current))
+            current, bulleted = [stripped], starts
+        else:  # as join_folded does, piece by piece
+            current[-1] = left = current[-1].rstrip()
+            right = line.lstrip()
+            current.append(right if is_cjk(left[-1]) and is_cjk(right[0]) else " " + right)
     if current is not None:
-        result.append(current)
+        result.append(current[0] if len(current) == 1 else "".join(current))
     return result
 
 

@@ -8,7 +8,8 @@ create or replace view pr_reports as
            r.source_url, r.identity_source, r.repo_source, r.one_liner, r.recommendation, r.summary, r.motivation,
            r.implementation, r.implementation_steps, r.key_symbols, r.review_summary, r.reviewers_named,
            r.risk_level, r.risk_text, r.impact, r.sections_found, r.warnings, r.source_uri, r.received_at,
-           v.body_text, r.pr_number_source
+           v.body_text, r.pr_number_source, r.provenance_url, r.changed_files, r.commits, r.comments, r.additions,
+           r.deletions
     from intermediate.reports r join staging.report_versions v using (document_id);
 create or replace view pr_files as select * from marts.pr_files;
 create or replace view pr_reviews as select * from marts.pr_reviews;

@@ -13,7 +13,8 @@ create table if not exists staging.report_versions (
     display_title        varchar   not null,  -- title, else the one-liner
     merged_at            timestamp,           -- as written in the report
     author               varchar,
-    source_url           varchar,             -- the report's original link
+    source_url           varchar,             -- the report's original link, else the provenance comment's URL
+    provenance_url       varchar,             -- the URL a `<!-- source: <url> -->` comment names
     source_uri           varchar   not null,  -- where this version was read from
     identity_source      varchar   not null,  -- header | location | link | surrogate
     repo_source          varchar,             -- header | location | link | default
@@ -29,6 +30,11 @@ create table if not exists staging.report_versions (
     risk_text            varchar,
     risk_level           varchar   not null,  -- low | medium | high | unknown
     impact               varchar,
+    changed_files        integer,             -- the change's size as the site's PR page states it
+    commits              integer,
+    comments             integer,
+    additions            integer,
+    deletions            integer,
     sections_found       varchar[],
     warnings             varchar[],
     encoding             varchar   not null,
@@ -37,6 +43,14 @@ create table if not exists staging.report_versions (
     parsed_at            timestamp not null,
     parser_version       varchar   not null
 );
+
+-- Warehouses made before the report site's PR page was read gain its columns (empty for what was parsed then).
+alter table staging.report_versions add column if not exists provenance_url varchar;
+alter table staging.report_versions add column if not exists changed_files integer;
+alter table staging.report_versions add column if not exists commits integer;
+alter table staging.report_versions add column if not exists comments integer;
+alter table staging.report_versions add column if not exists additions integer;
+alter table staging.report_versions add column if not exists deletions integer;
 
 create table if not exists staging.report_key_files (
     document_id  varchar not null,

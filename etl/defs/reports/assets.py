@@ -62,8 +62,8 @@ def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, 
     partitions_def=REPO_PARTITIONS,
     retry_policy=COLLECTOR_RETRY,
     description="Reports fetched from the report site into raw.documents: the configured PR numbers, and every "
-                "merged PR of the repo that GitHub or git knows and that has no report yet. A 404 is asked again "
-                "next run.",
+                "merged PR of the repo that GitHub or git knows and that has no report yet. Each is asked for as "
+                "report.md, else as the site's web page of the report; a 404 for both is asked again next run.",
 )
 def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                     report_site: ReportSiteResource) -> dg.MaterializeResult:
@@ -80,7 +80,7 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         site = load_report_site(con, answers, run_id=context.run.run_id, progress=context.log.info)
         metadata = {
             "requested": site.requested, "new_documents": site.new_documents, "fetched": site.fetched,
-            "unchanged": site.unchanged, "not_published_yet": site.not_published,
+            "fetched_as_page": site.pages, "unchanged": site.unchanged, "not_published_yet": site.not_published,
             "base_url": report_site.base_url}
         record_source_run(con, names.per_repo(names.REPORT_SITE, repo), context.run.run_id, metadata)
     client.close()

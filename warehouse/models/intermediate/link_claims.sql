@@ -136,6 +136,11 @@ ordered as (
     left join github_ranges g on g.repo = c.ref_repo
     where pr_key(c.ref_repo, c.ref_number) not in (select ref_key from known_issues)
       and (g.repo is null or c.ref_number not between g.low and g.high or list_contains(g.numbers, c.ref_number))
+      -- what a fix or a revert undoes was merged: where git history names the repository's PRs, a number it
+      -- never merged is an issue ("fix bug #174"), not the PR that brought the fault
+      and not (c.relation in ('regression', 'revert') and c.referenced_is = 'earlier'
+               and c.ref_repo in (select repo from intermediate.git_pulls)
+               and pr_key(c.ref_repo, c.ref_number) not in (select pr_key from known_prs))
 ),
 
 oriented as (

@@ -1,8 +1,9 @@
 -- One row per PR, whichever sources know it: its report (numbered, or matched to it), GitHub, git, or
--- only a link from another report. Times prefer GitHub (UTC), then git, then the report as written.
+-- only a link from another report. Times prefer GitHub (UTC), then git, then the report as written; so do
+-- the change's size figures (the report states them when it was read from the site's PR page).
 with reported as (
     select pr_key, repo, pr_number as number, report_id, title, display_title, merged_at, author, risk_level,
-           source_url, pr_number_source
+           source_url, pr_number_source, additions, deletions, changed_files
     from intermediate.reports
 ),
 
@@ -52,9 +53,9 @@ select
     case when g.merged_at is not null or c.pr_key is not null or r.merged_at is not null then 'merged'
          else g.state end as state,
     g.draft, g.created_at, g.closed_at, g.base_ref,
-    coalesce(g.additions, c.additions) as additions,
-    coalesce(g.deletions, c.deletions) as deletions,
-    coalesce(g.changed_files, c.changed_files) as changed_files,
+    coalesce(g.additions, c.additions, r.additions) as additions,
+    coalesce(g.deletions, c.deletions, r.deletions) as deletions,
+    coalesce(g.changed_files, c.changed_files, r.changed_files) as changed_files,
     g.labels,
     coalesce(g.html_url, case when k.number is not null then 'https://github.com/' || k.repo || '/pull/' || k.number end)
         as github_url,

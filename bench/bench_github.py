@@ -17,9 +17,6 @@ api.github.com the network dominates and the request counts are what matter.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import re
 import tempfile
 import threading
 import time
@@ -32,76 +29,29 @@ from phases import isolate
 
 isolate()  # before etl is imported: never the user's configuration
 
+from synthetic_pulls import REPO, FakeGitHub, rest_answer  # noqa: E402
+
 from etl.db import apply_schema  # noqa: E402
 from etl.ingest.github_store import GitHubStore  # noqa: E402
 from etl.sources.github import WHOLE_HISTORY, GitHubCollector, Window  # noqa: E402
 from etl.sources.http import HttpClient  # noqa: E402
 
-REPO = "bench/repo"
-PER_PAGE = 100
-
-
-class FakeGitHub:
-    """`prs` pull requests, #n last updated at start + n × every."""
-
-    def __init__(self, prs: int, start: datetime = datetime(2026, 1, 1, tzinfo=UTC),
-                 every: timedelta = timedelta(minutes=1)):
-        self.updated = {n: start + n * every for n in range(1, prs + 1)}
-
-    def touch(self, numbers, when: datetime | None = None) -> None:
-        later = when or max(self.updated.values()) + timedelta(hours=1)
-        for n in numbers:
-            self.updated[n] = later
-
-    def pull(self, n: int) -> dict:
-        stamp = self.updated[n].strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {"number": n, "title": f"Change {n}", "state": "closed", "user": {"login": f"dev{n % 50}"},
-                "created_at": stamp, "updated_at": stamp, "merged_at": stamp, "closed_at": stamp,
-                "base": {"ref": "main"}, "head": {"ref": f"topic-{n}"}, "labels": [{"name": "bug"}],
-                "html_url": f"https://github.com/{REPO}/pull/{n}", "draft": False}
-
-    def body(self, path: str, base: str) -> tuple[object, str | None]:
-        """(JSON body, next link) for a request path."""
-        if match := re.fullmatch(rf"/repos/{REPO}/pulls\?state=all&sort=updated&direction=desc&per_page=100(?:&page=(\d+))?", path):
-            page = int(match.group(1) or 1)
-            ordered = sorted(self.updated, key=lambda n: (self.updated[n], n), reverse=True)
-            items = [self.pull(n) for n in ordered[(page - 1) * PER_PAGE: page * PER_PAGE]]
-            more = page * PER_PAGE < len(ordered)
-            link = f"{base}/repos/{REPO}/pulls?state=all&sort=updated&direction=desc&per_page=100&page={page + 1}"
-            return items, link if more else None
-        match = re.fullmatch(rf"/repos/{REPO}/pulls/(\d+)/(files|reviews|comments)\?per_page=100", path)
-        n, kind = int(match.group(1)), match.group(2)
-        if kind == "files":
-            return [{"filename": f"python/pkg/mod_{(n + i) % 300}.py", "status": "modified", "additions": i + 3,
-                     "deletions": i} for i in range(4)], None
-        if kind == "reviews":
-            return [{"id": n * 10 + i, "user": {"login": "reviewer"}, "state": "APPROVED", "body": "lgtm",
-                     "submitted_at": self.pull(n)["updated_at"]} for i in range(2)], None
-        return [{"id": n * 100, "user": {"login": "reviewer"}, "path": "python/pkg/mod_1.py", "line": 3,
-                 "body": "nit", "created_at": self.pull(n)["updated_at"]}], None
-
 
 def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
+    """The repository over REST alone (tests/graphql_server.py serves it over both APIs)."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
 
         def do_GET(self):  # noqa: N802
             base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
-            payload, link = fake.body(self.path, base)
-            body = json.dumps(payload).encode()
-            etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-            status = 304 if self.headers.get("If-None-Match") == etag else 200
+            status, headers, body = rest_answer(fake, self.path, base, self.headers.get("If-None-Match"))
             self.send_response(status)
-            self.send_header("ETag", etag)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("X-RateLimit-Remaining", "4999")
-            if link:
-                self.send_header("Link", f'<{link}>; rel="next"')
-            self.send_header("Content-Length", "0" if status == 304 else str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if status == 200:
-                self.wfile.write(body)
+            self.wfile.write(body)
 
         def log_message(self, *args):
             pass

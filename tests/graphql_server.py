@@ -16,7 +16,8 @@ Faults, set on the instance:
 - `forbidden`: PR number → fields answered null with a FORBIDDEN error beside the data (partial data);
 - `secondary_limits`: the next N requests answer 403 with Retry-After (a secondary rate limit);
 - `points`: the primary limit's points left (GitHub answers HTTP 200 with a RATE_LIMIT error when spent);
-- `token`: the token every request must carry (else 401, as GitHub answers a missing or wrong one)."""
+- `token`: the token every request must carry (else 401, as GitHub answers a missing or wrong one);
+- `replay`: the next answers, (status, recorded body in ../shared/github_graphql/), before anything else."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ from synthetic_pulls import REPO, FakeGitHub, rest_answer  # noqa: E402
 STATUS_TO_CHANGE_TYPE = {"added": "ADDED", "removed": "DELETED", "modified": "MODIFIED", "renamed": "RENAMED",
                          "copied": "COPIED", "changed": "CHANGED"}
 LIMIT = 5000
-WINDOW = 3600.0  # seconds until the primary limit resets
+WINDOW = 1800.0  # seconds from the first request until the primary limit resets
 
 
 @lru_cache(maxsize=1)
@@ -137,8 +138,10 @@ class GitHubStandIn:
         self.timeout_over_nodes: int | None = None
         self.forbidden: dict[int, set[str]] = {}
         self.secondary_limits = 0
+        self.replay: list[tuple[int, str]] = []  # the next answers: (status, a recorded body's file name)
         self.token: str | None = None
         self.points = LIMIT
+        self.rate_limited = 0  # queries refused for the primary limit
         self.reset_at = self.clock.now() + WINDOW
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -228,9 +231,12 @@ class GitHubStandIn:
         self.requests.append(entry)
         if self.token and headers.get("Authorization") != f"Bearer {self.token}":
             return self._reply(entry, 401, {"message": "Bad credentials"})
+        if self.replay:
+            status, body = self.replay.pop(0)
+            return self._reply(entry, status, recorded(body) if body.endswith(".json") else body.encode())
         if self.fail_with:
             body = recorded("error_timeout_502_my_badges_issue72.json") if self.fail_with in (502, 504) else \
-                json.dumps({"message": "Server Error"}).encode()
+                {"message": {403: "Resource not accessible by integration"}.get(self.fail_with, "Server Error")}
             return self._reply(entry, self.fail_with, body)
         if self.secondary_limits:
             self.secondary_limits -= 1
@@ -259,6 +265,7 @@ class GitHubStandIn:
         if self.clock.now() >= self.reset_at:
             self.points, self.reset_at = LIMIT, self.clock.now() + WINDOW
         if cost.points > self.points:
+            self.rate_limited += 1
             return self._reply(entry, 200, recorded("error_rate_limited_githubkit_issue271.json"))
         self.points -= cost.points
         root = {"repository": self.repository, "nodes": lambda ids, **_: [self.node(i) for i in ids],

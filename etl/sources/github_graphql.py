@@ -134,6 +134,8 @@ class GraphQLCollector:
         self._rng = rng or random.Random()
         self.sizes: dict[str, int] = {}
         self._successes: dict[str, int] = {}
+        self._good: dict[str, int] = {}     # per shape, the last size that passed
+        self._ceiling: dict[str, int] = {}  # per shape, below the smallest size that timed out in this run
         self._streak: tuple[float, int] | None = None  # (first failure, failures) since the last success
         self._remaining: int | None = None
         self._reset_at: float | None = None
@@ -184,16 +186,19 @@ class GraphQLCollector:
                     continue
                 raise self._no_repository(repo, errors)
             stats.list_pages += 1
-            changed, stop = [], False
+            changed, stop, above = [], False, None
             for edge in listed.get("edges") or []:
                 node = edge.get("node") or {}
                 updated = parse_time(node.get("updatedAt"))
+                if floor is not None and updated is not None and updated < floor:
+                    stats.stopped_at_bookmark = stop = True  # everything further down is older, or loaded before
+                    if above:  # where the next older window's walk can start
+                        batch.cursors.append(above)
+                    break
+                above = (updated, edge["cursor"]) if updated else above
                 if window.is_after(updated):
                     stats.prs_in_later_windows += 1
                     continue
-                if floor is not None and updated is not None and updated < floor:
-                    stats.stopped_at_bookmark = stop = True  # everything further down is older, or loaded before
-                    break
                 stats.prs_seen += 1
                 if known.get(node["number"]) == updated:
                     stats.prs_unchanged += 1
@@ -346,8 +351,8 @@ class GraphQLCollector:
             except _TooBig as too_big:
                 self._failed(str(too_big), wait=size == 1)
                 if size > 1:
-                    size = self.sizes[shape] = max(1, size // 2)
-                    self._successes[shape] = 0
+                    size = self._shrink(shape, size)
+                    self._stats.smaller_pages += 1
                     self.log(f"github {repo}: {too_big}; {shape} pages of {size} from now on")
                 continue
             self._grow(shape, size)
@@ -366,12 +371,23 @@ class GraphQLCollector:
             size = max(1, size // 2)
         return size
 
+    def _shrink(self, shape: str, size: int) -> int:
+        """After a timeout at `size`: back to the last size that passed if this was a larger try, else half."""
+        self._ceiling[shape] = size - 1
+        good = self._good.get(shape)
+        self.sizes[shape] = good if good is not None and good < size else max(1, size // 2)
+        self._successes[shape] = 0
+        return self.sizes[shape]
+
     def _grow(self, shape: str, size: int) -> None:
-        """After GROW_AFTER successes at a size below the shape's start, half as large again."""
-        ceiling = START_SIZES.get(shape, MAX_PAGE)
+        """After GROW_AFTER successes in a row, try halfway to the smallest size that timed out in this run (or
+        to the shape's start size): a page size grows back once GitHub keeps up, and stops probing once the
+        sizes that fail are found."""
+        self._good[shape] = size
         self._successes[shape] = self._successes.get(shape, 0) + 1
+        ceiling = min(self._ceiling.get(shape, MAX_PAGE), START_SIZES.get(shape, MAX_PAGE))
         if self._successes[shape] >= GROW_AFTER and self.sizes.get(shape, ceiling) < ceiling:
-            self.sizes[shape] = min(ceiling, size + max(1, size // 2))
+            self.sizes[shape] = min(ceiling, max(size + 1, (size + ceiling + 1) // 2))
             self._successes[shape] = 0
 
     def _post(self, query: Query, variables: dict, batch: GraphQLBatch, repo: str) -> tuple[dict | None, list]:
@@ -396,8 +412,8 @@ class GraphQLCollector:
             body = _json(response)
             errors = [e for e in (body or {}).get("errors") or [] if isinstance(e, dict)]
             message = _first_message(body) or response.text[:120].strip()
-            if status in TOO_BIG or (body is not None and body.get("data") is None and (
-                    any(e.get("type") in TOO_BIG_ERRORS for e in errors) or _timed_out(message))):
+            if status in TOO_BIG or any(e.get("type") in TOO_BIG_ERRORS for e in errors) or (
+                    body is not None and body.get("data") is None and _timed_out(message)):
                 raise _TooBig(f"HTTP {status}: {message}")
             if status != 200 or body is None:
                 self._failed(f"HTTP {status}: {message}")

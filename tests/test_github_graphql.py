@@ -386,3 +386,27 @@ def test_pr_atlas_ingest_collects_over_graphql_and_a_failing_server_stops_it_at_
         failed = run_ingest(str(tmp_path / "other.duckdb"), locations=[], github_repos=[REPO],
                             github_api_url=api.base_url, groups=["github"])
     assert not failed.success and "HTTP 500" in failed.error and "\n" not in failed.error
+
+
+def test_a_server_that_never_answers_is_given_up_on_within_the_bound(con):
+    """Real time, scaled down: read timeouts of 0.3 s and a bound of 1 s (90 s in production) stop the run
+    once a request has been failing for longer than the bound, counting the time the client spent on it."""
+    import socket
+    import time
+
+    from etl.sources.http import Clock
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections are taken, requests never answered
+    base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    client = HttpClient(token=TOKEN, token_url=base, clock=Clock(), rng=random.Random(7),
+                        policy=HttpPolicy(timeout=(1.0, 0.3), max_retries=1, backoff_base=0.1))
+    store = GraphQLGitHubStore(con)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FatalHttpError, match="ReadTimeout") as failure:
+            store.load(GraphQLCollector(client, base, give_up_after=1.0).collect(REPO, WHOLE_HISTORY, store))
+    finally:
+        silent.close()
+    assert time.monotonic() - started < 10 and "\n" not in str(failure.value) and TOKEN not in str(failure.value)

@@ -398,12 +398,13 @@ class GraphQLCollector:
         payload = {"query": query.text, "variables": variables}
         rate_limit_waits = 0
         while True:
+            sent_at = self.client.clock.now()
             try:
                 response = self.client.post(self.endpoint, payload, pass_through=SERVER_ERRORS)
             except FatalHttpError:
                 raise
             except HttpError as exc:  # connection errors and timeouts, after the client's own retries
-                self._failed(str(exc))
+                self._failed(str(exc), since=sent_at)
                 continue
             status = response.status_code
             if status in (404, 410):
@@ -465,11 +466,12 @@ class GraphQLCollector:
         self._remaining = None
         self.client._wait(max(0.0, reset - now) + 1.0, f"GraphQL rate limit ({message})")
 
-    def _failed(self, what: str, wait: bool = True) -> None:
-        """One more failure in a row: wait (exponential backoff with jitter) and let the caller retry, unless
-        failures have lasted `give_up_after` seconds, which stops the run with one line."""
+    def _failed(self, what: str, wait: bool = True, since: float | None = None) -> None:
+        """One more failure in a row (a request that failed after being tried since `since`): wait (exponential
+        backoff with jitter) and let the caller retry, unless the failures would then have lasted longer than
+        `give_up_after` seconds, which stops the run with one line."""
         now = self.client.clock.now()
-        began, failures = self._streak or (now, 0)
+        began, failures = self._streak or (min(now, since or now), 0)
         failures += 1
         self._streak = (began, failures)
         delay = min(32.0, 2.0 ** (failures - 1)) * (0.5 + self._rng.random()) if wait else 0.0

@@ -14,6 +14,7 @@ Faults, set on the instance:
 - `timeout_over_nodes`: a query that may return more nodes answers 502 with GitHub's recorded "Something went
   wrong while executing your query" body (GitHub's 10 s limit meets big pages first);
 - `forbidden`: PR number → fields answered null with a FORBIDDEN error beside the data (partial data);
+- `hidden`: PRs the list shows but whose node is refused (null, FORBIDDEN) when asked for by id;
 - `secondary_limits`: the next N requests answer 403 with Retry-After (a secondary rate limit);
 - `points`: the primary limit's points left (GitHub answers HTTP 200 with a RATE_LIMIT error when spent);
 - `token`: the token every request must carry (else 401, as GitHub answers a missing or wrong one);
@@ -72,7 +73,13 @@ def _cursor(text: str) -> str:
 
 
 def _uncursor(cursor: str) -> str:
-    return base64.b64decode(cursor).decode().removeprefix("cursor:v2:")
+    try:
+        text = base64.b64decode(cursor).decode()
+    except ValueError:
+        text = ""
+    if not text.startswith("cursor:v2:"):
+        raise GitHubError("INVALID_CURSOR_ARGUMENTS", f"`{cursor}` does not appear to be a valid cursor.")
+    return text.removeprefix("cursor:v2:")
 
 
 def connection(items: list, key=None, build=None):
@@ -137,6 +144,7 @@ class GitHubStandIn:
         self.fail_with: int | None = None
         self.timeout_over_nodes: int | None = None
         self.forbidden: dict[int, set[str]] = {}
+        self.hidden: set[int] = set()  # PRs listed but refused when asked for by id
         self.secondary_limits = 0
         self.replay: list[tuple[int, str]] = []  # the next answers: (status, a recorded body's file name)
         self.token: str | None = None
@@ -197,6 +205,8 @@ class GitHubStandIn:
     def node(self, node_id: str) -> dict | None:
         kind, _, rest = node_id.partition("_")
         if kind == "PR" and rest.isdigit():
+            if int(rest) in self.hidden:
+                raise GitHubError("FORBIDDEN", "Resource not accessible by integration")
             return self.pull(int(rest))
         if kind == "PRRT":
             number, _, root = rest.partition("_")
@@ -268,7 +278,7 @@ class GitHubStandIn:
             self.rate_limited += 1
             return self._reply(entry, 200, recorded("error_rate_limited_githubkit_issue271.json"))
         self.points -= cost.points
-        root = {"repository": self.repository, "nodes": lambda ids, **_: [self.node(i) for i in ids],
+        root = {"repository": self.repository, "nodes": lambda ids, **_: [_or_error(self.node, i) for i in ids],
                 "node": lambda id, **_: self.node(id),  # noqa: A006
                 "rateLimit": lambda **_: {"cost": cost.points, "remaining": self.points, "limit": LIMIT,
                                       "used": LIMIT - self.points, "nodeCount": cost.nodes,
@@ -339,6 +349,14 @@ class GitHubStandIn:
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def _or_error(find, node_id: str):
+    """The node, or the error that refused it: graphql-core makes an Exception item null with its own error."""
+    try:
+        return find(node_id)
+    except GitHubError as exc:
+        return exc
 
 
 def _refuse(**_):

@@ -246,6 +246,21 @@ def test_partial_data_keeps_the_pr_notes_the_part_and_asks_again(api, con):
     assert con.execute("select count(*) from staging.github_files where number = 34").fetchone()[0] == 4
 
 
+def test_a_pr_that_does_not_come_back_is_noted_keeps_its_window_open_and_comes_next_run(api, con, monkeypatch):
+    monkeypatch.setattr(rest_source, "_now", lambda: datetime(2026, 2, 2))
+    january = Window("2026-01-01", datetime(2026, 1, 1), datetime(2026, 2, 1))
+    api.hidden = {40}
+    first, _ = collect(con, api, january)
+    assert first.prs_loaded == 119 and not first.window_final
+    assert con.execute("select pr_number, status from meta.fetch_misses").fetchall() == [(40, 200)]
+    assert con.execute("select count(*) from staging.github_pulls where number = 40").fetchone()[0] == 0
+    api.hidden = set()
+    second, _ = collect(con, api, january)
+    assert second.window_final and second.prs_loaded == 1
+    assert con.execute("select count(*) from staging.github_pulls").fetchone()[0] == 120
+    assert con.execute("select count(*) from meta.fetch_misses").fetchone()[0] == 0
+
+
 def test_timeouts_halve_the_page_which_is_remembered_and_grown_back(api, con):
     api.timeout_over_nodes = 4000  # a detail page of about a dozen PRs
     lines = []
@@ -367,6 +382,15 @@ def test_windows_load_what_one_whole_walk_loads_and_older_ones_start_near_them(a
     assert scans["2026-01-01"] == 1
     again, _ = collect(windowed, api, windows[0])
     assert again.already_final and again.queries == 0
+
+
+def test_a_remembered_list_position_github_refuses_means_scanning_from_the_top(api, con):
+    con.execute("insert into meta.github_scan_cursors values (?, ?, 'bm90IGEgY3Vyc29y', now())",
+                [REPO, datetime(2027, 1, 1)])
+    stats, _ = collect(con, api, Window("2026-01-01", datetime(2026, 1, 1), datetime(2026, 12, 1)))
+    assert stats.prs_loaded == 120
+    assert con.execute("select count(*) from meta.github_scan_cursors where cursor = 'bm90IGEgY3Vyc29y'"
+                       ).fetchone()[0] == 0
 
 
 def test_pr_atlas_ingest_collects_over_graphql_and_a_failing_server_stops_it_at_once(schema, fake, tmp_path,

@@ -8,9 +8,10 @@ rate limit. Per repo and window of pull-request `updatedAt` (the same windows, b
    PR with more files, reviews, threads or thread comments than one page holds, just those pages (`more_*`,
    several PRs a query); a PR that renames or copies a file has its file list from REST (GraphQL has no
    previous path);
-3. in the window holding today, ask by number (`lookup`: 100 a point) for every PR the warehouse holds as
-   open, and for those a part was missing of, and load again the ones that changed: a PR merged since the
-   last run is never left open, even when the list showed its update late.
+3. ask by number (`lookup`: 100 a point) for the window's PRs a part was missing of, those a walk could not
+   load at all, and, in the window holding today, every PR the warehouse holds as open, and load again the
+   ones that changed: a PR merged since the last run is never left open, even when the list showed its
+   update late.
 
 Every PR goes through the REST collector's rows (`add_pull`), every response body into raw.github_responses
 (url `<endpoint>#query=<sha256>`, the query text in raw.github_graphql_queries).
@@ -220,12 +221,12 @@ class GraphQLCollector:
     def _ask_again(self, repo: str, window: Window, walk_began: datetime, known: dict[int, datetime],
                    handled: set[int], state: GraphQLState, stats: GraphQLStats,
                    failed: set[int]) -> Iterator[Batch]:
-        """This window's PRs loaded with a part missing; and, in the window holding today, the PRs the warehouse
-        holds as open and those it never got, when they changed."""
+        """This window's PRs loaded with a part missing, and the PRs a walk found but could not load that belong
+        to it; in the window holding today, also the PRs the warehouse holds as open, when they changed."""
         incomplete = [n for n in state.incomplete_pulls(repo, window.start, window.end) if n not in handled]
         current = window.end is None or window.end > walk_began
         swept = [n for n in state.open_pulls(repo) if n not in handled] if current else []
-        unloaded = [n for n in state.unloaded_misses(repo) if n not in handled] if current else []
+        unloaded = [n for n in state.unloaded_misses(repo) if n not in handled]
         numbers = list(dict.fromkeys([*incomplete, *swept, *unloaded]))
         if not numbers:
             return
@@ -245,6 +246,8 @@ class GraphQLCollector:
                           and (window.start is None or updated >= window.start))
                 if number in incomplete or (inside and known.get(number) != updated):
                     again.append(_Pull(node["id"], number))
+                elif number in unloaded and not inside:
+                    self.log(f"github {repo}#{number}: not loaded yet; its window ({updated}) asks for it")
         yield from self._load(repo, again, state, stats, failed, batch, completing=set(incomplete))
 
     # 2. the PRs that changed

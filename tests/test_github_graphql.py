@@ -193,8 +193,8 @@ def test_every_response_is_kept_as_received_with_its_query(api, con):
     collect(con, api)
     stored = con.execute("select r.url, r.resource, r.sha256, r.content, q.query, q.query_sha256 "
                          "from raw.github_responses r left join raw.github_graphql_queries q "
-                         "on r.url = split_part(r.url, '#query=', 1) || '#query=' || q.query_sha256 "
-                         "where r.resource like 'graphql:%'").fetchall()
+                         "on r.url = ? || '#query=' || q.query_sha256 where r.resource like 'graphql:%'",
+                         [f"{api.base_url}/graphql"]).fetchall()
     assert len(stored) == len([r for r in api.graphql_requests() if r["status"] == 200])
     for url, resource, sha, content, query, query_sha in stored:
         assert url == f"{api.base_url}/graphql#query={query_sha}" and resource.startswith("graphql:")

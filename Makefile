@@ -35,7 +35,7 @@ bench-git: .venv/.synced ## time a full and an incremental load of a 20,000-comm
 bench-dashboards: .venv/.synced ## page query p95 and render time on 100,000 PRs and 1,000,000 file rows
 	$(RUN) python bench/bench_dashboards.py
 
-bench-github: .venv/.synced ## time the GitHub collector against a local API server (first run, nothing new, 1% updated)
+bench-github: .venv/.synced ## both GitHub collectors (REST, GraphQL) side by side on 2,000 PRs: requests, points, time
 	$(RUN) python bench/bench_github.py
 
 bench-szz: .venv/.synced ## line history (SZZ) on a 20,000-commit synthetic repository with known introducers

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     # [sources]
     github_api_url: str = _setting("https://api.github.com", toml="sources.github_api_url", env="GITHUB_API_URL",
                                    description="The GitHub REST API; the token is sent to this host only.")
+    github_api: Literal["graphql", "rest"] = _setting(
+        "graphql", toml="sources.github_api", env="PR_ATLAS_GITHUB_API",
+        description="How pull requests are collected: GitHub's GraphQL API (a fraction of the rate limit per PR) or "
+                    "its REST API (for a server without GraphQL).")
     github_token: SecretStr | None = _setting(None, toml="-", env="GITHUB_TOKEN", exclude=True,
                                               description="Read from the environment only; never stored.")
     github_history_start: str = _setting("2024-01-01", toml="sources.github_history_start",

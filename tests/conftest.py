@@ -30,7 +30,7 @@ def _throwaway_dagster_instance(monkeypatch):
     """Tests never write runs into the developer's Dagster instance."""
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     for name in ("PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE", "PR_ATLAS_GITHUB_REPOS",
-                 "PR_ATLAS_GIT_CLONES", "PR_ATLAS_REPORT_SITE", "GITHUB_TOKEN"):
+                 "PR_ATLAS_GIT_CLONES", "PR_ATLAS_REPORT_SITE", "GITHUB_TOKEN", "PR_ATLAS_GITHUB_API"):
         monkeypatch.delenv(name, raising=False)
 
 

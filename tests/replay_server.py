@@ -107,6 +107,10 @@ class ReplayServer:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # headers and body go out in separate writes
 
+            def do_POST(self):  # noqa: N802 (a POST is replayed like a GET; its body is read and dropped)
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.do_GET()
+
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 replay.requests.append((self.path, dict(self.headers)))
                 recorded = replay._pick(self.path)

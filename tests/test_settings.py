@@ -65,6 +65,7 @@ RESOURCE_SETTINGS = [  # (variable, value, what the resources then hold)
     ("PR_ATLAS_GITHUB_REPOS", "acme/one acme/two", lambda r: " ".join(r["github_api"].repos)),
     ("PR_ATLAS_GIT_CLONES", "acme/one=/tmp/clone", lambda r: " ".join(r["git_history"].clones)),
     ("GITHUB_API_URL", "http://127.0.0.1:9/api", lambda r: r["github_api"].api_url),
+    ("PR_ATLAS_GITHUB_API", "graphql", lambda r: r["github_api"].api),  # the test configuration says rest
     ("PR_ATLAS_REPORT_SITE", "http://127.0.0.1:9/site", lambda r: r["report_site"].base_url),
     ("PR_ATLAS_REPORTS", "/tmp/a:/tmp/b", lambda r: ":".join(r["report_sources"].locations)),
     ("PR_ATLAS_DEFAULT_REPO", "acme/default", lambda r: r["report_sources"].default_repo),
@@ -87,6 +88,23 @@ def test_include_sample_and_the_token_reach_the_resources(monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_" + "x" * 36)
     token = resources_from(Settings.load())["github_api"].token
     assert isinstance(token, dg.EnvVar) and "x" * 36 not in repr(Settings.load())  # read at run time only
+
+
+def test_github_api_defaults_to_graphql_which_needs_a_token(tmp_path, monkeypatch, con):
+    monkeypatch.setenv("PR_ATLAS_CONFIG", str(tmp_path / "absent.toml"))  # no file: the defaults
+    assert Settings.load().github_api == "graphql"
+    monkeypatch.setenv("PR_ATLAS_GITHUB_API", "soap")
+    with pytest.raises(ValidationError, match="PR_ATLAS_GITHUB_API"):
+        Settings.load()
+    monkeypatch.setenv("PR_ATLAS_GITHUB_API", "graphql")
+    chosen = resources_from(Settings.load())["github_api"]
+    _, collector, store = chosen.collection(con, "run", lambda _line: None)
+    assert (type(collector).__name__, type(store).__name__) == ("GitHubCollector", "GitHubStore")  # no token
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_" + "x" * 36)
+    token = resources_from(Settings.load())["github_api"].model_copy(update={"token": "ghp_" + "x" * 36})
+    _, collector, store = token.collection(con, "run", lambda _line: None)
+    assert (type(collector).__name__, type(store).__name__) == ("GraphQLCollector", "GraphQLGitHubStore")
+    assert collector.endpoint == "https://api.github.com/graphql"
 
 
 def test_memory_limit_and_lake_data_path_act_on_the_warehouse(tmp_path, monkeypatch):

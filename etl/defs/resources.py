@@ -11,10 +11,16 @@ import duckdb
 from pydantic import Field
 
 from etl.db import WarehouseBusy, apply_schema, connect, warehouse_target
+from etl.ingest.github_graphql_store import GraphQLGitHubStore
+from etl.ingest.github_store import GitHubStore
 from etl.settings import Settings, current
 from etl.sources.git_log import repo_from_remote
+from etl.sources.github import GitHubCollector
+from etl.sources.github_graphql import GraphQLCollector
 from etl.sources.http import HttpClient, HttpPolicy
 from etl.sources.report_files import configured_locations
+
+GRAPHQL_READ_TIMEOUT = 30.0  # seconds; GitHub itself stops a GraphQL query after 10
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -69,10 +75,13 @@ class ReportSourcesResource(dg.ConfigurableResource):
 
 
 class GitHubResource(dg.ConfigurableResource):
-    """The GitHub REST API: which repos to collect and how politely."""
+    """The GitHub API: which repos to collect, over which API, and how politely."""
 
     repos: list[str] = Field(default_factory=list, description="owner/repo names (env PR_ATLAS_GITHUB_REPOS).")
-    api_url: str = Field(default="https://api.github.com", description="REST API base (env GITHUB_API_URL).")
+    api_url: str = Field(default="https://api.github.com", description="REST API base (env GITHUB_API_URL); "
+                                                                      "GraphQL is found beside it.")
+    api: str = Field(default="graphql", description="graphql or rest (env PR_ATLAS_GITHUB_API); GraphQL needs a "
+                                                    "token, so without one REST is used.")
     token: str | None = Field(default=None, description="Token, as EnvVar('GITHUB_TOKEN'); optional, unauthenticated "
                                                         "requests get the lower rate limit.")
     rate_limit_buffer: int = Field(default=50, description="Calls kept in reserve: below this, wait for the reset.")
@@ -84,6 +93,21 @@ class GitHubResource(dg.ConfigurableResource):
                             rate_limit_buffer=self.rate_limit_buffer)
         return HttpClient(token=self.token, token_url=self.api_url, accept="application/vnd.github+json",
                           policy=policy, log=log)
+
+    def collection(self, con, run_id: str, log: Callable[[str], None]):
+        """(client, collector, store) for the configured API. GraphQL's client retries a broken connection
+        twice and hands server errors to the collector, which bounds how long a failing server is tried
+        (docs/github_collection.md)."""
+        if self.api == "graphql" and self.token:
+            policy = HttpPolicy(timeout=(10.0, min(self.timeout_seconds, GRAPHQL_READ_TIMEOUT)), max_retries=2,
+                                rate_limit_buffer=self.rate_limit_buffer)
+            client = HttpClient(token=self.token, token_url=self.api_url, policy=policy, log=log)
+            return client, GraphQLCollector(client, self.api_url, log, self.rate_limit_buffer), \
+                GraphQLGitHubStore(con, run_id=run_id)
+        if self.api == "graphql":
+            log("GitHub's GraphQL API needs a token (GITHUB_TOKEN): collecting over REST instead")
+        client = self.client(log)
+        return client, GitHubCollector(client, self.api_url, log), GitHubStore(con, run_id=run_id)
 
 
 class GitHistoryResource(dg.ConfigurableResource):
@@ -124,7 +148,8 @@ def resources_from(settings: Settings) -> dict[str, dg.ConfigurableResource]:
                                        lake_data_path=settings.lake_data_path, memory_limit=settings.memory_limit),
         "report_sources": ReportSourcesResource(locations=settings.reports, include_sample=settings.ingest_sample,
                                                 default_repo=settings.default_repo),
-        "github_api": GitHubResource(repos=settings.github_repos, api_url=settings.github_api_url, token=token),
+        "github_api": GitHubResource(repos=settings.github_repos, api_url=settings.github_api_url,
+                                     api=settings.github_api, token=token),
         "git_history": GitHistoryResource(clones=settings.git_clones, default_repo=settings.default_repo),
         "report_site": ReportSiteResource(base_url=settings.report_site or None, repo=settings.default_repo),
     }

@@ -239,11 +239,7 @@ class GitHubCollector:
                                      "status": missing.status, "detail": detail})
                 self.log(f"github {repo}#{number}: {resource} answered HTTP {missing.status}; the PR is kept "
                          f"without them and they are asked again on the next run")
-        batch.pulls.append({**pull_row(repo, item, children["files"]), "response_id": response_id})
-        batch.replaced.add((repo, number))
-        for resource, rows in (("files", file_rows), ("reviews", review_rows), ("comments", comment_rows)):
-            batch.children[resource] += [{"repo": repo, "number": number, **row}
-                                         for row in rows(children[resource] or [])]
+        add_pull(batch, repo, item, children, response_id)
         return all(part is not None for part in children.values())
 
     def _retry_incomplete(self, state: GitHubState, repo: str, window: Window, stats: RepoStats,
@@ -300,6 +296,17 @@ class GitHubCollector:
         batch.responses.append(ApiResponse(repo, resource, number, url, response.status_code, dict(response.headers),
                                            response.content, sha, rid))
         return Page(items, next_link(response.headers), rid)
+
+
+def add_pull(batch: Batch, repo: str, item: dict, children: dict[str, list | None], response_id: str) -> None:
+    """A PR (a REST list item) and its parts (REST's lists; None for a part not fetched) into `batch`, replacing
+    what the warehouse holds of it. The GraphQL collector hands its PRs over in the same shapes."""
+    number = item["number"]
+    batch.pulls.append({**pull_row(repo, item, children["files"]), "response_id": response_id})
+    batch.replaced.add((repo, number))
+    for resource, rows in (("files", file_rows), ("reviews", review_rows), ("comments", comment_rows)):
+        batch.children[resource] += [{"repo": repo, "number": number, **row}
+                                     for row in rows(children[resource] or [])]
 
 
 def pull_row(repo: str, item: dict, files: list | None) -> dict:

@@ -155,47 +155,58 @@ class HttpClient:
         """GET with retries and rate-limit waits. Returns a 200, 304, 404 or 410 response; raises HttpError
         for anything else once retrying cannot help."""
         headers = {}
-        if self._secrets and _origin(url) == self._token_origin:
-            headers["Authorization"] = f"Bearer {self._secrets[0]}"
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        return self._request("GET", url, headers)
+
+    def post(self, url: str, payload: dict, *, pass_through: frozenset[int] = frozenset()) -> requests.Response:
+        """POST `payload` as JSON (a GraphQL query) under the same token, retry and rate-limit rules as GET. The
+        statuses in `pass_through` are handed back instead of retried, for a caller with a better remedy (a
+        smaller GraphQL page on a 502)."""
+        return self._request("POST", url, {}, payload=payload, pass_through=pass_through)
+
+    def _request(self, method: str, url: str, headers: dict, *, payload: dict | None = None,
+                 pass_through: frozenset[int] = frozenset()) -> requests.Response:
+        if self._secrets and _origin(url) == self._token_origin:
+            headers["Authorization"] = f"Bearer {self._secrets[0]}"
         failures = rate_limit_waits = 0
         while True:
             try:
-                response = self._session.get(url, headers=headers, timeout=self.policy.timeout)
+                response = self._session.request(method, url, headers=headers, json=payload,
+                                                 timeout=self.policy.timeout)
             except RETRIABLE_ERRORS as exc:
                 if isinstance(exc, requests.ConnectionError) and (why := _cannot_heal(exc)):
-                    raise self._error(f"GET {url} failed: {why} ({type(exc).__name__})", fatal=True) from None
+                    raise self._error(f"{method} {url} failed: {why} ({type(exc).__name__})", fatal=True) from None
                 failures += 1
-                self._give_up_after(failures, url, f"{type(exc).__name__}")
+                self._give_up_after(failures, method, url, f"{type(exc).__name__}")
                 self._backoff(failures, url, type(exc).__name__)
                 continue
             self.stats.requests += 1
             self.stats.by_status[response.status_code] += 1
-            if response.status_code in PASSED_THROUGH:
+            if response.status_code in PASSED_THROUGH or response.status_code in pass_through:
                 self._keep_buffer(response)
                 return response
             if response.status_code in RETRIABLE_STATUS:
                 failures += 1
-                self._give_up_after(failures, url, f"HTTP {response.status_code}")
+                self._give_up_after(failures, method, url, f"HTTP {response.status_code}")
                 self._backoff(failures, url, f"HTTP {response.status_code}")
                 continue
             wait = self._rate_limit_wait(response, rate_limit_waits)
             if wait is None:
                 what = {401: " (the token is missing, wrong or expired)",
                         403: " (the token may not read this)"}.get(response.status_code, "")
-                raise self._error(f"GET {url} failed: HTTP {response.status_code}{what}: {_message(response)}"
+                raise self._error(f"{method} {url} failed: HTTP {response.status_code}{what}: {_message(response)}"
                                   .rstrip(": "), fatal=400 <= response.status_code < 500)
             rate_limit_waits += 1
             if rate_limit_waits > self.policy.max_rate_limit_waits:
-                raise self._error(f"GET {url}: still rate limited after {rate_limit_waits - 1} waits")
+                raise self._error(f"{method} {url}: still rate limited after {rate_limit_waits - 1} waits")
             self._wait(wait, f"rate limited on {url} (HTTP {response.status_code})")
 
-    def _give_up_after(self, failures: int, url: str, what: str) -> None:
+    def _give_up_after(self, failures: int, method: str, url: str, what: str) -> None:
         if failures > self.policy.max_retries:
-            raise self._error(f"GET {url} failed after {failures} attempts: {what}")
+            raise self._error(f"{method} {url} failed after {failures} attempts: {what}")
 
     def _backoff(self, failures: int, url: str, what: str) -> None:
         self.stats.retries += 1

@@ -1,6 +1,6 @@
-"""GitHub domain: pull requests, their files, reviews and review comments from the REST API. One step
-fetches and loads together, because what to fetch next depends on what is already loaded (bookmarks,
-ETags, unchanged PRs)."""
+"""GitHub domain: pull requests, their files, reviews and review comments from the GraphQL API (or REST).
+One step fetches and loads together, because what to fetch next depends on what is already loaded
+(bookmarks, ETags, unchanged PRs)."""
 
 from dataclasses import asdict
 
@@ -10,8 +10,6 @@ from etl import names
 from etl.db import table_counts
 from etl.defs.resources import GitHubResource, WarehouseResource
 from etl.defs.run_log import record_source_run
-from etl.ingest.github_store import GitHubStore
-from etl.sources.github import GitHubCollector
 
 from ..keys import RAW_GITHUB, STAGING_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window, no_retry_when_fatal
@@ -23,8 +21,9 @@ STAGING_TABLES = ("staging.github_pulls", "staging.github_files", "staging.githu
 def _specs() -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(RAW_GITHUB, group_name="github", kinds={"duckdb"},
-                     description="Every GitHub API response body exactly as received, with its URL, status and "
-                                 "headers. Append-only; an unchanged page fetched again adds nothing."),
+                     description="Every GitHub API response body exactly as received, with its URL (for GraphQL, "
+                                 "the endpoint and the query's hash), status and headers. Append-only; an "
+                                 "unchanged page fetched again adds nothing."),
         dg.AssetSpec(STAGING_GITHUB, group_name="github", kinds={"duckdb"},
                      description="Pull requests, changed files, reviews and review comments read from the API "
                                  "(staging.github_pulls, staging.github_files, staging.github_reviews, "
@@ -41,10 +40,8 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
         for key in (RAW_GITHUB, STAGING_GITHUB):
             yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "GitHub collection is off for this repo"})
         return
-    client = github_api.client(log=context.log.info)
     with warehouse.connection() as con, no_retry_when_fatal():
-        store = GitHubStore(con, run_id=context.run.run_id)
-        collector = GitHubCollector(client, github_api.api_url, context.log.info)
+        client, collector, store = github_api.collection(con, context.run.run_id, context.log.info)
         stats = asdict(store.load(collector.collect(repo, window, state=store)))
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
         counts = table_counts(con, STAGING_TABLES)
@@ -56,7 +53,7 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
     client.close()
     yield dg.MaterializeResult(asset_key=RAW_GITHUB, metadata={
         "dagster/row_count": raw_rows, "requests": dg.MetadataValue.json(client.stats.as_dict()),
-        "api_url": github_api.api_url})
+        "api_url": github_api.api_url, "api": type(collector).__name__})
     yield dg.MaterializeResult(asset_key=STAGING_GITHUB, metadata={
         "dagster/row_count": counts["staging.github_pulls"], "prs_loaded": stats["prs_loaded"],
         "walk": dg.MetadataValue.json(stats),

@@ -1,7 +1,8 @@
 """Ingestion benchmark: N synthetic reports in the seeds' formats, a full build into a fresh warehouse,
 then a rerun with nothing new (answered without Dagster, as `pr-atlas ingest` answers it), the same rerun
-forced through every Dagster step, and a rebuild of the marts. Prints reports per second, wall times and
-peak memory.
+forced through every Dagster step, a rebuild of the marts, and the re-read of every claim after the link
+reader changed (the N reports and N commit messages, read again from what the warehouse holds). Prints
+reports per second, wall times and peak memory.
 
     python bench/bench_ingest.py [--count 20000] [--keep]
 
@@ -67,6 +68,13 @@ def main() -> None:
         with duckdb.connect(str(database)) as con:  # forget the build fingerprints: time a real rebuild
             con.execute("delete from meta.model_builds")
         marts = run_phase(PHASE, str(database), str(corpus), "", "metrics")
+        with duckdb.connect(str(database)) as con:  # N commit messages, then every claim read by an older reader
+            add_commit_texts(con, args.count)
+        run_phase(PHASE, str(database), str(corpus), "force", "links")
+        with duckdb.connect(str(database)) as con:
+            con.execute("update staging.report_versions set parser_version = 'an-older-reader'")
+            con.execute("update meta.text_reads set reader_version = 'an-older-reader'")
+        reread = run_phase(PHASE, str(database), str(corpus), "force", "reports", "links")
         for phase in (rerun, forced):
             assert phase["success"] and phase["new"] == 0 and phase["parsed"] == 0
         assert full["success"] and marts["success"] and rerun["up_to_date"] and not forced["up_to_date"]
@@ -80,10 +88,14 @@ def main() -> None:
         print(f"  forced:     {forced['seconds']:6.2f} s  (the same, every step run through Dagster; process incl. "
               f"start-up {forced['process_seconds']:.2f} s)")
         print(f"marts rebuild: {marts['seconds']:5.2f} s  (config, intermediate, marts and views, with their checks)")
+        print(f"re-read after a reader change: {reread['steps'].get('staging__reports', 0):.2f} s for {args.count} "
+              f"reports (parsed again from raw: {reread['parsed']}), "
+              f"{reread['steps'].get('staging__text_claims', 0):.2f} s for {args.count} commit messages "
+              f"(whole run {reread['seconds']:.2f} s)")
         print(f"peak memory:  {full['peak_mb']:.0f} MB for the whole process tree (PSS; resident sizes summed "
               f"{full['rss_sum_mb']:.0f} MB; main process alone {full['main_peak_mb']:.0f} MB); rerun "
               f"{rerun['peak_mb']:.0f} MB, forced {forced['peak_mb']:.0f} MB")
-        for name, phase in (("full build", full), ("forced rerun", forced), ("marts", marts)):
+        for name, phase in (("full build", full), ("forced rerun", forced), ("marts", marts), ("re-read", reread)):
             steps = sorted(phase["steps"].items(), key=lambda item: -item[1])
             print(f"  {name + ' steps:':15} " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps))
         print(f"warehouse:    {database.stat().st_size / 1e6:.0f} MB; rows: "
@@ -91,6 +103,28 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def add_commit_texts(con, count: int) -> None:
+    """`count` commit messages of a synthetic history, squash-merged, one in four naming an earlier PR the way
+    commits do (a fix of what it broke, a revert, a follow-up, a mention)."""
+    import random
+
+    rng = random.Random(11)
+    forms = ["Fix the {topic} crash introduced in #{ref}", "Revert \"Speed up {topic}\"\n\nReverts bench/history#{ref}",
+             "Follow-up to #{ref}: finish the {topic} cleanup", "Tidy {topic}\n\nSee #{ref} for the background."]
+    rows = []
+    for i in range(count):
+        number = 100_000 + i
+        subject = f"Improve {rng.choice(['the scheduler', 'the cache', 'the loader'])} ({i})"
+        body = ""
+        if i and rng.random() < 0.25:
+            subject, _, body = rng.choice(forms).format(topic="cache", ref=number - rng.randint(1, min(i, 50))
+                                                         ).partition("\n")
+        rows.append(("bench/history", f"{i:040x}", [], "dev", "dev@example.com", None, None,
+                     f"{subject} (#{number})", body.strip(), number, "squash_subject", "bench", None))
+    con.executemany("insert into staging.git_commits values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+                    [row[:-1] for row in rows])
 
 
 if __name__ == "__main__":

@@ -308,3 +308,19 @@ def test_a_changed_reader_rereads_every_claim_from_what_the_warehouse_holds(hist
         assert con.execute("select distinct parser_version from staging.report_versions").fetchall() == [
             (parser_version(),)]
     assert links(database)[(201, 202)][0] == "regression"
+
+
+def test_a_large_fix_is_blamed_on_an_even_sample_of_its_lines(tmp_path):
+    """A fix that rewrites more lines than MAX_BLAMED_LINES is blamed on an even sample: the introducers keep
+    their shares, and the counts are scaled back to the whole fix."""
+    from etl.ingest.szz import MAX_BLAMED_LINES, blame_fix
+
+    h = History(tmp_path / "repo")
+    h.commit("Add the big table (#401)", writes={"table.py": _lines("row", 900)})
+    h.commit("Add the small table (#402)", writes={"small.py": _lines("cell", 300)})
+    fix = h.commit("Fix the tables (#403)", replaces={"table.py": {i: f"row_{i} = fixed({i})" for i in range(900)},
+                                                      "small.py": {i: f"cell_{i} = fixed({i})" for i in range(300)}})
+    blame = blame_fix(h.path, 403, fix)
+    assert blame.fix_lines == MAX_BLAMED_LINES and blame.scale == 1200 / MAX_BLAMED_LINES
+    lines = sorted((count for count, _ in blame.by_commit.values()), reverse=True)
+    assert lines == [150, 50]  # 900 : 300, as in the whole fix

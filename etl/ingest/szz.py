@@ -10,6 +10,7 @@ spread over the machine's cores (each fix is a few git processes)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -62,8 +63,15 @@ class FixLines:
 class Blame:
     number: int
     sha: str
-    fix_lines: int = 0
+    fix_lines: int = 0  # lines blamed (of a large fix, its sample)
     by_commit: dict[str, tuple[int, set[str]]] = field(default_factory=dict)  # sha -> (lines, files)
+    scale: float = 1.0  # lines the fix changed for each line blamed
+
+
+# A fix that rewrites more lines than this (a revert of a large PR, a refactor) is blamed on a sample of its
+# lines spread evenly over its files and hunks: who wrote them shows as well in a few hundred lines as in
+# thousands, and blame's cost grows with every line (pytorch/ao: 22 of 100 fixes held 32,283 of 34,209 lines).
+MAX_BLAMED_LINES = 200
 
 
 @dataclass
@@ -133,7 +141,11 @@ def _ranges(lines: list[int]) -> Iterator[tuple[int, int]]:
 def blame_fix(clone: Path, number: int, sha: str) -> Blame:
     result = Blame(number, sha)
     diff = _git(clone, "diff", "-U0", "--no-color", "--no-ext-diff", "-M", f"{sha}^1", sha).decode("utf-8", "replace")
-    for fix in changed_lines(diff):
+    files = changed_lines(diff)
+    total = sum(len(fix.lines) for fix in files)
+    if total > MAX_BLAMED_LINES:
+        files, result.scale = _sample(files, total), total / MAX_BLAMED_LINES
+    for fix in files:
         args = [arg for start, end in _ranges(fix.lines) for arg in ("-L", f"{start},{end}")]
         try:
             porcelain = _git(clone, "blame", "--porcelain", "-w", *args, f"{sha}^1", "--", fix.old_path)
@@ -148,6 +160,18 @@ def blame_fix(clone: Path, number: int, sha: str) -> Blame:
     return result
 
 
+def _sample(files: list[FixLines], total: int) -> list[FixLines]:
+    """MAX_BLAMED_LINES of the files' lines, evenly spaced over all of them in order."""
+    picked = {int(k * total / MAX_BLAMED_LINES) for k in range(MAX_BLAMED_LINES)}
+    sampled, at = [], 0
+    for fix in files:
+        lines = [n for i, n in enumerate(fix.lines, at) if i in picked]
+        at += len(fix.lines)
+        if lines:
+            sampled.append(FixLines(fix.old_path, lines))
+    return sampled
+
+
 def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
             progress: Callable[[str], None] | None = None) -> SzzStats:
     """Blame every fix of the repo not analysed yet; write candidates and the record of each fix."""
@@ -155,6 +179,7 @@ def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
     fixes = con.execute(FIXES_SQL, {"repo": repo}).fetchall()
     if not fixes:
         return stats
+    _write_commit_graph(clone)
     workers = workers or os.cpu_count() or 1
     with ThreadPoolExecutor(workers) as pool:
         blames = list(pool.map(lambda fix: _blame_or_empty(clone, *fix), fixes))
@@ -178,10 +203,12 @@ def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
         for number, (count, commits, paths) in by_pr.items():
             stats.candidates += 1
             candidates.add(repo=repo, fix_number=blame.number, fix_sha=blame.sha, introducer_number=number,
-                           introducer_shas=sorted(commits), lines=count, fix_lines=blame.fix_lines,
-                           share=count / blame.fix_lines, files=sorted(paths))
-        analysed.add(repo=repo, fix_sha=blame.sha, fix_number=blame.number, fix_lines=blame.fix_lines,
-                     blamed_lines=sum(entry[0] for entry in by_pr.values()), analysed_at=now)
+                           introducer_shas=sorted(commits), lines=round(count * blame.scale),
+                           fix_lines=round(blame.fix_lines * blame.scale), share=count / blame.fix_lines,
+                           files=sorted(paths))
+        analysed.add(repo=repo, fix_sha=blame.sha, fix_number=blame.number,
+                     fix_lines=round(blame.fix_lines * blame.scale),
+                     blamed_lines=round(sum(entry[0] for entry in by_pr.values()) * blame.scale), analysed_at=now)
     with transaction(con):
         candidates.insert(con, on_conflict="replace")
         analysed.insert(con, on_conflict="replace")
@@ -189,6 +216,15 @@ def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
         progress(f"szz {repo}: {stats.fixes} fixes blamed ({stats.ghost_fixes} only add lines), "
                  f"{stats.candidates} candidate introducers")
     return stats
+
+
+def _write_commit_graph(clone: Path) -> None:
+    """Git's commit-graph with changed-path Bloom filters, for the commits it does not cover yet (`--split` adds
+    a layer): blame skips the commits that did not touch a file without opening them (pytorch/ao's 100 fixes:
+    4.0 s of blame without it, 2.7 s with it; writing it took 0.15 s). It is git's own cache, the one `git gc`
+    and `git maintenance` write; a clone that refuses it is blamed without it."""
+    with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+        _git(clone, "commit-graph", "write", "--reachable", "--changed-paths", "--split")
 
 
 def _blame_or_empty(clone: Path, number: int, sha: str) -> Blame:

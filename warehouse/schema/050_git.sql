@@ -54,7 +54,8 @@ create table if not exists staging.szz_candidates (
     introducer_shas   varchar[] not null,  -- the introducer's commits that wrote those lines
     lines             integer   not null,  -- of the fix's blamed lines, how many the introducer wrote
     fix_lines         integer   not null,  -- lines the fix deleted or changed, blank/comment/whitespace left out
-    share             double    not null,  -- lines / fix_lines
+    share             double    not null,  -- lines / fix_lines (a fix of more than 200 lines is blamed on an even
+                                           -- sample of 200; lines and fix_lines are then scaled from it)
     files             varchar[] not null,
     primary key (repo, fix_sha, introducer_number)
 );

@@ -1,6 +1,6 @@
 """A repository with the shape of a real history: the commits of ../shared/real_git/<name>.jsonl.gz (their
-messages, times and, for every commit, the files it touched with the lines it added and deleted), replayed
-with made-up file contents. The diffs git computes are then as large as the real ones, which is what
+messages, times, authors' pseudonyms and, for every commit, the files it touched with the lines it added and
+deleted), replayed with made-up file contents. The diffs git computes are then as large as the real ones, which is what
 costs a history loader its time. Read at run time from ../shared; nothing of it is copied into the project.
 
     python bench/replay_history.py NAME FOLDER    # NAME: pytorch-ao, text-generation-inference
@@ -33,8 +33,11 @@ def replay(name: str, folder: Path, seed: int = 3) -> int:
     stream: list[bytes] = []
     for commit in commits:
         when = int(datetime.fromisoformat(commit["committed_at"]).timestamp())
+        authored = int(datetime.fromisoformat(commit.get("authored_at") or commit["committed_at"]).timestamp())
+        author = (commit.get("author") or "dev").encode()  # the export's stable pseudonym of the person
         message = (commit["subject"] + "\n\n" + (commit.get("body") or "")).strip().encode("utf-8", "replace")
-        stream += [b"commit refs/heads/main\n", b"committer Dev <dev@example.com> %d +0000\n" % when, _data(message)]
+        stream += [b"commit refs/heads/main\n", b"author %s <%s@example.invalid> %d +0000\n" % (author, author, authored),
+                   b"committer Dev <dev@example.com> %d +0000\n" % when, _data(message)]
         for path, added, deleted in commit["files"]:
             if not path or "\n" in path or '"' in path:
                 continue

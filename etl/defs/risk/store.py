@@ -73,7 +73,9 @@ def save(con, results: list[RepoResult]) -> dict[str, int]:
             con.execute("delete from risk.pr_scores where list_contains(?, pr_key)", [removed])
         rows = RowBuffer("risk.pr_scores")
         for row in changed.itertuples(index=False):
-            rows.add(**row._asdict(), scored_at=now)
+            values = row._asdict()
+            values["score"] = None if pd.isna(values["score"]) else float(values["score"])  # NaN is not null
+            rows.add(**values, scored_at=now)
         written = rows.insert(con, on_conflict="replace")
     return {"versions_added": added, "scores_written": written, "scores_removed": len(removed)}
 

@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --no-sync
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards bench-szz eval-links lint dagster setup clean
+.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards bench-szz eval-links eval-risk lint dagster setup clean
 
 demo: .venv/.synced ## build the sample warehouse, then serve the dashboards on http://localhost:8501
 	$(RUN) pr-atlas demo
@@ -43,6 +43,9 @@ bench-szz: .venv/.synced ## line history (SZZ) on a 20,000-commit synthetic repo
 
 eval-links: .venv/.synced ## precision and recall of the link reading on the labelled examples
 	$(RUN) python bench/eval_links.py
+
+eval-risk: .venv/.synced ## the regression-risk model, time-split, on the five real histories of ../shared/real_git
+	$(RUN) python bench/eval_risk.py
 
 lint: .venv/.synced
 	$(RUN) ruff check .

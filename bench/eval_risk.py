@@ -33,6 +33,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from phases import BENCH_DIR, isolate, run_phase  # the script's folder is on sys.path
+from threadpoolctl import threadpool_limits
 
 isolate()
 sys.path.insert(0, str(BENCH_DIR.parent))
@@ -179,7 +180,8 @@ def each_alone(database: Path, test: pd.DataFrame) -> pd.DataFrame:
             continue
         training = walk.training_rows(frame, cutoff)
         for algorithm in scores:
-            version = train(training, names, None, only=algorithm)
+            with threadpool_limits(1):  # as the risk step trains (etl/defs/risk/scoring.py)
+                version = train(training, names, None, only=algorithm)
             scores[algorithm].update(zip(rows["pr_key"], version.predict(rows), strict=True))
     return test.assign(**{algorithm: test["pr_key"].map(found) for algorithm, found in scores.items()})
 

@@ -49,8 +49,9 @@ def commits(prs: int, seed: int = 11, hours_between: float = 20.0, first_number:
             module = rng.choice(list(MODULES))
             lines = max(1, int(rng.lognormvariate(3.2, 1.3)))
             paths = rng.sample(range(MODULES[module]), min(MODULES[module], 1 + int(rng.expovariate(0.7))))
-            files = [[f"{module}/{rng.choice(WORDS)}_{p}.py", max(1, lines // len(paths)), rng.randint(0, lines // 3)]
-                     for p in paths]
+            # about as many lines deleted as added, so files stay short and line history (SZZ) stays quick
+            files = [[f"{module}/{rng.choice(WORDS)}_{p}.py", max(1, lines // len(paths)),
+                      rng.randint(0, max(1, lines // len(paths)))] for p in paths]
             title = f"{rng.choice(VERBS)} the {rng.choice(WORDS)} {rng.choice(WORDS)}"
             record = {"subject": title, "body": "", "author": author, "files": files}
             if rng.random() < bug_chance(lines, module, merged_before[author]):
@@ -78,9 +79,9 @@ def _as_commit(record: dict, number: int, moment: datetime) -> dict:
             "authored_at": when}
 
 
-def build(folder: Path, prs: int, seed: int = 11) -> Path:
+def build(folder: Path, prs: int, seed: int = 11, hours_between: float = 20.0) -> Path:
     """The repository at `folder` (a git clone with no remote: name it OWNER/REPO=PATH when ingesting)."""
-    write_repo(commits(prs, seed), folder)
+    write_repo(commits(prs, seed, hours_between), folder)
     return folder
 
 
@@ -88,6 +89,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
     parser.add_argument("--prs", type=int, default=20000)
+    parser.add_argument("--hours-between", type=float, default=20.0, help="mean hours from one PR to the next")
     args = parser.parse_args()
-    build(args.out, args.prs)
+    build(args.out, args.prs, hours_between=args.hours_between)
     print(f"{args.prs} PRs in {args.out}")

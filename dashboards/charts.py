@@ -63,7 +63,7 @@ def calibration(frame: pd.DataFrame) -> alt.Chart:
     long = frame.melt(id_vars=["band", "prs", "bugs"], value_vars=["predicted", "observed"], var_name="measure",
                       value_name="share")
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("band:N", title="risk band", sort=list(frame["band"])),
+        x=alt.X("band:N", title="risk band", sort=list(frame["band"]), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("measure:N", sort=["predicted", "observed"]),
         y=alt.Y("share:Q", title="share of PRs that introduced a bug", axis=alt.Axis(format="%")),
         color=alt.Color("measure:N", title=None, sort=["predicted", "observed"],

@@ -57,20 +57,6 @@ with right:
                      "severity": st.column_config.TextColumn(width="small"),
                      "metadata": st.column_config.TextColumn(width="large")})
 
-st.subheader("Regression risk model")
-scope = ui.scope()
-calibration = queries.calibration(version, scope.repo)
-if calibration.empty:
-    st.caption("No scored PR has a known outcome yet (it is known 90 days after the merge): nothing to calibrate.")
-else:
-    st.caption(f"Calibration over the {int(calibration['prs'].sum()):,} PRs whose 90-day outcome is known"
-               f"{' in ' + scope.repo if scope.repo else ''}: per band, the mean predicted chance of introducing a "
-               "bug beside the share that did. Each PR was scored by the version in force when it merged, trained "
-               "before it; band unknown is the base rate while a repo had too few known outcomes.")
-    st.altair_chart(charts.calibration(calibration), width="stretch", key="calibration")
-st.dataframe(queries.risk_models(version), hide_index=True, width="stretch", column_config={
-    "reason": st.column_config.TextColumn(width="large")})
-
 st.subheader("Quarantine")
 quarantined = queries.quarantine(version)
 if quarantined.empty:
@@ -90,3 +76,17 @@ else:
     st.caption(f"{len(warned)} warning(s) on {warned['report_id'].nunique()} report(s): each was parsed, but "
                "part of it was damaged or contradicts itself (the warning says what was done).")
     st.dataframe(warned, hide_index=True)
+
+st.subheader("Regression risk model")
+scope = ui.scope()
+calibration = queries.calibration(version, scope.repo)
+if calibration.empty:
+    st.caption("No scored PR has a known outcome yet (it is known 90 days after the merge): nothing to calibrate.")
+else:
+    st.caption(f"Calibration over the {int(calibration['prs'].sum()):,} PRs whose 90-day outcome is known"
+               f"{' in ' + scope.repo if scope.repo else ''}: per band, the mean predicted chance of introducing a "
+               "bug beside the share that did. Each PR was scored by the version in force when it merged, trained "
+               "before it; band unknown is the base rate while a repo had too few known outcomes.")
+    st.altair_chart(charts.calibration(calibration), width="stretch", key="calibration")
+st.dataframe(queries.risk_models(version), hide_index=True, width="stretch", column_config={
+    "reason": st.column_config.TextColumn(width="large")})

@@ -59,7 +59,7 @@ if pr["changed_files"] is not None and not pd.isna(pr["changed_files"]):
 badges = st.container(horizontal=True)
 with badges:
     level = pr["risk_level"] or "unknown"
-    st.badge(f"risk: {level}", color=RISK_COLOURS.get(level, "gray"), icon=":material/warning:")
+    st.badge(f"report risk: {level}", color=RISK_COLOURS.get(level, "gray"), icon=":material/warning:")
     for flag in queries.pr_flags(version, key).itertuples():
         st.badge(f"{flag.canonical_flag}: {flag.flag}" if flag.canonical_flag != "other" else flag.flag,
                  color="orange" if flag.canonical_flag != "other" else "gray")

@@ -163,3 +163,14 @@ def test_module_risk_shows_predicted_beside_observed(learned):
     kernels = modules["engine/kernels"]
     others = [v for m, v in modules.items() if m != "engine/kernels" and v[2] > 20]
     assert kernels[1] > max(o[1] for o in others) and kernels[0] > max(o[0] for o in others)
+
+
+def test_every_feature_is_said_in_words(learned):
+    from etl.defs.risk.features import WORDS, describe, feature_names
+
+    database, _ = learned
+    with duckdb.connect(str(database), read_only=True) as con:
+        names = feature_names(con)
+    assert len(names) >= 30 and not [name for name in names if name not in WORDS]
+    assert describe("lines_added", 1204) == "1,204 lines added"
+    assert describe("file_age_days", float("nan")) == "every file it changes is new"

@@ -11,7 +11,7 @@ LABELS_TABLE = "marts.pr_risk_labels"
 KEY_COLUMNS = ("pr_key", "repo", "merged_at")  # the features table's columns that are not features
 
 # How a feature that raised the score is shown: a phrase with the PR's value. A feature without one is said
-# by its name (tests/test_risk.py lists the features the SQL defines and this does not phrase).
+# by its name (tests/test_risk.py fails on a feature the SQL defines and this does not phrase).
 WORDS = {
     "lines_added": "{:,.0f} lines added",
     "lines_deleted": "{:,.0f} lines deleted",
@@ -50,6 +50,15 @@ WORDS = {
     "report_flags": "its report raises {:,.0f} risk flags",
 }
 
+# How a feature is said when the PR has no value for it (NaN); the rest: "<feature> unknown".
+UNKNOWN_WORDS = {
+    "file_days_since_change": "every file it changes is new",
+    "file_age_days": "every file it changes is new",
+    "reviews": "no GitHub review data",
+    "reviewers": "no GitHub review data",
+    "review_comments": "no GitHub review data",
+    "hours_open": "when it was opened is unknown",
+}
 
 # Which way a feature may move the score, where the literature and common sense agree (Kamei et al. 2013):
 # larger and more scattered changes, and files and modules with more bugs behind them, are riskier; an
@@ -84,7 +93,7 @@ def describe(feature: str, value: float) -> str:
     """The feature and the PR's value, in words."""
     phrase = WORDS.get(feature)
     if value != value:  # NaN: not known for this PR
-        return f"{feature.replace('_', ' ')} unknown"
+        return UNKNOWN_WORDS.get(feature, f"{feature.replace('_', ' ')} unknown")
     if phrase is None:
         return f"{feature.replace('_', ' ')}: {value:g}"
     return phrase.format(value) if "{" in phrase else phrase

@@ -1,5 +1,5 @@
 -- What the regression-risk model reads, per PR it scores (every PR with a merge time, and every PR open on
--- GitHub), each as known at the PR's merge (an open PR: at the repo's latest merge), never after:
+-- GitHub), each as known at the PR's merge (an open PR: as far as the data reaches), never after:
 --   size: lines added and deleted, files, modules, folders, how evenly the lines spread over the files;
 --   history of what it touches: earlier merged changes of its files and modules, how many of them came from
 --     PRs already found to have introduced a bug (by the time that was found), from fixes, and their age;
@@ -16,7 +16,8 @@ with repo_clock as (
 
 prs as (
     select p.pr_key, p.repo, p.title, p.merged_at, p.created_at, p.risk_level,
-           coalesce(p.merged_at, c.data_through, p.created_at) as known_at,
+           -- an open PR: as far as the repo's data reaches (its latest merge, or the PR's own last update)
+           coalesce(p.merged_at, greatest(c.data_through, h.updated_at), p.created_at) as known_at,
            coalesce(g.author, h.author, p.author) as author, h.number is not null as on_github
     from marts.pull_requests p
     left join repo_clock c using (repo)

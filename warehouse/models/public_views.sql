@@ -24,7 +24,8 @@ create or replace view pr_risk as
     left join risk.model_versions v using (model_version)
     left join marts.pr_risk_labels l using (pr_key);
 create or replace view risk_model_versions as
-    select model_version, repo, cutoff, trained_through, algorithm, features, train_prs, train_bugs, base_rate,
+    select model_version, repo, cutoff, trained_from, trained_through, algorithm, features, train_prs, train_bugs,
+           base_rate,
            validation, reason, thresholds, data_digest, method_digest, library, in_force, trained_at
     from risk.model_versions;
 create or replace view weekly_trends as select * from marts.weekly_trends;

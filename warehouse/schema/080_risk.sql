@@ -7,6 +7,8 @@ create table if not exists risk.model_versions (
     model_version   varchar primary key,  -- <repo>@<cut-off date>.<algorithm>.<digest>
     repo            varchar   not null,
     cutoff          timestamp not null,   -- UTC; the version scores the PRs merged from here to the next cut-off
+    trained_from    timestamp,            -- the earliest merge among its training PRs (its window: the latest 6,000
+                                          -- PRs whose outcome was known)
     trained_through timestamp,            -- the latest merge among its training PRs (their 90 days ended by the
                                           -- cut-off); null: no outcome was known yet
     algorithm       varchar   not null,   -- logistic_regression | gradient_boosting | prior (the repo's base rate)

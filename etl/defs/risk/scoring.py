@@ -28,7 +28,8 @@ class StoredVersion:
     cutoff: pd.Timestamp
     version: Version
     data_digest: str
-    trained_through: pd.Timestamp | None  # the latest merge among its training PRs
+    trained_from: pd.Timestamp | None  # the earliest merge among its training PRs
+    trained_through: pd.Timestamp | None  # the latest
     new: bool = False
 
 
@@ -87,8 +88,8 @@ def _score_repo(repo: str, frame: pd.DataFrame, features: list[str], period: str
         if found is None:
             version = train(training, features, fallback_rate)
             key = version_key(repo, cutoff, version.algorithm, hashlib.sha256(f"{digest}{method}".encode()).hexdigest())
-            through = training["merged_at"].max() if len(training) else None
-            found = StoredVersion(key, repo, cutoff, version, digest, through, new=True)
+            window = (training["merged_at"].min(), training["merged_at"].max()) if len(training) else (None, None)
+            found = StoredVersion(key, repo, cutoff, version, digest, *window, new=True)
             result.trained += 1
         else:
             result.reused += 1

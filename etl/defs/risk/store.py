@@ -32,14 +32,14 @@ def lookup(con):
     def find(repo: str, cutoff: pd.Timestamp, data: str, method: str) -> StoredVersion | None:
         row = con.execute("""
             select model_version, algorithm, features, train_prs, train_bugs, base_rate, validation, reason,
-                   thresholds, reference, model, trained_through, library
+                   thresholds, reference, model, trained_from, trained_through, library
             from risk.model_versions
             where repo = ? and cutoff = ? and data_digest = ? and method_digest = ?
             order by trained_at desc limit 1""", [repo, cutoff.to_pydatetime(), data, method]).fetchone()
-        if row is None or (row[10] is not None and row[12] != library()):
+        if row is None or (row[10] is not None and row[13] != library()):
             return None
         (key, algorithm, features, prs, bugs, base_rate, validation, reason, thresholds, reference, model,
-         through, _) = row
+         since, through, _) = row
         try:
             pipeline = pickle.loads(model) if model is not None else None
         except Exception:  # noqa: BLE001 - any failure to read it back means: train it again
@@ -48,7 +48,8 @@ def lookup(con):
                    for name, value in json.loads(reference or "{}").items()}
         version = Version(algorithm, list(features), prs, bugs, base_rate, pipeline, typical,
                           json.loads(thresholds or "{}"), json.loads(validation or "{}"), reason)
-        return StoredVersion(key, repo, cutoff, version, data, pd.Timestamp(through) if through else None)
+        return StoredVersion(key, repo, cutoff, version, data, pd.Timestamp(since) if since else None,
+                             pd.Timestamp(through) if through else None)
     return find
 
 
@@ -98,7 +99,7 @@ def _version_row(stored: StoredVersion, now) -> dict:
     version = stored.version
     typical = {name: None if value != value else value for name, value in version.reference.items()}  # NaN: no JSON
     return {"model_version": stored.key, "repo": stored.repo, "cutoff": stored.cutoff.to_pydatetime(),
-            "trained_through": stored.trained_through.to_pydatetime() if stored.trained_through is not None else None,
+            "trained_from": _moment(stored.trained_from), "trained_through": _moment(stored.trained_through),
             "algorithm": version.algorithm, "features": version.features, "train_prs": version.train_prs,
             "train_bugs": version.train_bugs, "base_rate": version.base_rate,
             "validation": json.dumps(version.validation), "reason": version.reason,
@@ -106,3 +107,7 @@ def _version_row(stored: StoredVersion, now) -> dict:
             "model": pickled(version), "data_digest": stored.data_digest, "method_digest": method_digest(),
             "library": library(), "in_force": True, "trained_at": now}
 
+
+
+def _moment(value: pd.Timestamp | None):
+    return value.to_pydatetime() if value is not None else None

@@ -39,12 +39,12 @@ def _specs() -> list[dg.AssetSpec]:
 def risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource, risk_model: RiskModelResource):
     with warehouse.connection() as con:
         started = time.perf_counter()
-        names_ = features.feature_names(con)
-        frame = features.read_frame(con, names_)
+        columns = features.feature_names(con)
+        frame = features.read_frame(con, columns)
         read_seconds = time.perf_counter() - started
         fallback = store.pooled_base_rate(frame)
         find = store.lookup(con)
-        results = [score_repo(repo, rows.reset_index(drop=True), names_, risk_model.retrain_every, find, fallback)
+        results = [score_repo(repo, rows.reset_index(drop=True), columns, risk_model.retrain_every, find, fallback)
                    for repo, rows in frame.groupby("repo", sort=True)]
         written = store.save(con, results)
         by_repo = {r.repo: _summary(r) for r in results}
@@ -57,11 +57,11 @@ def risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource, risk_m
                    "score_seconds": round(sum(r.score_seconds for r in results), 3)}
         checks = record_checks(con, [run_check(con, c) for c in CHECKS], context.run.run_id)
         record_source_run(con, names.RISK, context.run.run_id, {**written, **timings, "repos": len(results),
-                                                                "features": len(names_)})
+                                                                "features": len(columns)})
         versions = con.execute("select count(*) from risk.model_versions").fetchone()[0]
     yield dg.MaterializeResult(asset_key=RISK_MODELS, metadata={
         "dagster/row_count": versions, "versions_added": written["versions_added"],
-        "train_seconds": timings["train_seconds"], "features": dg.MetadataValue.json(names_),
+        "train_seconds": timings["train_seconds"], "features": dg.MetadataValue.json(columns),
         "by_repo": dg.MetadataValue.json(by_repo)})
     yield dg.MaterializeResult(asset_key=RISK_SCORES, metadata={
         "dagster/row_count": int(sum(s["prs_scored"] for s in by_repo.values())),

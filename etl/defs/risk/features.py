@@ -80,13 +80,14 @@ def feature_names(con) -> list[str]:
 
 def read_frame(con, features: list[str]) -> pd.DataFrame:
     """Every scored PR with its features (as floats, NaN where unknown) and its outcome: label_due_at,
-    found_at and introduced_bug (null until matured), from the label model."""
-    frame = con.execute(f"""
-        select f.pr_key, f.repo, f.merged_at, {", ".join(f"f.{name}::double as {name}" for name in features)},
+    found_at and introduced_bug (null until matured), from the label model. A report that names no repo is
+    scored under the repo '' (grouping by repo would drop it)."""
+    values = ", ".join(f"f.{name}::double as {name}" for name in features)
+    return con.execute(f"""
+        select f.pr_key, coalesce(f.repo, '') as repo, f.merged_at, {values},
                l.label_due_at, l.found_at, l.introduced_bug
         from {FEATURES_TABLE} f left join {LABELS_TABLE} l using (pr_key)
         order by f.repo, f.merged_at nulls last, f.pr_key""").df()
-    return frame
 
 
 def describe(feature: str, value: float) -> str:

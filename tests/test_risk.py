@@ -147,11 +147,18 @@ def test_a_rerun_with_nothing_new_trains_and_writes_nothing(learned):
     built = rows(database, "select model, built_at from meta.model_builds order by model")
     scored = rows(database, "select max(scored_at), count(*) from risk.pr_scores")
     ingest(database, clone, force=True)
-    summary = rows(database, "select summary->>'versions_added', summary->>'scores_written' from source_runs "
-                             "where source = 'risk'")
-    assert summary == [("0", "0")]
+    assert rows(database, "select summary->>'unchanged' from source_runs where source = 'risk'") == [("true",)]
     assert rows(database, "select max(scored_at), count(*) from risk.pr_scores") == scored
     assert rows(database, "select model, built_at from meta.model_builds order by model") == built
+
+    # scores lost (a run killed before it wrote them, say): every PR scored again by the versions stored
+    with duckdb.connect(str(database)) as con:
+        con.execute("delete from risk.pr_scores where pr_key in (select pr_key from risk.pr_scores limit 5)")
+    ingest(database, clone, force=True)
+    summary = rows(database, "select summary->>'versions_added', summary->>'scores_written' from source_runs "
+                             "where source = 'risk'")
+    assert summary == [("0", "5")]
+    assert rows(database, "select count(*) from risk.pr_scores") == [(scored[0][1],)]
 
 
 def test_module_risk_shows_predicted_beside_observed(learned):

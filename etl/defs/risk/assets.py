@@ -38,6 +38,15 @@ def _specs() -> list[dg.AssetSpec]:
 @dg.multi_asset(name="risk", specs=_specs(), check_specs=[check_spec(c) for c in CHECKS])
 def risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource, risk_model: RiskModelResource):
     with warehouse.connection() as con:
+        inputs = store.inputs_digest(con, risk_model.retrain_every)
+        if store.unchanged(con, inputs):  # the same features, labels and method: the same versions and scores
+            context.log.info("risk: features and labels as at the last run; nothing to train or score")
+            checks = record_checks(con, [run_check(con, c) for c in CHECKS], context.run.run_id)
+            record_source_run(con, names.RISK, context.run.run_id, {"unchanged": True, "inputs": inputs})
+            yield from (dg.MaterializeResult(asset_key=key, metadata={"unchanged": True})
+                        for key in (RISK_MODELS, RISK_SCORES))
+            yield from checks
+            return
         started = time.perf_counter()
         columns = features.feature_names(con)
         frame = features.read_frame(con, columns)
@@ -57,7 +66,7 @@ def risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource, risk_m
                    "score_seconds": round(sum(r.score_seconds for r in results), 3)}
         checks = record_checks(con, [run_check(con, c) for c in CHECKS], context.run.run_id)
         record_source_run(con, names.RISK, context.run.run_id, {**written, **timings, "repos": len(results),
-                                                                "features": len(columns)})
+                                                                "features": len(columns), "inputs": inputs})
         versions = con.execute("select count(*) from risk.model_versions").fetchone()[0]
     yield dg.MaterializeResult(asset_key=RISK_MODELS, metadata={
         "dagster/row_count": versions, "versions_added": written["versions_added"],

@@ -39,9 +39,9 @@ isolate()
 sys.path.insert(0, str(BENCH_DIR.parent))
 from replay_history import REAL_GIT, replay  # noqa: E402
 
-from etl.defs.risk import features as risk_features  # noqa: E402
-from etl.defs.risk import walk  # noqa: E402
-from etl.defs.risk.training import BOOSTING, LOGISTIC, train  # noqa: E402
+from etl.risk import features as risk_features  # noqa: E402
+from etl.risk import walk  # noqa: E402
+from etl.risk.training import BOOSTING, LOGISTIC, train  # noqa: E402
 from etl.sources.git_log import pr_reference  # noqa: E402
 
 HISTORIES = {"pytorch-ao": "pytorch/ao", "text-generation-inference": "huggingface/text-generation-inference",
@@ -180,7 +180,7 @@ def each_alone(database: Path, test: pd.DataFrame) -> pd.DataFrame:
             continue
         training = walk.training_rows(frame, cutoff)
         for algorithm in scores:
-            with threadpool_limits(1):  # as the risk step trains (etl/defs/risk/scoring.py)
+            with threadpool_limits(1):  # as the risk step trains (etl/risk/scoring.py)
                 version = train(training, names, None, only=algorithm)
             scores[algorithm].update(zip(rows["pr_key"], version.predict(rows), strict=True))
     return test.assign(**{algorithm: test["pr_key"].map(found) for algorithm, found in scores.items()})

@@ -173,7 +173,7 @@ def test_module_risk_shows_predicted_beside_observed(learned):
 
 
 def test_every_feature_is_said_in_words(learned):
-    from etl.defs.risk.features import WORDS, describe, feature_names
+    from etl.risk.features import WORDS, describe, feature_names
 
     database, _ = learned
     with duckdb.connect(str(database), read_only=True) as con:

@@ -9,13 +9,12 @@ import dagster as dg
 from etl import names
 from etl.defs.resources import RiskModelResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
+from etl.risk import features
 
 from ..keys import RISK_MODELS, RISK_SCORES
 from ..metrics.checks import run_check
 from ..partitions import after_sources
-from . import features, store
 from .checks import CHECKS, check_spec
-from .scoring import score_repo
 
 INPUTS = [dg.AssetKey(["marts", "pr_risk_features"]), dg.AssetKey(["marts", "pr_risk_labels"])]
 
@@ -37,6 +36,10 @@ def _specs() -> list[dg.AssetSpec]:
 
 @dg.multi_asset(name="risk", specs=_specs(), check_specs=[check_spec(c) for c in CHECKS])
 def risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource, risk_model: RiskModelResource):
+    # scikit-learn (86 MB) is loaded when the step runs, not whenever the definitions load
+    from etl.risk import store
+    from etl.risk.scoring import score_repo
+
     with warehouse.connection() as con:
         inputs = store.inputs_digest(con, risk_model.retrain_every)
         if store.unchanged(con, inputs):  # the same features, labels and method: the same versions and scores

@@ -50,7 +50,8 @@ Lookup = Callable[[str, pd.Timestamp, str, str], "StoredVersion | None"]
 def data_digest(rows: pd.DataFrame, features: list[str], fallback_rate: float | None) -> str:
     """Of the training rows (their keys, feature values and outcomes, in order), and of the prior a version
     without any falls back to."""
-    hashed = pd.util.hash_pandas_object(rows[["pr_key", *features, "bug"]], index=False).to_numpy()
+    values = rows[["pr_key", *features, "bug"]].round(6)  # the features SQL rounds too: last bits are noise
+    hashed = pd.util.hash_pandas_object(values, index=False).to_numpy()
     extra = "\n".join(features) + ("" if len(rows) else f"\n{fallback_rate}")
     return hashlib.sha256(hashed.tobytes() + extra.encode()).hexdigest()[:16]
 

@@ -8,7 +8,8 @@
 --   its review on GitHub before the merge, its title's kind (a revert, a re-land, a fix) and its report's
 --     risk level and flags.
 -- One row per PR. Every column after merged_at is a feature: the risk step and bench/eval_risk.py take them
--- by name from this table, the one definition. History is looked up with as-of joins on running totals, each
+-- by name from this table, the one definition. Fractions are rounded to 6 places: a sum of doubles is added in
+-- whatever order DuckDB's threads finish, and its last bits would otherwise make the same data look new. History is looked up with as-of joins on running totals, each
 -- lookup taking the last total strictly before the PR's time.
 with repo_clock as (
     select repo, max(merged_at) as data_through from marts.pull_requests group by repo
@@ -233,9 +234,9 @@ select
     coalesce(f.files, pr.changed_files, 0) as files_changed,
     coalesce(f.modules, 0) as modules_touched,
     coalesce(f.folders, 0) as folders_touched,
-    coalesce(f.entropy, 0) as change_entropy,
-    coalesce(f.test_files / f.files, 0) as test_file_share,
-    coalesce(f.doc_files / f.files, 0) as doc_file_share,
+    round(coalesce(f.entropy, 0), 6) as change_entropy,
+    round(coalesce(f.test_files / f.files, 0), 6) as test_file_share,
+    round(coalesce(f.doc_files / f.files, 0), 6) as doc_file_share,
     -- history of what it touches
     coalesce(f.new_files, 0) as new_files,
     coalesce(f.prior_changes, 0) as file_prior_changes,
@@ -243,12 +244,12 @@ select
     coalesce(f.prior_authors, 0) as file_prior_authors,
     coalesce(f.prior_fixes, 0) as file_prior_fixes,
     coalesce(f.prior_bad, 0) as file_prior_bugs,
-    coalesce(f.bad_share, 0) as file_bug_share,
-    f.days_since_last_change as file_days_since_change,
-    f.file_age_days,
+    round(coalesce(f.bad_share, 0), 6) as file_bug_share,
+    round(f.days_since_last_change, 6) as file_days_since_change,
+    round(f.file_age_days, 6) as file_age_days,
     coalesce(m.prior_changes, 0) as module_prior_changes,
     coalesce(m.prior_bad, 0) as module_prior_bugs,
-    coalesce(m.bad_share, 0) as module_bug_share,
+    round(coalesce(m.bad_share, 0), 6) as module_bug_share,
     -- its author's experience
     coalesce(a.prs, 0) as author_prior_prs,
     coalesce(a.prs, 0) - coalesce(a.prs_90_days_before, 0) as author_recent_prs,
@@ -261,7 +262,7 @@ select
     case when p.on_github then coalesce(rc.comments, 0) end as review_comments,
     case when p.created_at is not null and p.known_at >= p.created_at
          then date_diff('minute', p.created_at, p.known_at) / 60.0 end as hours_open,
-    coalesce(w.bad_share, 0) as title_word_bug_share,
+    round(coalesce(w.bad_share, 0), 6) as title_word_bug_share,
     regexp_matches(p.title, '(?i)^\W*revert\b')::int as title_is_revert,
     regexp_matches(p.title, '(?i)\b(re-?land(ed|ing)?|re-?apply|re-?do|re-?submit)\b')::int as title_is_reland,
     regexp_matches(p.title, '(?i)\b(fix(es|ed)?|bug ?fix|hotfix)\b')::int as title_is_fix,

@@ -1,8 +1,8 @@
 """Train one model version of a repo: PRs whose outcome was known by the version's cut-off, two candidates
-(logistic regression, gradient boosting) compared on the latest quarter of that data after training on what
-came before it (a time split), the better refitted on all of it. Too few bug-introducing PRs to learn from
-give a prior version instead: the repo's base rate, said to be one. Everything is seeded: the same data
-gives the same version, byte for byte."""
+(logistic regression, gradient boosting) compared on the latest fourth of those PRs after training on the
+rest (a time split), the chosen one refitted on all of them. Too few bug-introducing PRs to learn from give
+a prior version instead: the repo's base rate, marked as such. Everything is seeded: the same data gives the
+same version."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ from .features import DIRECTION
 
 SEED = 29
 MIN_BUGS = 10  # bug-introducing PRs a version needs before it learns; fewer: the prior
-# Bug-introducing PRs the validation quarter needs for the candidates to be compared at all; with fewer, a
+# Bug-introducing PRs the validation fourth needs for the candidates to be compared at all; with fewer, a
 # ROC-AUC is too uncertain (standard error about 0.15 with 3) and logistic regression is taken.
 MIN_VALIDATION_BUGS = 8
-# Gradient boosting must beat logistic regression by this much ROC-AUC on the validation quarter to be chosen:
-# a quarter holds few bug-introducing PRs, so a smaller lead is mostly chance, and logistic regression is the
+# Gradient boosting must beat logistic regression by this much ROC-AUC on the validation fourth to be chosen:
+# it holds few bug-introducing PRs, so a smaller lead is mostly chance, and logistic regression is the
 # better calibrated and the steadier over time (bench/eval_risk.py: 0.744 against 0.707 on pytorch/ao, each alone).
 BOOSTING_MARGIN = 0.03
-VALIDATION_SHARE = 0.25  # the latest quarter of the training PRs, by merge time
+VALIDATION_SHARE = 0.25  # the latest fourth of the training PRs, by merge time
 BAND_QUANTILES = {"high": 0.9, "medium": 0.6}  # of the training PRs' scores: the top 10% high, the next 30% medium
 LOGISTIC = "logistic_regression"
 BOOSTING = "gradient_boosting"
@@ -84,7 +84,7 @@ class Version:
     pipeline: Pipeline | None = None
     reference: dict[str, float] = field(default_factory=dict)  # the typical value of each feature (its median)
     thresholds: dict[str, float] = field(default_factory=dict)  # band -> the lowest score in it
-    validation: dict = field(default_factory=dict)  # candidate -> its figures on the validation quarter
+    validation: dict = field(default_factory=dict)  # candidate -> its figures on the validation fourth
     reason: str = ""
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
@@ -149,8 +149,8 @@ def _compare(x: np.ndarray, labels: np.ndarray, features: list[str]) -> tuple[di
 
 def _why(chosen: str, validation: dict) -> str:
     if not validation:
-        return (f"{chosen.replace('_', ' ')}: too few bug-introducing PRs in the latest quarter of the training "
+        return (f"{chosen.replace('_', ' ')}: too few bug-introducing PRs in the latest fourth of the training "
                 "data to compare the candidates")
     parts = ", ".join(f"{name.replace('_', ' ')} {v['roc_auc']:.3f}" for name, v in validation.items())
-    return (f"{chosen.replace('_', ' ')}: ROC-AUC on the latest quarter of the training data {parts} (gradient "
+    return (f"{chosen.replace('_', ' ')}: ROC-AUC on the latest fourth of the training PRs {parts} (gradient "
             f"boosting needs a lead of {BOOSTING_MARGIN})")

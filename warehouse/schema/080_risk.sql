@@ -16,7 +16,7 @@ create table if not exists risk.model_versions (
     train_prs       integer   not null,   -- PRs with a known outcome it learned from
     train_bugs      integer   not null,   -- of which found to have introduced a bug
     base_rate       double,               -- (bugs + 0.5) / (PRs + 1): the prior version's score
-    validation      json,                 -- each candidate's ROC-AUC, PR-AUC, Brier on the latest quarter of its data
+    validation      json,                 -- each candidate's ROC-AUC, PR-AUC, Brier on the latest fourth of its PRs
     reason          varchar   not null,   -- why this algorithm (or why only the prior)
     thresholds      json,                 -- band -> the lowest score in it (high, medium)
     reference       json,                 -- feature -> its median over the training PRs (what top factors compare to)

@@ -26,7 +26,7 @@ def _specs() -> list[dg.AssetSpec]:
                      automation_condition=automation,
                      description="Every model version of every repo (risk.model_versions): its cut-off, the PRs it "
                                  "learned from, its features, the pickled pipeline, and how logistic regression "
-                                 "and gradient boosting compared on the latest quarter of its data."),
+                                 "and gradient boosting compared on the latest fourth of its training PRs."),
         dg.AssetSpec(RISK_SCORES, deps=[RISK_MODELS, *INPUTS], group_name="risk", kinds={"duckdb", "scikit-learn"},
                      automation_condition=automation,
                      description="Each PR's regression-risk score, band and top factors, from the version in force "

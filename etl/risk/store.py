@@ -4,18 +4,15 @@ with nothing new writes nothing)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 
 import numpy as np
 import pandas as pd
 
-from etl import names
 from etl.db import transaction, utc_now
 from etl.ingest.arrow_rows import RowBuffer
 
-from .features import FEATURES_TABLE, LABELS_TABLE
 from .scoring import RepoResult, StoredVersion, library, pickled
 from .training import Version, method_digest
 
@@ -27,24 +24,6 @@ def pooled_base_rate(frame: pd.DataFrame) -> float | None:
     repo that knows none yet (None while no repo does)."""
     known = frame["introduced_bug"].dropna()
     return (float(known.sum()) + 0.5) / (len(known) + 1) if len(known) else None
-
-
-def inputs_digest(con, period: str) -> str:
-    """What the step's output derives from: the fingerprints its two input models were last built from (equal
-    fingerprints, equal tables: etl/models.py), the training method, and the period of the versions."""
-    built = con.execute("select model, fingerprint from meta.model_builds where model in (?, ?) order by model",
-                        [FEATURES_TABLE, LABELS_TABLE]).fetchall()
-    return hashlib.sha256(json.dumps([built, method_digest(), period]).encode()).hexdigest()
-
-
-def unchanged(con, digest: str) -> bool:
-    """The last run of the step was made from these same inputs and every PR it scored still has its row."""
-    last = con.execute("select summary->>'inputs' from meta.source_runs where source = ?", [names.RISK]).fetchone()
-    if not last or last[0] != digest:
-        return False
-    scored, expected = con.execute(f"select (select count(*) from risk.pr_scores), "
-                                   f"(select count(*) from {FEATURES_TABLE})").fetchone()
-    return scored == expected
 
 
 def lookup(con):

@@ -9,7 +9,7 @@ import dagster as dg
 from etl import names
 from etl.defs.resources import RiskModelResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
-from etl.risk import features
+from etl.risk import features, runs
 
 from ..keys import RISK_MODELS, RISK_SCORES
 from ..metrics.checks import run_check
@@ -36,13 +36,9 @@ def _specs() -> list[dg.AssetSpec]:
 
 @dg.multi_asset(name="risk", specs=_specs(), check_specs=[check_spec(c) for c in CHECKS])
 def risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource, risk_model: RiskModelResource):
-    # scikit-learn (86 MB) is loaded when the step runs, not whenever the definitions load
-    from etl.risk import store
-    from etl.risk.scoring import score_repo
-
     with warehouse.connection() as con:
-        inputs = store.inputs_digest(con, risk_model.retrain_every)
-        if store.unchanged(con, inputs):  # the same features, labels and method: the same versions and scores
+        inputs = runs.inputs_digest(con, risk_model.retrain_every)
+        if runs.unchanged(con, inputs):  # the same features, labels and code: the same versions and scores
             context.log.info("risk: features and labels as at the last run; nothing to train or score")
             checks = record_checks(con, [run_check(con, c) for c in CHECKS], context.run.run_id)
             record_source_run(con, names.RISK, context.run.run_id, {"unchanged": True, "inputs": inputs})
@@ -50,6 +46,10 @@ def risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource, risk_m
                         for key in (RISK_MODELS, RISK_SCORES))
             yield from checks
             return
+        # scikit-learn (86 MB, a second to load) only when there is work: never when the definitions load
+        from etl.risk import store
+        from etl.risk.scoring import score_repo
+
         started = time.perf_counter()
         columns = features.feature_names(con)
         frame = features.read_frame(con, columns)

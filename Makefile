@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --no-sync
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards bench-szz eval-links train-links lint dagster setup clean
+.PHONY: demo dashboard serve status test bench bench-git bench-github bench-dashboards bench-szz eval-links train-links eval-risk lint dagster setup clean
 
 demo: .venv/.synced ## build the sample warehouse, then serve the dashboards on http://localhost:8501
 	$(RUN) pr-atlas demo
@@ -46,6 +46,9 @@ eval-links: .venv/.synced ## the link reader's precision and recall, each real h
 
 train-links: .venv/.synced ## train the link reader on the labelled examples: writes etl/parsing/link_model.json
 	$(RUN) python bench/train_links.py
+
+eval-risk: .venv/.synced ## the regression-risk model, time-split, on the five real histories of ../shared/real_git
+	$(RUN) python bench/eval_risk.py
 
 lint: .venv/.synced
 	$(RUN) ruff check .

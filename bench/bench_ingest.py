@@ -2,7 +2,10 @@
 then a rerun with nothing new (answered without Dagster, as `pr-atlas ingest` answers it), the same rerun
 forced through every Dagster step, a rebuild of the marts, and the re-read of every claim after the link
 reader changed (the N reports and N commit messages, read again from what the warehouse holds). Prints
-reports per second, wall times and peak memory.
+reports per second, wall times and peak memory. Then the regression-risk step on one repository of N PRs
+(bench/synthetic_risk_history.py, loaded from its git clone): its first run, which trains every monthly version,
+and, its scores deleted, a run of the risk step alone, which finds its versions and scores and writes every PR
+again (budget: 10 s at 20,000 PRs).
 
     python bench/bench_ingest.py [--count 20000] [--keep]
 
@@ -26,6 +29,10 @@ from phases import BENCH_DIR, isolate, run_phase  # the script's folder is on sy
 
 isolate()
 from synthetic_reports import write_corpus  # noqa: E402
+from synthetic_risk_history import build as build_risk_history  # noqa: E402
+
+RISK_REPO = "acme/engine"
+RISK_HOURS_BETWEEN = 1.3  # 20,000 PRs in about three years: a busy repository
 
 PHASE = """
 import json, sys, time
@@ -43,6 +50,46 @@ print(json.dumps({"seconds": elapsed, "success": summary.success, "parsed": summ
                   "rows": summary.row_counts, "steps": summary.step_seconds,
                   "up_to_date": summary.up_to_date_since is not None}))
 """
+
+RISK_PHASE = """
+import json, sys, time
+from etl.db import connect
+from etl.pipeline import run_ingest
+start = time.perf_counter()
+summary = run_ingest(sys.argv[1], locations=[], include_sample=False, github_repos=[], git_clones=[sys.argv[2]],
+                     groups=sys.argv[3:] or None)
+elapsed = time.perf_counter() - start
+with connect(sys.argv[1], read_only=True) as con:
+    risk = json.loads(con.execute("select summary from meta.source_runs where source = 'risk'").fetchone()[0])
+    scored = con.execute("select count(*) from risk.pr_scores").fetchone()[0]
+print(json.dumps({"seconds": elapsed, "success": summary.success, "steps": summary.step_seconds, "risk": risk,
+                  "scored": scored}))
+"""
+
+
+def risk_phases(work: Path, count: int) -> None:
+    """The risk step on one repository of `count` PRs: first run, then the step alone again."""
+    clone, database = work / f"risk_history_{count}", work / "bench_risk.duckdb"
+    if not clone.exists():
+        started = time.perf_counter()
+        build_risk_history(clone, count, hours_between=RISK_HOURS_BETWEEN)
+        print(f"generated a history of {count} PRs in {time.perf_counter() - started:.1f} s")
+    for stale in (database, database.with_name(database.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    first = run_phase(RISK_PHASE, str(database), f"{RISK_REPO}={clone}")
+    with duckdb.connect(str(database)) as con:  # forget the scores (not the versions): time scoring every PR
+        con.execute("delete from risk.pr_scores")
+    again = run_phase(RISK_PHASE, str(database), f"{RISK_REPO}={clone}", "risk")
+    assert first["success"] and again["success"] and first["scored"] == again["scored"]
+    assert again["risk"]["versions_added"] == 0 and again["risk"]["scores_written"] == again["scored"]
+    for name, phase in (("first run", first), ("scores again", again)):
+        risk = phase["risk"]
+        print(f"risk, {name}: {phase['scored']:,} PRs of {RISK_REPO} scored; the risk step took "
+              f"{phase['steps']['risk']:.2f} s in the run: reading features {risk['read_seconds']:.2f} s, versions "
+              f"({risk['versions_added']} trained) {risk['train_seconds']:.2f} s, scoring every PR with its top factors "
+              f"{risk['score_seconds']:.2f} s")
+    steps = sorted(first["steps"].items(), key=lambda item: -item[1])
+    print("  first run steps: " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps))
 
 
 def main() -> None:
@@ -100,6 +147,7 @@ def main() -> None:
             print(f"  {name + ' steps:':15} " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps))
         print(f"warehouse:    {database.stat().st_size / 1e6:.0f} MB; rows: "
               + ", ".join(f"{k.split('.')[-1]} {v}" for k, v in full["rows"].items()))
+        risk_phases(work, args.count)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,6 +1,6 @@
-"""The Altair charts the pages draw: weekly stacked bars and the module × flag heatmap. Each names its
-fields in tooltips and axes, labels weeks as ISO weeks, and carries a point selection named `pick`
-whose clicked mark the page turns into a list of PRs (read back with `picked`)."""
+"""The Altair charts the pages draw: weekly stacked bars, the module × flag heatmap and the risk model's
+calibration. Each names its fields in tooltips and axes, labels weeks as ISO weeks, and the first two carry a
+point selection named `pick` whose clicked mark the page turns into a list of PRs (read back with `picked`)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,23 @@ def heatmap(matrix: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("prs:Q", title="PRs with this flag", format=","),
                  alt.Tooltip("flagged:Q", title="flagged PRs in the module", format=",")],
     ).add_params(pick).properties(height=alt.Step(24))
+
+
+def calibration(frame: pd.DataFrame) -> alt.Chart:
+    """Per risk band, the mean predicted chance of a bug beside the share of PRs that introduced one (over
+    the PRs whose outcome is known): a calibrated model's two bars are alike."""
+    long = frame.melt(id_vars=["band", "prs", "bugs"], value_vars=["predicted", "observed"], var_name="measure",
+                      value_name="share")
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("band:N", title="risk band", sort=list(frame["band"]), axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("measure:N", sort=["predicted", "observed"]),
+        y=alt.Y("share:Q", title="share of PRs that introduced a bug", axis=alt.Axis(format="%")),
+        color=alt.Color("measure:N", title=None, sort=["predicted", "observed"],
+                        scale=alt.Scale(range=["#4c78a8", "#e45756"]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("band:N"), alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".1%"),
+                 alt.Tooltip("prs:Q", title="PRs with a known outcome", format=","),
+                 alt.Tooltip("bugs:Q", title="of which introduced a bug", format=",")],
+    ).properties(height=280)
 
 
 def picked(key: str) -> dict | None:

@@ -133,11 +133,15 @@ _FACTS_IN_SCOPE = """($repo is null or repo = $repo) and ($start is null or merg
 def module_figures(version: str, repo: str | None, start: date | None, end: date | None) -> pd.DataFrame:
     """Per module and repo, over the PRs merged in the range (every PR when there is no range): how many,
     how many flagged, how many a later PR fixed or reverted, how many fixed a regression and in how many
-    days (median), how many at each risk level."""
+    days (median), how many at each risk level; and the share the risk model predicted to introduce a bug
+    (mean score) beside the share that did, among the PRs whose 90-day outcome is known."""
     return read(version, f"""
         select module, count(*) as prs, count(*) filter (where len(canonical_flags) > 0) as flagged_prs,
                round(100.0 * count(*) filter (where introduced_regression or reverted) / count(*), 1)
                    as pct_later_fixed,
+               round(100.0 * avg(score), 1) as pct_predicted,
+               round(100.0 * avg(introduced_bug::int), 1) as pct_observed,
+               count(introduced_bug) as prs_with_outcome,
                count(*) filter (where introduced_regression) as regressions_introduced,
                count(*) filter (where reverted) as reverted_prs,
                count(*) filter (where fixed_regression) as regressions_fixed,
@@ -146,7 +150,8 @@ def module_figures(version: str, repo: str | None, start: date | None, end: date
                count(*) filter (where risk_level = 'medium') as medium_risk_prs,
                count(*) filter (where risk_level = 'low') as low_risk_prs,
                repo
-        from pr_module_facts where module <> '(all)' and {_FACTS_IN_SCOPE}
+        from pr_module_facts left join (select pr_key, score, introduced_bug from pr_risk) using (pr_key)
+        where module <> '(all)' and {_FACTS_IN_SCOPE}
         group by repo, module order by flagged_prs desc, prs desc, module, repo""",
                 _scope_params(repo, start, end))
 
@@ -318,6 +323,54 @@ def pr_chain(version: str, key: str) -> pd.DataFrame:
         from regression_chains where list_contains(members, $key)""", {"key": key})
 
 
+@cached
+def pr_risk(version: str, key: str) -> dict | None:
+    frame = read(version, """
+        select score, band, top_factors, model_version, algorithm, trained_through, cutoff, reason, introduced_bug,
+               label_due_at
+        from pr_risk where pr_key = $key""", {"key": key})
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+# ---- regression risk -----------------------------------------------------------------------------------
+
+OPEN_SHOWN = 20
+BANDS = ("high", "medium", "low", "unknown")
+
+
+@cached
+def open_prs_by_risk(version: str, repo: str | None, limit: int = OPEN_SHOWN) -> pd.DataFrame:
+    """The PRs open on GitHub (in the repo, or every repo), the riskiest first: what to review first."""
+    return read(version, """
+        select p.pr_key, p.repo, p.number, p.display_title as title, p.created_at, p.author, r.score as risk_score,
+               r.band as risk_band, r.top_factors
+        from pull_requests p join pr_risk r using (pr_key)
+        where p.state = 'open' and ($repo is null or p.repo = $repo)
+        order by r.score desc nulls last, p.created_at, p.pr_key limit $limit""", {"repo": repo, "limit": limit})
+
+
+@cached
+def calibration(version: str, repo: str | None) -> pd.DataFrame:
+    """Per band, over the PRs whose 90-day outcome is known: how many, the mean predicted score and the
+    share that introduced a bug (high, medium, low, unknown)."""
+    return read(version, """
+        select band, count(*) as prs, avg(score) as predicted, avg(introduced_bug::int) as observed,
+               count(*) filter (where introduced_bug) as bugs
+        from pr_risk where introduced_bug is not null and ($repo is null or repo = $repo)
+        group by band order by list_position($bands, band)""", {"repo": repo, "bands": list(BANDS)})
+
+
+@cached
+def risk_models(version: str) -> pd.DataFrame:
+    """Per repo, the latest model version in force: what the newest scores come from."""
+    return read(version, """
+        select repo, arg_max(model_version, cutoff) as model_version, arg_max(algorithm, cutoff) as algorithm,
+               max(cutoff) as cutoff, arg_max(trained_through, cutoff) as trained_through,
+               arg_max(train_prs, cutoff) as train_prs, arg_max(train_bugs, cutoff) as train_bugs,
+               arg_max(reason, cutoff) as reason, count(*) as versions_in_force
+        from risk_model_versions where in_force group by repo order by repo""")
+
+
 # ---- search --------------------------------------------------------------------------------------------
 
 BM25_K1, BM25_B = 1.2, 0.75
@@ -370,7 +423,9 @@ def search(version: str, text: str, repo: str | None = None, start: date | None 
 
 BROWSE_SORTS = {"merged (newest first)": "p.merged_at desc nulls last, p.pr_key",
                 "merged (oldest first)": "p.merged_at asc nulls last, p.pr_key",
-                "number": "p.repo, p.number", "risk": "risk_rank, p.merged_at desc nulls last, p.pr_key",
+                "number": "p.repo, p.number",
+                "risk": "risk_score desc nulls last, risk_rank, p.merged_at desc nulls last, p.pr_key",
+                "report risk level": "risk_rank, p.merged_at desc nulls last, p.pr_key",
                 "flags": "len(flags) desc, p.merged_at desc nulls last, p.pr_key"}
 RISK_LEVELS = ("high", "medium", "low", "unknown")
 FIXES = {"regression": "fixed a regression", "revert": "reverted a PR"}  # the `fixes` filter's values
@@ -382,10 +437,12 @@ _BROWSE = """
     listed as (
         select p.pr_key, p.repo, p.number, p.display_title as title, p.merged_at, p.author, p.risk_level,
                p.has_report, c.pr_key is not null as in_chain, f.canonical_flags as flags,
-               case p.risk_level when 'high' then 0 when 'medium' then 1 when 'low' then 2 else 3 end as risk_rank
+               case p.risk_level when 'high' then 0 when 'medium' then 1 when 'low' then 2 else 3 end as risk_rank,
+               r.score as risk_score, r.band as risk_band
         from pr_module_facts f
         join pull_requests p using (pr_key)
         left join chained c using (pr_key)
+        left join (select pr_key, score, band from pr_risk) r using (pr_key)
         where f.module = coalesce($module, '(all)')
           and ($repo is null or f.repo = $repo)
           and ($start is null or f.merged_at >= $start)
@@ -420,7 +477,8 @@ def browse_prs(version: str, repo, start, end, module, flag, risk, has_report, i
     the PRs that fixed a regression or reverted a PR (a key of FIXES)."""
     params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author, fixes)
     return read(version, _BROWSE + f"""
-        select pr_key, repo, number, title, merged_at, author, risk_level, flags, has_report, in_chain
+        select pr_key, repo, number, title, merged_at, author, risk_score, risk_band, risk_level, flags, has_report,
+               in_chain
         from listed p order by {BROWSE_SORTS[sort]} limit $limit offset $offset""",
                 {**params, "limit": limit, "offset": offset})
 
@@ -444,7 +502,7 @@ def view_columns(version: str) -> pd.DataFrame:
 # ---- data health ---------------------------------------------------------------------------------------
 
 HEALTH_VIEWS = ("pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_risk_flags", "pr_links",
-                "regression_chains", "module_risk", "quarantine")
+                "regression_chains", "module_risk", "pr_risk", "quarantine")
 
 
 @cached

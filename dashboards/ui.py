@@ -186,7 +186,12 @@ PR_TABLE_COLUMNS = {
     "title": st.column_config.TextColumn("title", width="large"),
     "repo": st.column_config.TextColumn("repo", width="small"),
     "merged_at": st.column_config.DatetimeColumn("merged (UTC)", format="YYYY-MM-DD HH:mm"),
-    "risk_level": "risk", "flags": st.column_config.ListColumn("flags"),
+    "created_at": st.column_config.DatetimeColumn("opened (UTC)", format="YYYY-MM-DD HH:mm"),
+    "top_factors": st.column_config.ListColumn("what raised the risk", width="large"),
+    "risk_score": st.column_config.NumberColumn("predicted risk", format="percent", width="small",
+                                                help="the chance it introduced a bug, as the repo's model judged"),
+    "risk_band": st.column_config.TextColumn("band", width="small"),
+    "risk_level": "report risk", "flags": st.column_config.ListColumn("flags"),
     "has_report": "report", "in_chain": "in a chain"}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import graphlib
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,11 @@ SOURCE_WATERMARKS = (("staging.report_versions", "parsed_at"), ("staging.quarant
                      ("staging.git_commits", "loaded_at"), ("staging.text_claims", "loaded_at"),
                      ("meta.szz_fixes", "analysed_at"),
                      ("meta.unread_sources", "seen_at"))
-_REFERENCE = re.compile(r"\b(staging|config|intermediate|marts)\.([a-z_][a-z0-9_]*)\b")
+# Tables a Python step writes from the models and some models read back (the risk step's scores), with the
+# column that records when their rows were written: only the models that read them, directly or through other
+# models, are rebuilt when they change, so the models upstream of that step keep their tables.
+STEP_WATERMARKS = (("risk.pr_scores", "scored_at"), ("risk.model_versions", "trained_at"))
+_REFERENCE = re.compile(r"\b(staging|config|intermediate|marts|risk)\.([a-z_][a-z0-9_]*)\b")
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,12 @@ class Model:
         return rows
 
 
-def up_to_date(con, fingerprint: str) -> dict[str, int]:
-    """The models last built from these same inputs whose table is still there, with their row counts: a
-    rebuild of those would produce the same tables."""
-    return dict(con.execute("select m.model, m.row_count from meta.model_builds m join information_schema.tables t "
-                            "on t.table_schema || '.' || t.table_name = m.model where m.fingerprint = ?",
-                            [fingerprint]).fetchall())
+def up_to_date(con, fingerprints: Mapping[str, str]) -> dict[str, int]:
+    """The models last built from these same inputs (their fingerprints, by table) whose table is still there,
+    with their row counts: a rebuild of those would produce the same tables."""
+    built = con.execute("select m.model, m.fingerprint, m.row_count from meta.model_builds m join "
+                        "information_schema.tables t on t.table_schema || '.' || t.table_name = m.model").fetchall()
+    return {model: rows for model, fingerprint, rows in built if fingerprints.get(model) == fingerprint}
 
 
 def discover() -> list[Model]:
@@ -80,7 +84,7 @@ def in_build_order(models: list[Model]) -> list[Model]:
     return [by_table[t] for t in graphlib.TopologicalSorter(graph).static_order()]
 
 
-def build_models(con, models: list[Model], fingerprint: str,
+def build_models(con, models: list[Model], fingerprints: Mapping[str, str],
                  current: dict[str, int]) -> Iterator[tuple[Model, int, bool]]:
     """Build the models, each after the models it reads, except those in `current` (up_to_date's answer),
     which keep their tables. Yields (model, row count, rebuilt) as each one is done.
@@ -93,7 +97,7 @@ def build_models(con, models: list[Model], fingerprint: str,
             yield model, current[model.table], False
             continue
         with transaction(con):
-            rows = model.build(con, fingerprint)
+            rows = model.build(con, fingerprints[model.table])
         yield model, rows, True
 
 
@@ -108,6 +112,38 @@ def inputs_fingerprint(con) -> str:
     for path in sorted([*MODELS_DIR.rglob("*.sql"), *(WAREHOUSE_DIR / "config").glob("*.csv")]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def transitive_reads(models: list[Model]) -> dict[str, set[str]]:
+    """Per model, every table it reads, directly or through the models it reads."""
+    reads: dict[str, set[str]] = {}
+    for model in in_build_order(models):
+        direct = {f"{schema}.{table}" for schema, table in model.references()}
+        reads[model.table] = direct.union(*(reads.get(table, set()) for table in direct))
+    return reads
+
+
+def after_steps(models: list[Model]) -> list[Model]:
+    """The models that read what a Python step writes (STEP_WATERMARKS), directly or through other models:
+    they are built after that step, which itself reads the others."""
+    outputs = {table for table, _ in STEP_WATERMARKS}
+    reads = transitive_reads(models)
+    return [model for model in models if reads[model.table] & outputs]
+
+
+def fingerprints(con, models: list[Model]) -> dict[str, str]:
+    """Each model's fingerprint: inputs_fingerprint, and the watermarks of the step outputs (STEP_WATERMARKS)
+    it reads, directly or through the models it reads."""
+    base = inputs_fingerprint(con)
+    watermarks = dict(con.execute(" union all ".join(
+        f"select '{table}', format('{{}} {{}}', count(*), max({column})) from {table}"
+        for table, column in STEP_WATERMARKS)).fetchall())
+
+    def digest(tables: set[str]) -> str:
+        read = [f"{table} {watermarks[table]}" for table in sorted(tables & watermarks.keys())]
+        return hashlib.sha256("\n".join([base, *read]).encode()).hexdigest()
+
+    return {table: digest(tables) for table, tables in transitive_reads(models).items()}
 
 
 def create_public_views(con) -> None:

@@ -8,6 +8,7 @@ GIT = "git"
 METRICS = "metrics"
 SEARCH = "search"
 SNAPSHOT = "snapshot"
+RISK = "risk"
 
 # The staging tables the report parser writes.
 REPORT_TABLES = ("staging.report_versions", "staging.report_key_files", "staging.report_code_snippets",

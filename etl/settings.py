@@ -100,6 +100,12 @@ class Settings(BaseSettings):
                                description="When every repo is collected.")
     timezone: str = _setting("UTC", toml="schedule.timezone", env="PR_ATLAS_SCHEDULE_TIMEZONE",
                              description="The time zone of daily_collection.")
+    # [risk]
+    risk_retrain_every: Literal["month", "quarter"] = _setting(
+        "month", toml="risk.retrain_every", env="PR_ATLAS_RISK_RETRAIN_EVERY",
+        description="How often the regression-risk model of a repo gets a new version: each is trained on the PRs "
+                    "whose 90-day outcome was known when the month (or quarter) began, and scores the PRs merged "
+                    "in it.")
     # [drop_folder]
     drop_folder: str = _setting("warehouse/inbox", toml="drop_folder.path", env="PR_ATLAS_DROP_FOLDER",
                                 description="Report files put here are ingested within a poll.")

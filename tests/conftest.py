@@ -97,3 +97,11 @@ def dashboard_db(tmp_path_factory) -> Path:
     from .dashboard_warehouse import build
 
     return build(tmp_path_factory.mktemp("dashboard"))
+
+
+@pytest.fixture(scope="session")
+def risk_dashboard_db(tmp_path_factory) -> Path:
+    """The risk dashboards' fixture warehouse (tests/risk_warehouse.py), built once per session."""
+    from .risk_warehouse import build
+
+    return build(tmp_path_factory.mktemp("risk_dashboard"))

@@ -4,7 +4,8 @@ driven by Playwright in Debian's headless Chromium (`make test` installs it; nev
 (git-ignored); a link between PRs changes the address and Back returns; a shared address with repo, range
 and module reopens the same view, and the scope follows the user to another page; clicks on a heatmap cell
 and on a bar list their PRs; the files table fits the viewport; a failing check reads as such without emoji
-fonts; a SQL query runs; a filter lands in the URL; report text that looks like script stays text."""
+fonts; a SQL query runs; a filter lands in the URL; report text that looks like script stays text; on a repo
+whose risk model has learned, the open PRs ranked, the list sorted by risk and a score explained."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.local_server import chromium, dashboard_server
 
 from .conftest import PROJECT_ROOT, cli_env
 from .dashboard_warehouse import HOSTILE, REPO
+from .risk_warehouse import OPEN
 
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 PAGES = {"trends": "/", "prs": "/prs?risk=high&chain=yes", "modules": "/modules", "chains": "/chains", "pr": "/pr?pr=22598",
@@ -265,3 +267,38 @@ def test_report_text_that_looks_like_script_stays_text(server, page):
     assert page.locator("main script, main img[src='x']").count() == 0
     assert page.dialogs == []
     page.screenshot(path=str(SCREENSHOTS / "pr_escaped_text.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def risk_server(risk_dashboard_db):
+    with dashboard_server(risk_dashboard_db, env=cli_env()) as base:
+        yield base
+
+
+def test_risk_ranks_the_open_prs_sorts_the_list_and_explains_a_score(risk_server, page):
+    """On a repo whose model has learned: the open PR to review first, the list sorted by risk from the Sort by
+    box (and in the URL), the PR page's score with what raised it, and the calibration chart drawn."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    open_and_wait(page, f"{risk_server}/prs", "Pull requests")
+    expect(page.get_by_text("Open PRs: review these first")).to_be_visible(timeout=30_000)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Sort by").click()
+    page.get_by_role("option", name="risk", exact=True).click()
+    page.wait_for_url("**sort=risk*", timeout=30_000)
+    idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=str(SCREENSHOTS / "risk_prs.png"), full_page=True)
+
+    open_and_wait(page, f"{risk_server}/pr?pr={OPEN}", f"#{OPEN}")
+    expect(page.get_by_text("Predicted regression risk")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("What raised it:")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"lines added"))).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
+    page.screenshot(path=str(SCREENSHOTS / "risk_pr.png"), full_page=True)
+
+    open_and_wait(page, f"{risk_server}/health", "Data health")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
+    page.screenshot(path=str(SCREENSHOTS / "risk_health.png"), full_page=True)

@@ -15,7 +15,7 @@ from etl.taxonomy import glob_to_regex, keyword_pattern
 PUBLIC_VIEWS = ["pr_modules", "pr_descriptions", "source_runs", "check_results", "layer_row_counts",
                 "search_documents", "search_postings", "pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_review_comments", "pr_risk_flags",
                 "pr_links", "regression_chains", "module_risk", "weekly_trends", "weekly_flag_counts", "pr_module_facts",
-                "report_matches", "pr_code_snippets", "quarantine"]
+                "report_matches", "pr_code_snippets", "quarantine", "pr_risk", "risk_model_versions"]
 WAREHOUSE_README = Path(__file__).resolve().parents[1] / "warehouse" / "README.md"
 
 
@@ -242,7 +242,7 @@ def test_models_build_after_their_inputs_and_a_broken_one_is_named(tmp_path):
         models.append(Model(layer, name, tmp_path / f"{name}.sql"))
     with connect(tmp_path / "w.duckdb") as con:
         apply_schema(con)
-        done = [model.table for model, _, rebuilt in build_models(con, models, "f1", {}) if rebuilt]
+        done = [model.table for model, _, rebuilt in build_models(con, models, dict.fromkeys(sql, "f1"), {}) if rebuilt]
         assert sorted(done) == sorted(sql)
         for table in sql:  # every model after the models it reads
             assert all(done.index(m.table) < done.index(table) for m in models if m.table in sql[table])
@@ -253,7 +253,7 @@ def test_models_build_after_their_inputs_and_a_broken_one_is_named(tmp_path):
         (tmp_path / "d.sql").write_text("select x from no_such_table", encoding="utf-8")
         built = []
         with pytest.raises(duckdb.Error, match=r"building marts\.d"):
-            for model, rows, rebuilt in build_models(con, models, "f2", {"intermediate.a": 1}):
+            for model, rows, rebuilt in build_models(con, models, dict.fromkeys(sql, "f2"), {"intermediate.a": 1}):
                 built.append((model.table, rows, rebuilt))
         assert ("intermediate.a", 1, False) in built and "marts.e" not in {t for t, _, _ in built}
         # the broken build was undone: marts.d is still the table built before, recorded as built from f1

@@ -15,10 +15,11 @@ from dagster._core.test_utils import create_test_daemon_workspace_context, load_
 from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import QueuedRunCoordinatorDaemon
 
+from etl import settings
 from etl.db import connect
 from etl.definitions import build_definitions
 from etl.defs.operations.jobs import COLLECTORS
-from etl.defs.operations.schedules import daily_git_and_reports, daily_github
+from etl.defs.operations.schedules import daily_git_and_reports, daily_github, risk_retraining
 from etl.defs.operations.sensors import repo_partitions, report_drop_folder
 from etl.defs.resources import GitHistoryResource, ReportSourcesResource, WarehouseResource
 from etl.status import collect_status, healthy, render
@@ -63,7 +64,22 @@ def test_daily_schedule_requests_one_run_per_configured_repo(config_file):
                           dg.SkipReason)
     schedules = {s.name: (s.job_name, s.cron_schedule) for s in build_definitions().schedules}
     assert schedules == {"daily_git_and_reports": ("collect_repo", "0 5 * * *"),
-                         "daily_github": ("collect_github", "0 5 * * *")}
+                         "daily_github": ("collect_github", "0 5 * * *"),
+                         "risk_retraining": ("retrain_risk", "0 5 * * *")}
+
+
+def test_the_risk_models_are_retrained_once_per_period(config_file, monkeypatch):
+    config_file()
+    with dg.instance_for_test() as instance:
+        def keys(tick):
+            return [r.run_key for r in risk_retraining(dg.build_schedule_context(instance=instance,
+                                                                                 scheduled_execution_time=tick))]
+        # every tick of a month asks for the same run: Dagster starts a run key once
+        assert keys(datetime(2026, 11, 2, 5)) == keys(datetime(2026, 11, 30, 5)) == ["retrain_risk@2026-11-01"]
+        assert keys(datetime(2026, 12, 1, 5)) == ["retrain_risk@2026-12-01"]
+        monkeypatch.setenv("PR_ATLAS_RISK_RETRAIN_EVERY", "quarter")
+        settings.use(None)
+        assert keys(datetime(2026, 11, 2, 5)) == keys(datetime(2026, 12, 31, 5)) == ["retrain_risk@2026-10-01"]
 
 
 def _write_reports(folder: Path, count: int, start: int = 0) -> list[Path]:

@@ -3,12 +3,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import charts, queries, ui
 
 # The collectors record one row per repo ("github:OWNER/REPO"); a source with none shows as never run.
 FAIL_STYLE = "background-color: #f8d0d0; color: #8b0000; font-weight: bold"
 PASS_STYLE = "color: #1b5e20"
-SOURCES = ("reports", "report_site", "github", "git", "metrics", "search", "snapshot")
+SOURCES = ("reports", "report_site", "github", "git", "metrics", "risk", "search", "snapshot")
 
 st.title("Data health")
 version = ui.version()
@@ -76,3 +76,17 @@ else:
     st.caption(f"{len(warned)} warning(s) on {warned['report_id'].nunique()} report(s): each was parsed, but "
                "part of it was damaged or contradicts itself (the warning says what was done).")
     st.dataframe(warned, hide_index=True)
+
+st.subheader("Regression risk model")
+scope = ui.scope()
+calibration = queries.calibration(version, scope.repo)
+if calibration.empty:
+    st.caption("No scored PR has a known outcome yet (it is known 90 days after the merge): nothing to calibrate.")
+else:
+    st.caption(f"Calibration over the {int(calibration['prs'].sum()):,} PRs whose 90-day outcome is known"
+               f"{' in ' + scope.repo if scope.repo else ''}: per band, the mean predicted chance of introducing a "
+               "bug beside the share that did. Each PR was scored by the version in force when it merged, trained "
+               "before it; band unknown is the base rate while a repo had too few known outcomes.")
+    st.altair_chart(charts.calibration(calibration), width="stretch", key="calibration")
+st.dataframe(queries.risk_models(version), hide_index=True, width="stretch", column_config={
+    "reason": st.column_config.TextColumn(width="large")})

@@ -30,7 +30,8 @@ def pick_row() -> None:
 
 matrix = queries.module_flag_matrix(version, scope.repo, scope.start, scope.end, top)
 if matrix.empty:
-    st.caption("No risk flags recorded for the PRs in scope.")
+    st.caption("No report risk flags recorded for the PRs in scope; the table below still shows each module's "
+               "predicted and observed bug rates.")
 else:
     st.caption("Click a cell to list the module's PRs that carry the flag.")
     st.altair_chart(charts.heatmap(matrix), width="stretch", key="heatmap", on_select=pick_cell,
@@ -38,7 +39,8 @@ else:
 
 st.subheader("All modules")
 st.caption("Select a row to list the module's PRs; click a column header to sort. `% later fixed` is the share of "
-           "the module's PRs that a later PR fixed or reverted.")
+           "the module's PRs that a later PR fixed or reverted. `% predicted` is the mean regression-risk score of "
+           "its PRs; `% observed`, the share of those whose 90-day outcome is known that introduced a bug.")
 st.dataframe(figures, hide_index=True, width="stretch", key="module_table", on_select=pick_row,
              selection_mode="single-row", column_config={
                  "module": st.column_config.TextColumn("module", width="medium", pinned=True),
@@ -49,6 +51,9 @@ st.dataframe(figures, hide_index=True, width="stretch", key="module_table", on_s
                  "reverted_prs": st.column_config.NumberColumn("reverted", width="small"),
                  "regressions_fixed": st.column_config.NumberColumn("fixed a regression", width="small"),
                  "median_days_to_fix": st.column_config.NumberColumn("days to fix (median)", width="small"),
+                 "pct_predicted": st.column_config.NumberColumn("% predicted", format="%.1f %%", width="small"),
+                 "pct_observed": st.column_config.NumberColumn("% observed", format="%.1f %%", width="small"),
+                 "prs_with_outcome": st.column_config.NumberColumn("outcome known", width="small"),
                  "high_risk_prs": st.column_config.NumberColumn("high risk", width="small"),
                  "medium_risk_prs": st.column_config.NumberColumn("medium", width="small"),
                  "low_risk_prs": st.column_config.NumberColumn("low", width="small"),

@@ -4,6 +4,8 @@ import streamlit as st
 from dashboards import queries, ui
 
 RISK_COLOURS = {"high": "red", "medium": "orange", "low": "green"}
+OUTCOMES = {True: "it introduced a bug: reverted, or named by a regression fix, within 90 days of its merge",
+            False: "no revert or regression fix named it within 90 days of its merge"}
 FILES_IN_TABLE = 60  # the report's key files come first, then the most changed
 
 version = ui.version()
@@ -57,12 +59,33 @@ if pr["changed_files"] is not None and not pd.isna(pr["changed_files"]):
 badges = st.container(horizontal=True)
 with badges:
     level = pr["risk_level"] or "unknown"
-    st.badge(f"risk: {level}", color=RISK_COLOURS.get(level, "gray"), icon=":material/warning:")
+    st.badge(f"report risk: {level}", color=RISK_COLOURS.get(level, "gray"), icon=":material/warning:")
     for flag in queries.pr_flags(version, key).itertuples():
         st.badge(f"{flag.canonical_flag}: {flag.flag}" if flag.canonical_flag != "other" else flag.flag,
                  color="orange" if flag.canonical_flag != "other" else "gray")
     for source in pr["sources"]:
         st.badge(f"from {source}", color="blue")
+
+risk = queries.pr_risk(version, key)
+if risk:
+    with st.container(border=True):
+        head = st.columns([1, 3], vertical_alignment="center")
+        score = risk["score"]
+        head[0].metric("Predicted regression risk", "—" if pd.isna(score) else f"{score:.0%}")
+        with head[1]:
+            st.badge(f"risk band: {risk['band']}", color=RISK_COLOURS.get(risk["band"], "gray"),
+                     icon=":material/query_stats:")
+            factors = list(risk["top_factors"]) if risk["top_factors"] is not None else []
+            if factors:
+                st.markdown("**What raised it:** " + "; ".join(ui.as_text(f) for f in factors))
+            if risk["reason"]:
+                st.caption(ui.as_text(risk["reason"]))
+        trained = "" if pd.isna(risk["trained_through"]) else f", trained on PRs merged until " \
+                                                               f"{risk['trained_through']:%Y-%m-%d}"
+        outcome = OUTCOMES.get(risk["introduced_bug"]) if not pd.isna(risk["introduced_bug"]) else \
+            f"known from {risk['label_due_at']:%Y-%m-%d}" if not pd.isna(risk["label_due_at"]) else "not merged yet"
+        st.caption(ui.as_text(f"Model {risk['model_version']} ({risk['algorithm'].replace('_', ' ')}{trained}). "
+                              f"Outcome: {outcome}."))
 
 if not pr["has_report"]:
     st.info("No analysis report for this PR yet; this page shows what GitHub or git recorded.")

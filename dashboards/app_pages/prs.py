@@ -15,6 +15,13 @@ st.title("Pull requests")
 version = ui.version()
 
 scope = ui.scope()
+waiting = queries.open_prs_by_risk(version, scope.repo)
+if not waiting.empty:
+    st.subheader("Open PRs: review these first")
+    st.caption(f"The {len(waiting)} open PR(s) on GitHub{' in ' + scope.repo if scope.repo else ''} with the "
+               "highest predicted regression risk first, with what raised it.")
+    ui.pr_table(waiting)
+    st.subheader("All PRs")
 more = st.columns(7)
 module = ui.url_choice(more[0].selectbox, "Module", [None, *queries.modules(version, scope.repo)], "module",
                          placeholder="any")

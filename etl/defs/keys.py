@@ -15,6 +15,9 @@ STAGING_GIT = dg.AssetKey(["staging", "git"])
 STAGING_SZZ = dg.AssetKey(["staging", "szz"])
 STAGING_TEXT_CLAIMS = dg.AssetKey(["staging", "text_claims"])
 
+RISK_MODELS = dg.AssetKey(["risk", "model_versions"])
+RISK_SCORES = dg.AssetKey(["risk", "pr_scores"])
+
 
 def staging_table_owner(table: str) -> dg.AssetKey:
     """The asset that writes staging.<table>."""
@@ -27,6 +30,12 @@ def staging_table_owner(table: str) -> dg.AssetKey:
     if table == "text_claims":
         return STAGING_TEXT_CLAIMS
     return STAGING_REPORTS
+
+
+def risk_table_owner(table: str) -> dg.AssetKey:
+    """The asset that writes risk.<table>."""
+    return RISK_MODELS if table == "model_versions" else RISK_SCORES
+
 
 PUBLIC_VIEWS = dg.AssetKey(["public", "views"])
 SEARCH_INDEX = dg.AssetKey(["search", "report_index"])

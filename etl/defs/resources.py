@@ -141,6 +141,13 @@ class ReportSiteResource(dg.ConfigurableResource):
                                                                    "that has no report yet.")
 
 
+class RiskModelResource(dg.ConfigurableResource):
+    """How the regression-risk models are versioned over time."""
+
+    retrain_every: str = Field(default="month", description="month | quarter: a new version of each repo's model "
+                                                            "per period (env PR_ATLAS_RISK_RETRAIN_EVERY).")
+
+
 def resources_from(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     token = dg.EnvVar("GITHUB_TOKEN") if settings.github_token else None
     return {
@@ -152,6 +159,7 @@ def resources_from(settings: Settings) -> dict[str, dg.ConfigurableResource]:
                                      api=settings.github_api, token=token),
         "git_history": GitHistoryResource(clones=settings.git_clones, default_repo=settings.default_repo),
         "report_site": ReportSiteResource(base_url=settings.report_site or None, repo=settings.default_repo),
+        "risk_model": RiskModelResource(retrain_every=settings.risk_retrain_every),
     }
 
 

@@ -17,6 +17,18 @@ create or replace view pr_risk_flags as select * from marts.pr_risk_flags;
 create or replace view pr_links as select * from marts.pr_links;
 create or replace view regression_chains as select * from marts.regression_chains;
 create or replace view module_risk as select * from marts.module_risk;
+create or replace view pr_risk as
+    select p.pr_key, p.repo, s.score, s.band, s.top_factors, s.model_version, v.trained_through, v.cutoff,
+           v.algorithm, s.reason, l.introduced_bug, l.label_due_at, s.scored_at
+    from marts.pull_requests p
+    join risk.pr_scores s using (pr_key)
+    left join risk.model_versions v using (model_version)
+    left join marts.pr_risk_labels l using (pr_key);
+create or replace view risk_model_versions as
+    select model_version, repo, cutoff, trained_from, trained_through, algorithm, features, train_prs, train_bugs,
+           base_rate,
+           validation, reason, thresholds, data_digest, method_digest, library, in_force, trained_at
+    from risk.model_versions;
 create or replace view weekly_trends as select * from marts.weekly_trends;
 create or replace view weekly_flag_counts as select * from marts.weekly_flag_counts;
 create or replace view pr_module_facts as select * from marts.pr_module_facts;

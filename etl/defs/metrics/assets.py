@@ -1,6 +1,7 @@
 """Metrics domain: the config mappings, the SQL models under warehouse/models (intermediate -> marts), and the
-public views, as one subsettable multi-asset (like dagster-dbt): one Dagster step builds whichever models
-are selected, in dependency order, and then runs their checks. Each model is still its own asset."""
+public views, as subsettable multi-assets (like dagster-dbt): one Dagster step builds whichever models are
+selected, in dependency order, and then runs their checks. Each model is still its own asset. The models that
+read what the risk step writes, and the views, are a second such step, after it."""
 
 import dagster as dg
 
@@ -10,16 +11,17 @@ from etl.defs.run_log import record_checks, record_source_run
 from etl.models import PUBLIC_VIEWS as PUBLIC_VIEWS_SQL
 from etl.models import (
     Model,
+    after_steps,
     build_models,
     create_public_views,
     discover,
+    fingerprints,
     in_build_order,
-    inputs_fingerprint,
     up_to_date,
 )
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
-from ..keys import PUBLIC_VIEWS, staging_table_owner
+from ..keys import PUBLIC_VIEWS, risk_table_owner, staging_table_owner
 from ..partitions import after_sources, marts_freshness
 from .checks import CHECKS, CheckSpec, run_check
 
@@ -37,54 +39,82 @@ VIEWS_KEY = PUBLIC_VIEWS
 
 
 def _key(schema: str, table: str) -> dg.AssetKey:
-    return staging_table_owner(table) if schema == "staging" else dg.AssetKey([schema, table])
+    if schema == "staging":
+        return staging_table_owner(table)
+    return risk_table_owner(table) if schema == "risk" else dg.AssetKey([schema, table])
 
 
 MODELS = in_build_order(discover())
 VIEWS_MODEL = Model("main", "public_views", PUBLIC_VIEWS_SQL)  # read for what the views select from
+# The models that read the risk step's scores, and the public views, are built by a second step after it: one
+# multi-asset holding models on both sides of that step would make a cycle of steps.
+LATE_MODELS = after_steps(MODELS)
+EARLY_MODELS = [m for m in MODELS if m not in LATE_MODELS]
 
 
-def _asset_specs() -> list[dg.AssetSpec]:
+def _model_spec(model: Model, automation, fresh) -> dg.AssetSpec:
+    return dg.AssetSpec([model.layer, model.name], deps=sorted({_key(*r) for r in model.references()}, key=str),
+                        group_name=GROUP, kinds={"duckdb", "sql"}, automation_condition=automation,
+                        freshness_policy=fresh if model.layer == "marts" else None,
+                        description=f"Table {model.table}, built by warehouse/models/{model.layer}/{model.name}.sql.")
+
+
+def _asset_specs(late: bool) -> list[dg.AssetSpec]:
     # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
     automation = after_sources()
     fresh = marts_freshness(settings.current().freshness_hours)
-    return [
-    *(dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=doc)
-      for key, (_, _, doc) in CONFIG_TABLES.items()),
-    *(dg.AssetSpec([m.layer, m.name], deps=sorted({_key(*r) for r in m.references()}, key=str), group_name=GROUP,
-                   kinds={"duckdb", "sql"}, automation_condition=automation,
-                   freshness_policy=fresh if m.layer == "marts" else None,
-                   description=f"Table {m.table}, built by warehouse/models/{m.layer}/{m.name}.sql.")
-      for m in MODELS),
-    dg.AssetSpec(VIEWS_KEY, deps=sorted({_key(*r) for r in VIEWS_MODEL.references()}, key=str),
-                 group_name=GROUP, kinds={"duckdb"}, automation_condition=automation, freshness_policy=fresh,
-                 description=PUBLIC_VIEWS_DOC),
-    ]
+    if not late:
+        return [*(dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=doc)
+                  for key, (_, _, doc) in CONFIG_TABLES.items()),
+                *(_model_spec(m, automation, fresh) for m in EARLY_MODELS)]
+    return [*(_model_spec(m, automation, fresh) for m in LATE_MODELS),
+            dg.AssetSpec(VIEWS_KEY, deps=sorted({_key(*r) for r in VIEWS_MODEL.references()}, key=str),
+                         group_name=GROUP, kinds={"duckdb"}, automation_condition=automation, freshness_policy=fresh,
+                         description=PUBLIC_VIEWS_DOC)]
 
 
 def _check_spec(check: CheckSpec) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(check.name, asset=dg.AssetKey(check.asset.split("/")), description=check.description)
 
 
-@dg.multi_asset(specs=_asset_specs(), check_specs=[_check_spec(c) for c in CHECKS], can_subset=True, name="metrics")
-def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def _checks_of(specs: list[dg.AssetSpec]) -> list[CheckSpec]:
+    keys = {spec.key for spec in specs}
+    return [c for c in CHECKS if dg.AssetKey(c.asset.split("/")) in keys]
+
+
+def _build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, checks: list[CheckSpec]):
     selected = context.selected_asset_keys
     with warehouse.connection() as con:
         for key, (table, load, _) in CONFIG_TABLES.items():
             if key in selected:
                 rows = replace_table(con, table, load())
                 yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
-        fingerprint = inputs_fingerprint(con)
+        built_from = fingerprints(con, MODELS)
         chosen = [m for m in MODELS if dg.AssetKey([m.layer, m.name]) in selected]
-        # rebuilt is false when reports, SQL and config are as they were at the last build
-        for model, rows, rebuilt in build_models(con, chosen, fingerprint, up_to_date(con, fingerprint)):
+        # rebuilt is false when what a model reads (sources, SQL, config, the risk scores) is as it was last time
+        for model, rows, rebuilt in build_models(con, chosen, built_from, up_to_date(con, built_from)):
             yield dg.MaterializeResult(asset_key=dg.AssetKey([model.layer, model.name]),
                                        metadata={"dagster/row_count": rows, "rebuilt": rebuilt})
         if VIEWS_KEY in selected:
             create_public_views(con)
             yield dg.MaterializeResult(asset_key=VIEWS_KEY)
-        selected_checks = [c for c in CHECKS if dg.AssetCheckKey(dg.AssetKey(c.asset.split("/")), c.name)
+        selected_checks = [c for c in checks if dg.AssetCheckKey(dg.AssetKey(c.asset.split("/")), c.name)
                            in context.selected_asset_check_keys]
         results = record_checks(con, [run_check(con, c) for c in selected_checks], context.run.run_id)
         record_source_run(con, names.METRICS, context.run.run_id, {"models_selected": len(selected)})
         yield from results
+
+
+_EARLY_CHECKS, _LATE_CHECKS = _checks_of(_asset_specs(late=False)), _checks_of(_asset_specs(late=True))
+
+
+@dg.multi_asset(specs=_asset_specs(late=False), check_specs=[_check_spec(c) for c in _EARLY_CHECKS],
+                can_subset=True, name="metrics")
+def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    yield from _build(context, warehouse, _EARLY_CHECKS)
+
+
+@dg.multi_asset(specs=_asset_specs(late=True), check_specs=[_check_spec(c) for c in _LATE_CHECKS],
+                can_subset=True, name="metrics_after_risk")
+def metrics_after_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    yield from _build(context, warehouse, _LATE_CHECKS)

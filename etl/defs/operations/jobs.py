@@ -3,7 +3,17 @@ the dashboards' snapshot) follows by its automation condition, not by being chai
 
 import dagster as dg
 
-from ..keys import RAW_DOCUMENTS, RAW_GIT, RAW_GITHUB, RAW_REPORT_SITE, STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS
+from ..keys import (
+    RAW_DOCUMENTS,
+    RAW_GIT,
+    RAW_GITHUB,
+    RAW_REPORT_SITE,
+    RISK_MODELS,
+    RISK_SCORES,
+    STAGING_GIT,
+    STAGING_GITHUB,
+    STAGING_REPORTS,
+)
 
 GITHUB_COLLECTOR = dg.AssetSelection.assets(RAW_GITHUB, STAGING_GITHUB)
 REPO_COLLECTORS = dg.AssetSelection.assets(RAW_GIT, STAGING_GIT, RAW_REPORT_SITE)
@@ -25,3 +35,9 @@ ingest_report_files = dg.define_asset_job(
     description="Store and parse report files: the configured locations, or the files a sensor names in the "
                 "run config (ops: raw__documents: config: files).",
     tags={"pr_atlas/kind": "reports"})
+
+retrain_risk = dg.define_asset_job(
+    "retrain_risk", selection=dg.AssetSelection.assets(RISK_MODELS, RISK_SCORES),
+    description="Every repo's regression-risk model: the version of each period its data has reached that has none "
+                "yet is trained, and every PR scored again; module_risk and the views follow.",
+    tags={"pr_atlas/kind": "risk"})

@@ -4,7 +4,8 @@ sensors and `pr-atlas ingest` alike. Each caller differs only in what it asks fo
 - the schedule: every repo's git and report-site run, and each GitHub repo's windows of the last two periods
   that are not final (the previous one stays due until a walk after its end made it final);
 - the backfill sensor: a batch of each repo's windows never collected, newest first;
-- `pr-atlas ingest`: every window not final, newest first, then every repo, then the rest in one run.
+- `pr-atlas ingest`: every window not final, newest first, then every repo, then the rest in one run;
+- the risk schedule: one retraining of the regression-risk models per period (month or quarter).
 
 Whether a window is final is read from the warehouse (meta.github_windows, written by the GitHub loader), the
 one record of it; which report files changed, from meta.file_stats (written by the raw loader)."""
@@ -33,6 +34,7 @@ REPORT_SUFFIXES = (".md", ".markdown", ".txt")
 BACKFILL_WINDOWS_PER_REPO = 12  # queued at a time; the next batch once these have run
 COLLECT_GITHUB, COLLECT_REPO, INGEST_REPORT_FILES = (jobs.collect_github.name, jobs.collect_repo.name,
                                                      jobs.ingest_report_files.name)
+RETRAIN_RISK = jobs.retrain_risk.name
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,18 @@ def everything(settings: Settings, now: datetime) -> tuple[list[PlannedRun], lis
               for repo in settings.github_repos for key in open_windows(repo, now, final)]
     repos = list(dict.fromkeys([*settings.repo_names, *([settings.default_repo] if settings.report_site else [])]))
     return github, [PlannedRun(COLLECT_REPO, repo, tags={"pr_atlas/trigger": "cli"}) for repo in repos]
+
+
+def risk_retraining(settings: Settings, now: datetime) -> list[PlannedRun]:
+    """The retraining of the period `now` falls in (`[risk] retrain_every`), keyed by the period's start so that
+    each period runs it once whichever tick asks first. Data that arrived meanwhile has already been scored by
+    the runs it started; this run trains the version of a period that began, and catches up on anything a
+    stopped sensor or a failed run left unscored."""
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if settings.risk_retrain_every == "quarter":
+        start = start.replace(month=(start.month - 1) // 3 * 3 + 1)
+    return [PlannedRun(RETRAIN_RISK, run_key=f"retrain_risk@{start:%Y-%m-%d}",
+                       tags={"pr_atlas/trigger": "schedule", "pr_atlas/period": f"{start:%Y-%m-%d}"})]
 
 
 def changed_report_files(settings: Settings, folder: Path) -> list[tuple[str, int, int]]:

@@ -50,3 +50,11 @@ def daily_git_and_reports(context: dg.ScheduleEvaluationContext):
     ready, waiting = _ready_repos(context, settings.current().repo_names)
     day = context.scheduled_execution_time.strftime("%Y-%m-%d")
     return _requests(plan.daily_repos(ready, day), waiting, context)
+
+
+@dg.schedule(job=jobs.retrain_risk, **_CLOCK,
+             description="Retrain the regression-risk models once per month (or quarter: [risk] retrain_every in "
+                         "pr_atlas.toml), at the first daily tick of the period; between retrainings the risk step "
+                         "runs whenever its inputs changed.")
+def risk_retraining(context: dg.ScheduleEvaluationContext):
+    return [run.request() for run in plan.risk_retraining(settings.current(), context.scheduled_execution_time)]

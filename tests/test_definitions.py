@@ -33,7 +33,7 @@ def test_assets_checks_and_resources():
     # Checks run inside the steps that build their assets (check_specs), on the same connection.
     checks = {spec.name for a in defs.assets for spec in a.check_specs}
     assert {"every_document_accounted_for", "one_latest_version_per_report", "no_orphan_report_rows",
-            "quarantine_is_empty", "regression_chains_are_acyclic", "pr_links_endpoints_exist",
+            "quarantine_is_empty", "regression_chains_are_acyclic", "pr_links_from_key_is_in_pull_requests",
             "risk_flags_are_mapped", "weekly_totals_match_merged_prs"} <= checks
     assert set(defs.resources) == {"warehouse", "report_sources", "github_api", "git_history", "report_site",
                                    "risk_model"}

@@ -259,3 +259,32 @@ def test_models_build_after_their_inputs_and_a_broken_one_is_named(tmp_path):
         # the broken build was undone: marts.d is still the table built before, recorded as built from f1
         assert con.execute("select * from marts.d").fetchall() == [(4,)]
         assert con.execute("select fingerprint from meta.model_builds where model = 'marts.d'").fetchall() == [("f1",)]
+
+
+def test_editing_one_mart_rebuilds_that_mart_and_what_reads_it(tmp_path):
+    """A model's fingerprint covers its own SQL, the macros and what it reads: an edit to one mart changes its
+    fingerprint and those of the models that read it, and no other."""
+    from etl.db import apply_schema, connect
+    from etl.models import Model, discover, fingerprints, in_build_order
+
+    models = in_build_order(discover())
+    with connect(tmp_path / "w.duckdb") as con:
+        apply_schema(con)
+        before = fingerprints(con, models)
+        edited = tmp_path / "pr_module_facts.sql"
+        original = next(m for m in models if m.table == "marts.pr_module_facts")
+        edited.write_text(original.sql + "\n-- an edit\n", encoding="utf-8")
+        after = fingerprints(con, [Model("marts", "pr_module_facts", edited) if m is original else m for m in models])
+    changed = {table for table in before if before[table] != after[table]}
+    readers = {"marts.module_risk", "marts.weekly_trends", "marts.weekly_flag_counts"}
+    assert changed == {"marts.pr_module_facts", *readers}
+
+
+def test_model_dependencies_are_read_with_a_sql_parser_that_knows_a_cte_from_a_table(tmp_path):
+    from etl.models import Model
+
+    path = tmp_path / "m.sql"
+    path.write_text("-- reads marts.not_this (a comment)\nwith staging as (select 1 as x), pull_requests as "
+                    "(select * from marts.pull_requests)\nselect * from pull_requests, staging, "
+                    "'marts.nor_this' as s join intermediate.reports r on true", encoding="utf-8")
+    assert Model("marts", "m", path).reads == {"marts.pull_requests", "intermediate.reports"}

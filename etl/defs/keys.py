@@ -19,22 +19,15 @@ RISK_MODELS = dg.AssetKey(["risk", "model_versions"])
 RISK_SCORES = dg.AssetKey(["risk", "pr_scores"])
 
 
-def staging_table_owner(table: str) -> dg.AssetKey:
-    """The asset that writes staging.<table>."""
-    if table.startswith("github_"):
-        return STAGING_GITHUB
-    if table.startswith("git_"):
-        return STAGING_GIT
-    if table.startswith("szz_"):
-        return STAGING_SZZ
-    if table == "text_claims":
-        return STAGING_TEXT_CLAIMS
-    return STAGING_REPORTS
+def writers_of(table: str) -> list[dg.AssetKey]:
+    """The assets that write a source table, as its definition in warehouse/schema says (`-- written by:`);
+    none for a bookkeeping table every step writes (meta.source_runs)."""
+    from etl.table_shapes import table_shapes
 
-
-def risk_table_owner(table: str) -> dg.AssetKey:
-    """The asset that writes risk.<table>."""
-    return RISK_MODELS if table == "model_versions" else RISK_SCORES
+    shape = table_shapes().get(table)
+    if shape is None:
+        raise KeyError(f"{table} is not defined in warehouse/schema")
+    return [dg.AssetKey(writer.split("/")) for writer in shape.writers]
 
 
 PUBLIC_VIEWS = dg.AssetKey(["public", "views"])

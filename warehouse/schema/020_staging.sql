@@ -4,6 +4,7 @@
 -- latest per report.
 create schema if not exists staging;
 
+-- written by: staging/reports
 create table if not exists staging.report_versions (
     document_id          varchar primary key,
     report_id            varchar   not null,  -- 'owner/repo#123', or 'owner/repo~<hash>' when unnumbered
@@ -52,6 +53,7 @@ alter table staging.report_versions add column if not exists comments integer;
 alter table staging.report_versions add column if not exists additions integer;
 alter table staging.report_versions add column if not exists deletions integer;
 
+-- written by: staging/reports
 create table if not exists staging.report_key_files (
     document_id  varchar not null,
     report_id    varchar not null,
@@ -68,6 +70,7 @@ create table if not exists staging.report_key_files (
     importance   varchar
 );
 
+-- written by: staging/reports
 create table if not exists staging.report_code_snippets (
     document_id varchar not null,
     report_id   varchar not null,
@@ -80,6 +83,7 @@ create table if not exists staging.report_code_snippets (
     code        varchar not null
 );
 
+-- written by: staging/reports
 create table if not exists staging.report_review_highlights (
     document_id varchar not null,
     report_id   varchar not null,
@@ -92,6 +96,7 @@ create table if not exists staging.report_review_highlights (
     people      varchar[]
 );
 
+-- written by: staging/reports
 create table if not exists staging.report_risk_flags (
     document_id varchar not null,
     report_id   varchar not null,
@@ -101,6 +106,7 @@ create table if not exists staging.report_risk_flags (
     flag        varchar not null
 );
 
+-- written by: staging/reports
 create table if not exists staging.report_references (
     document_id   varchar not null,
     report_id     varchar not null,
@@ -122,6 +128,7 @@ create table if not exists staging.report_references (
 alter table staging.report_references add column if not exists cue varchar;
 alter table staging.report_references add column if not exists detail varchar;
 
+-- written by: staging/reports
 create table if not exists staging.quarantine (
     document_id    varchar primary key,
     source_uri     varchar   not null,

@@ -1,6 +1,7 @@
 -- GitHub REST data. raw.github_responses keeps every 200 response body exactly as received (content-
 -- addressed per URL, so an unchanged page fetched again adds nothing); the staging tables hold what was
 -- read from them, one row per pull request, file, review and review comment.
+-- written by: raw/github_responses
 create table if not exists raw.github_responses (
     response_id  varchar primary key,  -- hash of (url, sha256)
     repo         varchar   not null,   -- owner/repo as configured
@@ -18,6 +19,7 @@ create table if not exists raw.github_responses (
 );
 
 -- The validators of the last response seen per URL, for conditional requests (If-None-Match / If-Modified-Since).
+-- written by: raw/github_responses, raw/report_site
 create table if not exists meta.http_cache (
     url           varchar primary key,
     etag          varchar,
@@ -29,6 +31,7 @@ create table if not exists meta.http_cache (
 -- Per repo and collection window (pull requests last updated in [window_start, window_end); 'all' is one
 -- unsplit walk): what a completed walk loaded. The next walk of the window stops at newest_updated; a final
 -- window (walked completely after it ended) cannot gain a PR any more and is not walked again.
+-- written by: staging/github
 create table if not exists meta.github_windows (
     repo            varchar   not null,
     window_key      varchar   not null,  -- the window's first day, as its Dagster partition names it, or 'all'
@@ -41,6 +44,7 @@ create table if not exists meta.github_windows (
 );
 
 -- Requests that gave up on one item (a 404 for a PR, a report not published yet): kept, not fatal.
+-- written by: staging/github, raw/report_site
 create table if not exists meta.fetch_misses (
     url       varchar primary key,
     source    varchar   not null,  -- github | report_site
@@ -51,6 +55,7 @@ create table if not exists meta.fetch_misses (
     seen_at   timestamp not null
 );
 
+-- written by: staging/github
 create table if not exists staging.github_pulls (
     repo            varchar   not null,
     number          integer   not null,
@@ -77,6 +82,7 @@ create table if not exists staging.github_pulls (
     primary key (repo, number)
 );
 
+-- written by: staging/github
 create table if not exists staging.github_files (
     repo          varchar not null,
     number        integer not null,
@@ -89,6 +95,7 @@ create table if not exists staging.github_files (
     primary key (repo, number, path)
 );
 
+-- written by: staging/github
 create table if not exists staging.github_reviews (
     repo          varchar not null,
     number        integer not null,
@@ -103,6 +110,7 @@ create table if not exists staging.github_reviews (
     primary key (repo, number, review_id)
 );
 
+-- written by: staging/github
 create table if not exists staging.github_review_comments (
     repo          varchar not null,
     number        integer not null,

@@ -1,6 +1,7 @@
 -- What PR titles and bodies (GitHub) and the commit messages of a PR (git) claim about other PRs:
 -- reverts, regressions fixed, follow-ups, mentions. One row per mention, read from the stored texts by
 -- etl/ingest/text_claims.py.
+-- written by: staging/text_claims
 create table if not exists staging.text_claims (
     source        varchar   not null,  -- github (a PR's title and body) | git (a commit message of the PR)
     repo          varchar   not null,
@@ -24,6 +25,7 @@ create table if not exists staging.text_claims (
 
 -- Which texts the claims above were read from, as they stood, and by which reader: a text is read again when
 -- it changes (an edited PR body) or the reader does (etl/parsing/link_model.reader_version).
+-- written by: staging/text_claims
 create table if not exists meta.text_reads (
     source         varchar   not null,  -- github | git
     repo           varchar   not null,

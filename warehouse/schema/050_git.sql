@@ -1,5 +1,6 @@
 -- Git history read from local clones with one streamed `git log`. raw.git_logs keeps each load's log
 -- output as received; staging has one row per commit and per changed file.
+-- written by: raw/git_logs
 create table if not exists raw.git_logs (
     load_id     varchar primary key,  -- hash of (repo, revision range)
     repo        varchar   not null,
@@ -11,6 +12,7 @@ create table if not exists raw.git_logs (
     ingest_run  varchar
 );
 
+-- written by: staging/git
 create table if not exists staging.git_commits (
     repo          varchar   not null,
     sha           varchar   not null,
@@ -28,6 +30,7 @@ create table if not exists staging.git_commits (
     primary key (repo, sha)
 );
 
+-- written by: staging/git
 create table if not exists staging.git_commit_files (
     repo      varchar not null,
     sha       varchar not null,
@@ -38,6 +41,7 @@ create table if not exists staging.git_commit_files (
 );
 
 -- The revision each clone was last loaded up to; the next load logs only what is not reachable from it.
+-- written by: staging/git
 create table if not exists meta.git_tips (
     repo      varchar primary key,
     sha       varchar   not null,
@@ -46,6 +50,7 @@ create table if not exists meta.git_tips (
 
 
 -- Line history (SZZ): the PRs whose lines a fix deleted or changed, per fix commit (etl/ingest/szz.py).
+-- written by: staging/szz
 create table if not exists staging.szz_candidates (
     repo              varchar   not null,
     fix_number        integer   not null,
@@ -62,6 +67,7 @@ create table if not exists staging.szz_candidates (
 
 -- Every fix commit line history has looked at, so a rerun blames only new ones; fix_lines = 0 is a fix that
 -- only adds lines (nothing to blame: recorded, not guessed).
+-- written by: staging/szz
 create table if not exists meta.szz_fixes (
     repo         varchar   not null,
     fix_sha      varchar   not null,

@@ -4,6 +4,7 @@
 -- (search_tokens, in warehouse/macros.sql), so the index and the query never disagree on what a term is.
 create schema if not exists search;
 
+-- written by: search/report_index
 create table if not exists search.documents (
     doc_id      integer primary key,    -- dense id, small to store in every posting
     report_id   varchar not null unique,
@@ -13,6 +14,7 @@ create table if not exists search.documents (
                                         -- few hits for their snippets reads a few blocks, not every report
 );
 
+-- written by: search/report_index
 create table if not exists search.postings (
     term   varchar not null,
     doc_id integer not null,

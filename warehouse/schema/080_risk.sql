@@ -3,6 +3,7 @@
 -- in force when it merged. Public view: pr_risk (warehouse/README.md).
 create schema if not exists risk;
 
+-- written by: risk/model_versions
 create table if not exists risk.model_versions (
     model_version   varchar primary key,  -- <repo>@<cut-off date>.<algorithm>.<digest>
     repo            varchar   not null,
@@ -28,6 +29,7 @@ create table if not exists risk.model_versions (
     trained_at      timestamp not null
 );
 
+-- written by: risk/pr_scores
 create table if not exists risk.pr_scores (
     pr_key        varchar primary key,
     repo          varchar   not null,

@@ -21,7 +21,7 @@ from etl.models import (
 )
 from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
-from ..keys import PUBLIC_VIEWS, risk_table_owner, staging_table_owner
+from ..keys import PUBLIC_VIEWS, writers_of
 from ..partitions import after_sources, marts_freshness
 from .checks import CHECKS, CheckSpec, run_check
 
@@ -38,10 +38,16 @@ PUBLIC_VIEWS_DOC = "The public SQL contract: the views of warehouse/models/publi
 VIEWS_KEY = PUBLIC_VIEWS
 
 
-def _key(schema: str, table: str) -> dg.AssetKey:
-    if schema == "staging":
-        return staging_table_owner(table)
-    return risk_table_owner(table) if schema == "risk" else dg.AssetKey([schema, table])
+def _deps(model: Model) -> list[dg.AssetKey]:
+    """The assets a model reads: each model and config table by its own key, each source table by the assets
+    that write it."""
+    keys = set()
+    for table in model.reads:
+        if table.split(".", 1)[0] in ("intermediate", "marts", "config"):
+            keys.add(dg.AssetKey(table.split(".")))
+        else:
+            keys.update(writers_of(table))
+    return sorted(keys, key=str)
 
 
 MODELS = in_build_order(discover())
@@ -53,7 +59,7 @@ EARLY_MODELS = [m for m in MODELS if m not in LATE_MODELS]
 
 
 def _model_spec(model: Model, automation, fresh) -> dg.AssetSpec:
-    return dg.AssetSpec([model.layer, model.name], deps=sorted({_key(*r) for r in model.references()}, key=str),
+    return dg.AssetSpec([model.layer, model.name], deps=_deps(model),
                         group_name=GROUP, kinds={"duckdb", "sql"}, automation_condition=automation,
                         freshness_policy=fresh if model.layer == "marts" else None,
                         description=f"Table {model.table}, built by warehouse/models/{model.layer}/{model.name}.sql.")
@@ -68,7 +74,7 @@ def _asset_specs(late: bool) -> list[dg.AssetSpec]:
                   for key, (_, _, doc) in CONFIG_TABLES.items()),
                 *(_model_spec(m, automation, fresh) for m in EARLY_MODELS)]
     return [*(_model_spec(m, automation, fresh) for m in LATE_MODELS),
-            dg.AssetSpec(VIEWS_KEY, deps=sorted({_key(*r) for r in VIEWS_MODEL.references()}, key=str),
+            dg.AssetSpec(VIEWS_KEY, deps=_deps(VIEWS_MODEL),
                          group_name=GROUP, kinds={"duckdb"}, automation_condition=automation, freshness_policy=fresh,
                          description=PUBLIC_VIEWS_DOC)]
 

@@ -2,6 +2,7 @@
 -- introduced a regression or were reverted, and how many fixed one; and, beside what was observed, what the
 -- regression-risk model predicted: the mean score of its PRs (risk.pr_scores) against the share of its PRs
 -- with a known 90-day outcome that introduced a bug (marts.pr_risk_labels). Sums over pr_module_facts.
+-- check unique: repo, module
 with facts as (
     select f.*, s.score, l.introduced_bug
     from marts.pr_module_facts f

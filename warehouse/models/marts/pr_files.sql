@@ -1,5 +1,6 @@
 -- Files each PR changed: the report's key files (module label, category, type, symbols) merged on path
 -- with what GitHub or git recorded (status and line counts), with the canonical module of every path.
+-- check relationships: pr_key -> marts.pull_requests.pr_key
 with report_side as (
     select pr_key, repo, pr_number as number, report_id, path, module_label, category, file_type, symbols,
            description, status, importance

@@ -1,6 +1,9 @@
 -- One link per (earlier, later) pair of PRs, from every source that speaks of it. The relation is the
 -- strongest any text claims (revert, then regression, then follow_up; reference when none says more), or
 -- line history's when it is the only one; status says how line history stands to the claim.
+-- check unique: from_key, to_key
+-- check relationships: from_key -> marts.pull_requests.pr_key
+-- check relationships: to_key -> marts.pull_requests.pr_key
 with claims as (
     select *, case relation when 'revert' then 1 when 'regression' then 2 when 'follow_up' then 3 else 4 end as strength,
            -- the strongest claim first; ties broken by every field, so each backend picks the same one

@@ -4,6 +4,7 @@
 -- (or reverted another PR) when a chain link of that kind points to it, and days_to_fix is then the median
 -- over the PRs it fixed. (pr_key, module) is unique, so counting rows counts PRs: no distinct counts, which
 -- DuckDB must hold in memory whole.
+-- check unique: pr_key, module
 with chain_links as (
     select from_key, to_key, relation from marts.pr_links
     where in_chains and relation in ('regression', 'revert')

@@ -1,6 +1,7 @@
 -- One row per PR, whichever sources know it: its report (numbered, or matched to it), GitHub, git, or
 -- only a link from another report. Times prefer GitHub (UTC), then git, then the report as written; so do
 -- the change's size figures (the report states them when it was read from the site's PR page).
+-- check unique: pr_key
 with reported as (
     select pr_key, repo, pr_number as number, report_id, title, display_title, merged_at, author, risk_level,
            source_url, pr_number_source, additions, deletions, changed_files

@@ -1,6 +1,7 @@
 -- Weekly activity per repo and module (ISO weeks, starting Monday), with rows for weeks without activity
 -- so that charts show gaps as zeros. module '(all)' holds the repo's totals (a PR touching two modules
 -- counts once there). Weeks run from each repo's first to its last merge. Sums over pr_module_facts.
+-- check unique: repo, module, week
 with pr_module as (  -- each merged PR under each of its modules, and once under '(all)'
     select *, date_trunc('week', merged_at)::date as week
     from marts.pr_module_facts where merged_at is not null

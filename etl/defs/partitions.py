@@ -44,19 +44,19 @@ def windows_until(now: datetime) -> list[str]:
 def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
-# GitHub and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
+# Git and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
 # retries): the whole step is tried again, later each time, with jitter so repos do not retry in step.
 COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_settings.max_retries, delay=_settings.retry_delay_seconds,
                                  backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
 @contextmanager
-def no_retry_when_fatal() -> Iterator[None]:
-    """A collector error that no retry can heal (bad token, no such repo or host) fails the step at once,
-    with its one-line reason, instead of waiting out COLLECTOR_RETRY."""
+def no_retry_when_fatal(*kinds: type[Exception]) -> Iterator[None]:
+    """A collector error that no retry can heal (bad token, no such repo or host; or any of `kinds`) fails the
+    step at once, with its one-line reason, instead of waiting out COLLECTOR_RETRY."""
     try:
         yield
-    except FatalHttpError as exc:
+    except (FatalHttpError, *kinds) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
 
 

@@ -204,6 +204,37 @@ def _json_integer(digits: str) -> int | float:
     return int(digits) if len(digits) <= 100 else float(digits)
 
 
+def _page_key(url: str) -> tuple:
+    """A list page's URL as compared for loops: its query's order aside, and no page number meaning page 1."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.setdefault("page", "1")
+    return parts.scheme, parts.netloc.lower(), parts.path, tuple(sorted(query.items()))
+
+
+def _identity(item) -> object:
+    """What tells one entry of a list from another: a PR's number, a file's name, a review's or comment's id."""
+    if isinstance(item, dict):
+        for key in ("number", "id", "filename"):
+            if isinstance(item.get(key), (int, str)):
+                return key, item[key]
+    return json.dumps(item, sort_keys=True, default=str)[:1000]
+
+
+class _Repeats:
+    """The entries a walk has read: a page that brings none but those was reached by a link that loops
+    (under another URL: GitHub's /repositories/{id}/ form of a page, say)."""
+
+    def __init__(self):
+        self.seen: set = set()
+
+    def only_old(self, page: Page) -> bool:
+        found = {_identity(item) for item in page.items}
+        old = bool(found) and found <= self.seen
+        self.seen |= found
+        return old
+
+
 class GitHubCollector:
     def __init__(self, client: HttpClient, api_url: str = DEFAULT_API_URL,
                  log: Callable[[str], None] | None = None, commit_every: int = 25):
@@ -230,13 +261,21 @@ class GitHubCollector:
         problems: set[int | str] = set()
         url = f"{self.api_url}/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100"
         read: set[str] = set()
-        last, skipped = None, 0
+        last, skipped, came_from, repeats = None, 0, None, _Repeats()
         while url and not stats.stopped_at_bookmark:
             batch = Batch()
             read.add(url)
             try:
                 page = self._fetch(state, batch, url, repo, "pulls", None)
+                if repeats.only_old(page) and came_from:
+                    raise _Unread(came_from, "pagination_loop", 200, f"its next link leads to a page of PRs already "
+                                                                     f"read ({url[:200]})")
             except _Unread as unread:
+                if unread.reason == "pagination_loop":
+                    stats.list_problems += 1
+                    self._miss(batch, repo, None, unread, "the list page", "the walk stops here")
+                    yield batch
+                    break
                 if unread.reason == "not_found" and not (stats.list_pages or stats.list_problems):
                     raise FatalHttpError(f"repository {repo} not found at {self.api_url} (HTTP {unread.status})"
                                          ) from None
@@ -246,7 +285,7 @@ class GitHubCollector:
                            f"the walk goes on with {url}" if url else "the walk stops here")
                 yield batch
                 continue
-            skipped = 0
+            skipped, came_from = 0, url
             stats.list_pages += 1
             last = page.last or last
             for i, item in enumerate(page.items):
@@ -385,10 +424,14 @@ class GitHubCollector:
     def _pages(self, state: GitHubState, batch: Batch, url: str, repo: str, resource: str,
                number: int | None) -> Iterator[Page]:
         read: set[str] = set()
-        last, pages = None, 0
+        last, pages, came_from, repeats = None, 0, None, _Repeats()
         while url:
             read.add(url)
             page = self._fetch(state, batch, url, repo, resource, number)
+            if repeats.only_old(page) and came_from:
+                raise _Unread(came_from, "pagination_loop", 200, f"its next link leads to a page of entries already "
+                                                                 f"read ({url[:200]})")
+            came_from = url
             pages += 1
             last = page.last or last
             yield page
@@ -403,7 +446,7 @@ class GitHubCollector:
         if not target.startswith(("http://", "https://")) or not same_origin(target, self.api_url):
             raise _Unread(page.url, "link_off_host", 200, f"its next link ({target[:200]}) leads away from "
                                                           f"{self.api_url}; not followed")
-        if target in read:
+        if _page_key(target) in {_page_key(u) for u in read}:
             raise _Unread(page.url, "pagination_loop", 200, f"its next link leads back to a page already read "
                                                             f"({target[:200]})")
         allowed = last or MAX_PAGES[resource]

@@ -25,22 +25,36 @@ def _sample_clone(target: str) -> str:
     return f"sgl-project/sglang={build_sample_clone(folder / 'sample_clone')}"
 
 
+# Seconds from a stop signal (Ctrl-C, SIGTERM, SIGHUP) to the end of `pr-atlas ingest`, whatever it was doing.
+STOP_GRACE = 7.0
+STOPPED = ("pr-atlas: stopped. What was committed stays (each batch, document chunk and model is one "
+           "transaction); the next run goes on from there.")
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .db import warehouse_target
     from .pipeline import run_ingest
+    from .processes import stop_requested, stops_within
 
     # Whichever sources are named run alone; with none named, the environment's configuration applies.
     named = any((args.reports, args.github, args.git, args.report_site, args.report_numbers, args.sample))
     database = warehouse_target(args.db)
     git = list(args.git or []) + ([_sample_clone(database)] if args.sample else [])
     print(f"ingesting into {database}", file=sys.stderr)
-    summary = run_ingest(str(database), locations=args.reports if args.reports or not named else [],
-                         include_sample=True if args.sample else (False if named else None),
-                         default_repo=args.default_repo,
-                         github_repos=args.github if args.github or not named else [],
-                         github_api_url=args.github_api_url, git_clones=git if git or not named else [],
-                         report_site=args.report_site, report_numbers=args.report_numbers,
-                         collect_only=args.collect_only, force=args.force)
+    with stops_within(STOP_GRACE, STOPPED):
+        try:
+            summary = run_ingest(str(database), locations=args.reports if args.reports or not named else [],
+                                 include_sample=True if args.sample else (False if named else None),
+                                 default_repo=args.default_repo,
+                                 github_repos=args.github if args.github or not named else [],
+                                 github_api_url=args.github_api_url, git_clones=git if git or not named else [],
+                                 report_site=args.report_site, report_numbers=args.report_numbers,
+                                 collect_only=args.collect_only, force=args.force)
+        except BaseException as exc:  # Dagster's own interrupt is a BaseException too
+            if isinstance(exc, KeyboardInterrupt) or stop_requested():
+                print(STOPPED, file=sys.stderr)
+                return 130
+            raise
     print(summary.line())
     return 0 if summary.success and not summary.failed_checks else 1
 

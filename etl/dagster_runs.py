@@ -17,6 +17,7 @@ from .defs.operations.jobs import COLLECTORS, GITHUB_COLLECTOR, REPO_COLLECTORS
 from .defs.partitions import REPO_PARTITIONS
 from .defs.resources import ReportSiteResource, resources_from
 from .pipeline import IngestSummary, summarise_counts
+from .processes import stop_requested
 from .settings import Settings
 from .status import project_instance
 
@@ -84,6 +85,8 @@ def run_everything(chosen: Settings, *, groups: list[str] | None = None, report_
                 return True
             results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=run.tags,
                                                   partition_key=run.partition_key, raise_on_error=False))
+            if stop_requested():  # Dagster ends the run at a stop signal and reports it as a failure: go no further
+                raise KeyboardInterrupt
             return results[-1].success
 
         failed_repos, not_tried = set(), 0

@@ -50,14 +50,21 @@ COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_settings.max_retries, delay=_setti
                                  backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
+STOPPED = "stopped by a signal; what was committed stays, and the next run goes on from there"
+
+
 @contextmanager
 def no_retry_when_fatal(*kinds: type[Exception]) -> Iterator[None]:
     """A collector error that no retry can heal (bad token, no such repo or host; or any of `kinds`) fails the
-    step at once, with its one-line reason, instead of waiting out COLLECTOR_RETRY."""
+    step at once, with its one-line reason, instead of waiting out COLLECTOR_RETRY. So does a stop signal
+    (Ctrl-C, SIGTERM): Dagster would otherwise take the interrupted step for a failed one and start it again
+    under the retry policy, and the process would not stop."""
     try:
         yield
     except (FatalHttpError, *kinds) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
+    except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
+        raise dg.Failure(description=STOPPED, allow_retries=False) from None
 
 
 def after_sources() -> dg.AutomationCondition:

@@ -76,6 +76,7 @@ def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
                 yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
         fingerprint = inputs_fingerprint(con)
         chosen = [m for m in MODELS if dg.AssetKey([m.layer, m.name]) in selected]
+        context.log.info(f"models: {len(chosen)} selected, each rebuilt when its inputs changed")
         # rebuilt is false when reports, SQL and config are as they were at the last build
         for model, rows, rebuilt in build_models(con, chosen, fingerprint, up_to_date(con, fingerprint)):
             yield dg.MaterializeResult(asset_key=dg.AssetKey([model.layer, model.name]),

@@ -78,7 +78,8 @@ def _dashboard_command(port: int, address: str) -> list[str]:
     app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer",
+            "--client.showErrorDetails", "none"]  # a page that fails says what in its own words (dashboards/ui.py)
 
 
 def _serve_dashboards(target: str, port: int, address: str) -> int:
@@ -186,12 +187,15 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     if result.truncated:
         print(f"pr-atlas: only the first {len(frame):,} rows are shown (--max-rows, or 256 MB of result)",
               file=sys.stderr)
+    # What the data holds is shown, never acted on: a terminal gets control characters escaped, a spreadsheet
+    # gets no formula (etl/user_sql.py).
     if args.format == "csv":
-        sys.stdout.write(user_sql.as_csv(frame))
-    elif args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        sys.stdout.write(user_sql.as_csv(frame, for_terminal=sys.stdout.isatty()))
+    elif args.format == "json":  # JSON escapes the C0 controls itself; the rest are escaped the same way
+        print(user_sql.escape_controls(frame.to_json(orient="records", force_ascii=False, date_format="iso"),
+                                       in_json=True))
     else:
-        print(frame.to_string(index=False, max_colwidth=80) if len(frame) else "(no rows)")
+        print(user_sql.for_terminal(frame).to_string(index=False, max_colwidth=80) if len(frame) else "(no rows)")
     return 0
 
 

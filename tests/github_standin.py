@@ -194,10 +194,6 @@ class Dribble(Fault):
             pass
 
 
-def with_header(name: str, value: str) -> Rewrite:
-    return Rewrite(lambda a, _h: Answer(a.status, [*a.headers, (name, value)], a.body))
-
-
 def page_url(handler: _Handler, page: int) -> str:
     """The URL of the request being answered, at another page number."""
     parts = urlsplit(handler.path)

@@ -25,15 +25,15 @@ batch before the collector goes on."""
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from .. import names
 from ..parsing.pr_text import text_claims
+from .github_pages import PageGuard, Problem, page_after
 from .github_rows import (  # noqa: F401 (the rows' readers, shared with the GraphQL collector, are also here)
     PullUnreadable,
     Warnings,
@@ -43,6 +43,7 @@ from .github_rows import (  # noqa: F401 (the rows' readers, shared with the Gra
     parse_time,
     pull_number,
     pull_row,
+    read_json,
     review_rows,
     updated_at,
 )
@@ -55,9 +56,6 @@ MISSING_STATUS = (404, 410)
 # GitHub's list can show an update a moment late, and clocks differ: a window counts as final only when it
 # ended this long before the walk began.
 FINAL_AFTER = timedelta(hours=1)
-# Pages a list may have when it does not say (its Link header has no `last`): GitHub gives at most 3,000
-# files of a PR (30 pages of 100); the others are generous bounds on what a real list holds.
-MAX_PAGES = {"pulls": 100_000, "files": 31, "reviews": 1_000, "comments": 1_000}
 SKIPPED_IN_A_ROW = 3  # unreadable list pages passed over one after another before a walk gives up
 # Why a request failed that may be the API's, not the item's: before noting a miss, the API is asked once
 # whether it answers at all.
@@ -183,56 +181,20 @@ class _Unread(Exception):
         super().__init__(detail)
         self.url, self.reason, self.status, self.detail = url, reason, status or 0, " ".join(detail.split())
 
-
-def read_json(content: bytes):
-    """A body's JSON, read as GitHub sends it (UTF-8). A byte that is not UTF-8 becomes a lone surrogate,
-    which the rows then replace with a warning naming its field: one bad byte costs a character, not the
-    page. ValueError saying why when the body is not JSON."""
-    text = content.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-    try:
-        return json.loads(text, parse_int=_json_integer)
-    except RecursionError:
-        raise ValueError("it nests deeper than can be read") from None
-    except ValueError as exc:
-        start = json.dumps(text[:60].encode("utf-8", "replace").decode("utf-8"))
-        raise ValueError(f"{str(exc).split(':')[0]}; it starts {start}") from None
+    @classmethod
+    def of(cls, url: str, problem: Problem) -> _Unread:
+        return cls(url, problem.reason, 200, problem.detail)
 
 
-def _json_integer(digits: str) -> int | float:
-    # Python refuses to convert integers of more than 4,300 digits, and would fail the whole page: anything
-    # that long is beyond every column anyway, and reads as an infinite float (warned about as too large).
-    return int(digits) if len(digits) <= 100 else float(digits)
-
-
-def _page_key(url: str) -> tuple:
-    """A list page's URL as compared for loops: its query's order aside, and no page number meaning page 1."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    query.setdefault("page", "1")
-    return parts.scheme, parts.netloc.lower(), parts.path, tuple(sorted(query.items()))
-
-
-def _identity(item) -> object:
-    """What tells one entry of a list from another: a PR's number, a file's name, a review's or comment's id."""
-    if isinstance(item, dict):
-        for key in ("number", "id", "filename"):
-            if isinstance(item.get(key), (int, str)):
-                return key, item[key]
-    return json.dumps(item, sort_keys=True, default=str)[:1000]
-
-
-class _Repeats:
-    """The entries a walk has read: a page that brings none but those was reached by a link that loops
-    (under another URL: GitHub's /repositories/{id}/ form of a page, say)."""
-
-    def __init__(self):
-        self.seen: set = set()
-
-    def only_old(self, page: Page) -> bool:
-        found = {_identity(item) for item in page.items}
-        old = bool(found) and found <= self.seen
-        self.seen |= found
-        return old
+@dataclass
+class _Walk:
+    """Where a walk of the pulls list is: what it may skip, what it loaded, what it found wrong."""
+    window: Window
+    newest: datetime | None         # the newest updated_at seen (or the earlier complete walk's)
+    floor: datetime | None          # older than this is the window's start, or what an earlier walk loaded
+    known: dict[int, datetime]      # PRs in the warehouse, with the updated_at they were loaded with
+    loaded: set[int] = field(default_factory=set)
+    problems: set = field(default_factory=set)  # PR numbers, or list items, with something wrong
 
 
 class GitHubCollector:
@@ -255,89 +217,105 @@ class GitHubCollector:
         walk_began = _now()
         self._answered = None
         newest = earlier.newest_updated if earlier else None
-        floor = max(filter(None, (window.start, newest)), default=None)
-        known = state.known_updated_at(repo)
-        loaded: set[int] = set()
-        problems: set[int | str] = set()
-        url = f"{self.api_url}/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100"
-        read: set[str] = set()
-        last, skipped, came_from, repeats = None, 0, None, _Repeats()
-        while url and not stats.stopped_at_bookmark:
-            batch = Batch()
-            read.add(url)
-            try:
-                page = self._fetch(state, batch, url, repo, "pulls", None)
-                if repeats.only_old(page) and came_from:
-                    raise _Unread(came_from, "pagination_loop", 200, f"its next link leads to a page of PRs already "
-                                                                     f"read ({url[:200]})")
-            except _Unread as unread:
-                if unread.reason == "pagination_loop":
-                    stats.list_problems += 1
-                    self._miss(batch, repo, None, unread, "the list page", "the walk stops here")
-                    yield batch
-                    break
-                if unread.reason == "not_found" and not (stats.list_pages or stats.list_problems):
-                    raise FatalHttpError(f"repository {repo} not found at {self.api_url} (HTTP {unread.status})"
-                                         ) from None
-                stats.list_problems, skipped = stats.list_problems + 1, skipped + 1
-                url = self._page_after(url, last, read) if skipped <= SKIPPED_IN_A_ROW else None
-                self._miss(batch, repo, None, unread, "the list page",
-                           f"the walk goes on with {url}" if url else "the walk stops here")
-                yield batch
-                continue
-            skipped, came_from = 0, url
-            stats.list_pages += 1
-            last = page.last or last
-            for i, item in enumerate(page.items):
-                try:
-                    number = pull_number(item)
-                except PullUnreadable as why:
-                    stats.prs_unreadable += 1
-                    problems.add(f"{page.url}#{i}")
-                    self._miss(batch, repo, None, _Unread(f"{page.url}#item-{i}", "unstorable", 200,
-                                                          f"item {i} of the list page: {why}"),
-                               f"item {i} of the list page", "it is not stored; the walk goes on")
-                    continue
-                updated = updated_at(item)
-                if window.is_after(updated):
-                    stats.prs_in_later_windows += 1
-                    continue
-                if floor is not None and updated is not None and updated < floor:
-                    stats.stopped_at_bookmark = True  # everything further down is older, or was loaded before
-                    break
-                if number in loaded:
-                    continue  # listed twice (updated during the walk, or a server repeating itself)
-                stats.prs_seen += 1
-                newest = max(filter(None, (newest, updated)), default=None)
-                if updated is not None and known.get(number) == updated:
-                    stats.prs_unchanged += 1
-                    continue
-                stats.prs_loaded += 1
-                loaded.add(number)
-                self._count(stats, problems, number, self._load_pull(state, batch, repo, number, item,
-                                                                     page.response_id))
-                if len(batch.pulls) >= self.commit_every:
-                    yield batch
-                    batch = Batch()
-            try:
-                url = None if stats.stopped_at_bookmark else self._next_url(page, read, stats.list_pages, last,
-                                                                            "pulls")
-            except _Unread as unread:
-                stats.list_problems += 1
-                self._miss(batch, repo, None, unread, "the list page", "the walk stops here")
-                url = None
+        walk = _Walk(window, newest, max(filter(None, (window.start, newest)), default=None),
+                     state.known_updated_at(repo))
+        for batch, page in self._list_pages(state, repo, stats):
+            if page is not None:
+                batch = yield from self._take_listed(state, batch, repo, page, walk, stats)
             yield batch
-            self.log(f"github {repo} [{window.key}]: {stats.list_pages} list page(s), {stats.prs_loaded} PRs "
-                     f"loaded, {stats.prs_unchanged} unchanged")
-        yield from self._retry_incomplete(state, repo, window, stats, loaded, problems)
-        stats.prs_with_problems = len(problems)
+            if page is not None:
+                self.log(f"github {repo} [{window.key}]: {stats.list_pages} list page(s), {stats.prs_loaded} PRs "
+                         f"loaded, {stats.prs_unchanged} unchanged")
+        yield from self._retry_incomplete(state, repo, window, stats, walk)
+        stats.prs_with_problems = len(walk.problems)
         # Only after a complete walk: an interrupted one resumes, skipping the PRs it already loaded. A PR with a
         # part still missing keeps the window open, so that later runs ask for it again; so does a list page
         # that could not be read (and the bookmark stays where it was, so the next walk reaches its PRs).
         complete = not stats.list_problems
         stats.window_final = (complete and window.end is not None and walk_began >= window.end + FINAL_AFTER
                               and not state.incomplete_pulls(repo, window.start, window.end))
-        yield WindowWalked(window, newest if complete else (earlier.newest_updated if earlier else None), stats)
+        yield WindowWalked(window, walk.newest if complete else newest, stats)
+
+    def _list_pages(self, state: GitHubState, repo: str, stats: RepoStats) -> Iterator[tuple[Batch, Page | None]]:
+        """The pulls list, newest update first, page by page, each with the batch it starts (None for a page
+        that could not be read: the batch holds its miss). A page that cannot be read is passed over, the walk
+        going on with the next page number; the walk stops at a pagination loop, at more pages than the list
+        has, after SKIPPED_IN_A_ROW unreadable pages, or when the caller has read far enough
+        (stats.stopped_at_bookmark)."""
+        url = f"{self.api_url}/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100"
+        guard, skipped, came_from = PageGuard("pulls"), 0, None
+        while url and not stats.stopped_at_bookmark:
+            batch = Batch()
+            try:
+                page = self._fetch(state, batch, url, repo, "pulls", None)
+                if problem := guard.read(url, page.items, page.last):
+                    raise _Unread.of(came_from or url, problem)
+            except _Unread as unread:
+                if unread.reason == "not_found" and not (stats.list_pages or stats.list_problems):
+                    raise FatalHttpError(f"repository {repo} not found at {self.api_url} (HTTP {unread.status})"
+                                         ) from None
+                stats.list_problems, skipped = stats.list_problems + 1, skipped + 1
+                looped = unread.reason == "pagination_loop"
+                url = None if looped or skipped > SKIPPED_IN_A_ROW else self._page_after(url, guard)
+                self._miss(batch, repo, None, unread, "the list page",
+                           f"the walk goes on with {url}" if url else "the walk stops here")
+                yield batch, None
+                continue
+            skipped, came_from = 0, url
+            stats.list_pages += 1
+            yield batch, page
+            if stats.stopped_at_bookmark:
+                return
+            try:
+                url = self._next_url(page, guard)
+            except _Unread as unread:
+                stats.list_problems += 1
+                stopped = Batch()
+                self._miss(stopped, repo, None, unread, "the list page", "the walk stops here")
+                yield stopped, None
+                url = None
+
+    @staticmethod
+    def _page_after(url: str, guard: PageGuard) -> str | None:
+        following = page_after(url, guard.last)
+        return None if following is None or guard.refuse(following) else following
+
+    def _take_listed(self, state: GitHubState, batch: Batch, repo: str, page: Page, walk: _Walk,
+                     stats: RepoStats) -> Generator[Batch, None, Batch]:
+        """Read one list page's PRs into `batch`, loading each that changed; full batches are yielded on the
+        way, the last one returned. An item with no number the warehouse can store is noted and passed over."""
+        for i, item in enumerate(page.items):
+            try:
+                number = pull_number(item)
+            except PullUnreadable as why:
+                stats.prs_unreadable += 1
+                walk.problems.add(f"{page.url}#{i}")
+                self._miss(batch, repo, None, _Unread(f"{page.url}#item-{i}", "unstorable", 200,
+                                                      f"item {i} of the list page: {why}"),
+                           f"item {i} of the list page", "it is not stored; the walk goes on")
+                continue
+            updated = updated_at(item)
+            if walk.window.is_after(updated):
+                stats.prs_in_later_windows += 1
+                continue
+            if walk.floor is not None and updated is not None and updated < walk.floor:
+                stats.stopped_at_bookmark = True  # everything further down is older, or was loaded before
+                break
+            if number in walk.loaded:
+                continue  # listed twice (updated during the walk, or a server repeating itself)
+            stats.prs_seen += 1
+            walk.newest = max(filter(None, (walk.newest, updated)), default=None)
+            if updated is not None and walk.known.get(number) == updated:
+                stats.prs_unchanged += 1
+                continue
+            stats.prs_loaded += 1
+            walk.loaded.add(number)
+            self._count(stats, walk.problems, number,
+                        self._load_pull(state, batch, repo, number, item, page.response_id))
+            if len(batch.pulls) >= self.commit_every:
+                yield batch
+                batch = Batch()
+        return batch
 
     @staticmethod
     def _count(stats: RepoStats, problems: set, number: int, outcome: tuple[bool, bool]) -> None:
@@ -395,11 +373,11 @@ class GitHubCollector:
             return []
 
     def _retry_incomplete(self, state: GitHubState, repo: str, window: Window, stats: RepoStats,
-                          just_tried: set[int], problems: set) -> Iterator[Batch]:
+                          walk: _Walk) -> Iterator[Batch]:
         """PRs of the window loaded by an earlier run with a part missing: fetched again, even when the walk
         stopped before reaching them."""
         for number in state.incomplete_pulls(repo, window.start, window.end):
-            if number in just_tried:
+            if number in walk.loaded:
                 continue
             batch = Batch()
             url = f"{self.api_url}/repos/{repo}/pulls/{number}"
@@ -418,54 +396,32 @@ class GitHubCollector:
                 continue
             whole, warned = self._load_pull(state, batch, repo, number, page.items[0], page.response_id)
             stats.prs_completed += whole
-            self._count(stats, problems, number, (whole, warned))
+            self._count(stats, walk.problems, number, (whole, warned))
             yield batch
 
     def _pages(self, state: GitHubState, batch: Batch, url: str, repo: str, resource: str,
                number: int | None) -> Iterator[Page]:
-        read: set[str] = set()
-        last, pages, came_from, repeats = None, 0, None, _Repeats()
+        guard, came_from = PageGuard(resource), None
         while url:
-            read.add(url)
             page = self._fetch(state, batch, url, repo, resource, number)
-            if repeats.only_old(page) and came_from:
-                raise _Unread(came_from, "pagination_loop", 200, f"its next link leads to a page of entries already "
-                                                                 f"read ({url[:200]})")
+            if problem := guard.read(url, page.items, page.last):
+                raise _Unread.of(came_from or url, problem)
             came_from = url
-            pages += 1
-            last = page.last or last
             yield page
-            url = self._next_url(page, read, pages, last, resource)
+            url = self._next_url(page, guard)
 
-    def _next_url(self, page: Page, read: set[str], pages: int, last: int | None, resource: str) -> str | None:
+    def _next_url(self, page: Page, guard: PageGuard) -> str | None:
         """The page after `page`, or None at the list's end; _Unread when its link cannot be followed: to
         another host, back to a page already read, or beyond the pages the list can have."""
         if not page.next_url or not page.items:  # an empty page ends a list, whatever it links to
             return None
-        target = urljoin(page.url, page.next_url)
-        if not target.startswith(("http://", "https://")) or not same_origin(target, self.api_url):
-            raise _Unread(page.url, "link_off_host", 200, f"its next link ({target[:200]}) leads away from "
+        following = urljoin(page.url, page.next_url)
+        if not following.startswith(("http://", "https://")) or not same_origin(following, self.api_url):
+            raise _Unread(page.url, "link_off_host", 200, f"its next link ({following[:200]}) leads away from "
                                                           f"{self.api_url}; not followed")
-        if _page_key(target) in {_page_key(u) for u in read}:
-            raise _Unread(page.url, "pagination_loop", 200, f"its next link leads back to a page already read "
-                                                            f"({target[:200]})")
-        allowed = last or MAX_PAGES[resource]
-        if pages >= allowed:
-            raise _Unread(page.url, "too_many_pages", 200, f"{pages} pages read, and the list has "
-                          f"{'only ' + str(last) + ' (its last link says)' if last else 'no more than ' + str(allowed)}"
-                          f"; its next link ({target[:200]}) is not followed")
-        return target
-
-    @staticmethod
-    def _page_after(url: str, last: int | None, read: set[str]) -> str | None:
-        """The list page after one that could not be read (so its link is unknown): the same URL with the next
-        page number, as GitHub numbers its list pages; None past the list's last page."""
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        number = next((int(v) for k, v in query if k == "page" and v.isdigit() and len(v) < 9), 1) + 1
-        following = urlunsplit(parts._replace(query=urlencode([*[(k, v) for k, v in query if k != "page"],
-                                                               ("page", str(number))])))
-        return None if (last is not None and number > last) or following in read else following
+        if problem := guard.refuse(following):
+            raise _Unread.of(page.url, problem)
+        return following
 
     def _miss(self, batch: Batch, repo: str, number: int | None, unread: _Unread, what: str, then: str) -> None:
         batch.misses.append({"url": unread.url, "source": names.GITHUB, "repo": repo, "pr_number": number,

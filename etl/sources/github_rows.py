@@ -75,6 +75,26 @@ def _shown(text: str) -> str:
     return text if len(text) <= SHOWN else text[:SHOWN] + "…"
 
 
+def read_json(content: bytes):
+    """A body's JSON, read as GitHub sends it (UTF-8). A byte that is not UTF-8 becomes a lone surrogate,
+    which `text` then replaces with a warning naming its field: one bad byte costs a character, not the
+    page. ValueError saying why when the body is not JSON."""
+    decoded = content.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    try:
+        return json.loads(decoded, parse_int=_json_integer)
+    except RecursionError:
+        raise ValueError("it nests deeper than can be read") from None
+    except ValueError as exc:
+        start = json.dumps(decoded[:60].encode("utf-8", "replace").decode("utf-8"))
+        raise ValueError(f"{str(exc).split(':')[0]}; it starts {start}") from None
+
+
+def _json_integer(digits: str) -> int | float:
+    # Python refuses to convert integers of more than 4,300 digits, and would fail the whole page: anything
+    # that long is beyond every column anyway, and reads as an infinite float (warned about as too large).
+    return int(digits) if len(digits) <= 100 else float(digits)
+
+
 # ---- fitting a value to its column's type -----------------------------------------------------------------
 
 def fit(table: str, row: dict, warnings: Warnings) -> dict:

@@ -139,7 +139,7 @@ class HttpPolicy:
     timeout: tuple[float, float] = (10.0, 60.0)  # connect, read seconds (each wait for the socket)
     deadline: float = 30.0                      # seconds for one whole exchange, headers and body
     max_retries: int = 5                        # per request, for 5xx and connection errors
-    retry_budget: float = 60.0                  # seconds: no retry starts once a request has taken this long
+    retry_budget: float = 60.0                  # seconds: no retry starts after a request has taken this long
     backoff_base: float = 1.0                   # seconds; doubles per attempt
     backoff_cap: float = 60.0
     max_body_bytes: int = 256 << 20             # a longer body is not read
@@ -265,25 +265,22 @@ class HttpClient:
                 response = self._exchange(url, headers)
             except _Cut as cut:
                 failures += 1
-                self._give_up_after(failures, began, url, cut.reason, str(cut), retry,
-                                    status=cut.received.status_code if cut.received is not None else None,
-                                    received=cut.received)
-                self._backoff(failures, url, str(cut))
+                self._retry_later(failures, began, url, cut.reason, str(cut), retry,
+                                  status=cut.received.status_code if cut.received is not None else None,
+                                  received=cut.received)
                 continue
             except requests.ConnectionError as exc:
                 if why := _cannot_heal(exc):
                     raise self._error(f"GET {url} failed: {why} ({type(exc).__name__})", fatal=True,
                                       reason="no_answer") from None
                 failures += 1
-                self._give_up_after(failures, began, url, "garbled" if _garbled(exc) else "no_answer", _short(exc),
-                                    retry)
-                self._backoff(failures, url, type(exc).__name__)
+                self._retry_later(failures, began, url, "garbled" if _garbled(exc) else "no_answer", _short(exc),
+                                  retry)
                 continue
             except requests.Timeout as exc:
                 failures += 1
-                self._give_up_after(failures, began, url, "too_slow", f"no answer within the timeout "
-                                    f"({type(exc).__name__})", retry)
-                self._backoff(failures, url, type(exc).__name__)
+                self._retry_later(failures, began, url, "too_slow", f"no answer within the timeout "
+                                  f"({type(exc).__name__})", retry)
                 continue
             except requests.RequestException as exc:  # a redirect loop, a URL requests refuses
                 raise self._error(f"GET {url} failed: {_short(exc)}", reason="http_error") from None
@@ -298,9 +295,8 @@ class HttpClient:
                 return response
             if response.status_code in RETRIABLE_STATUS:
                 failures += 1
-                self._give_up_after(failures, began, url, "server_error", f"HTTP {response.status_code}", retry,
-                                    status=response.status_code)
-                self._backoff(failures, url, f"HTTP {response.status_code}")
+                self._retry_later(failures, began, url, "server_error", f"HTTP {response.status_code}", retry,
+                                  status=response.status_code)
                 continue
             wait = self._rate_limit_wait(response, rate_limit_waits)
             if wait is None:
@@ -376,17 +372,19 @@ class HttpClient:
         response._content_consumed = True
         return response
 
-    def _give_up_after(self, failures: int, began: float, url: str, reason: str, what: str, retry: bool,
-                       status: int | None = None, received: requests.Response | None = None) -> None:
+    def _retry_later(self, failures: int, began: float, url: str, reason: str, what: str, retry: bool,
+                     status: int | None = None, received: requests.Response | None = None) -> None:
+        """Wait before the next attempt (jittered, doubling); or give up: no retries asked for, the retries
+        spent, or the wait would end past the request's retry budget (so no attempt starts after it, and a
+        request fails within the budget and one deadline)."""
+        doubled = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (failures - 1))
+        delay = doubled * (0.5 + self._rng.random())
         spent = self.clock.now() - began
-        if not retry or failures > self.policy.max_retries or spent >= self.policy.retry_budget:
+        if not retry or failures > self.policy.max_retries or spent + delay >= self.policy.retry_budget:
             raise self._error(f"GET {url} failed after {failures} attempt{'s' if failures > 1 else ''}: {what}",
                               reason=reason, status=status, received=received)
-
-    def _backoff(self, failures: int, url: str, what: str) -> None:
         self.stats.retries += 1
-        delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (failures - 1))
-        self._wait(delay * (0.5 + self._rng.random()), f"{what} from {url}; retry {failures}", rate_limited=False)
+        self._wait(delay, f"{what} from {url}; retry {failures}", rate_limited=False)
 
     def _rate_limit_wait(self, response: requests.Response, earlier_waits: int) -> float | None:
         """Seconds to wait when the response is a rate limit, else None (the error is fatal)."""

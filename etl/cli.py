@@ -31,30 +31,37 @@ STOPPED = ("pr-atlas: stopped. What was committed stays (each batch, document ch
            "transaction); the next run goes on from there.")
 
 
-def _cmd_ingest(args: argparse.Namespace) -> int:
-    from .db import warehouse_target
+def _run_ingest_until_stopped(*args, **kwargs):
+    """etl.pipeline.run_ingest, ended by Ctrl-C, SIGTERM or SIGHUP within STOP_GRACE seconds; None when it was."""
     from .pipeline import run_ingest
     from .processes import stop_requested, stops_within
+
+    with stops_within(STOP_GRACE, STOPPED):
+        try:
+            return run_ingest(*args, **kwargs)
+        except BaseException as exc:  # Dagster's own interrupt is a BaseException too
+            if isinstance(exc, KeyboardInterrupt) or stop_requested():
+                print(STOPPED, file=sys.stderr)
+                return None
+            raise
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from .db import warehouse_target
 
     # Whichever sources are named run alone; with none named, the environment's configuration applies.
     named = any((args.reports, args.github, args.git, args.report_site, args.report_numbers, args.sample))
     database = warehouse_target(args.db)
     git = list(args.git or []) + ([_sample_clone(database)] if args.sample else [])
     print(f"ingesting into {database}", file=sys.stderr)
-    with stops_within(STOP_GRACE, STOPPED):
-        try:
-            summary = run_ingest(str(database), locations=args.reports if args.reports or not named else [],
-                                 include_sample=True if args.sample else (False if named else None),
-                                 default_repo=args.default_repo,
-                                 github_repos=args.github if args.github or not named else [],
-                                 github_api_url=args.github_api_url, git_clones=git if git or not named else [],
-                                 report_site=args.report_site, report_numbers=args.report_numbers,
-                                 collect_only=args.collect_only, force=args.force)
-        except BaseException as exc:  # Dagster's own interrupt is a BaseException too
-            if isinstance(exc, KeyboardInterrupt) or stop_requested():
-                print(STOPPED, file=sys.stderr)
-                return 130
-            raise
+    summary = _run_ingest_until_stopped(
+        str(database), locations=args.reports if args.reports or not named else [],
+        include_sample=True if args.sample else (False if named else None), default_repo=args.default_repo,
+        github_repos=args.github if args.github or not named else [], github_api_url=args.github_api_url,
+        git_clones=git if git or not named else [], report_site=args.report_site,
+        report_numbers=args.report_numbers, collect_only=args.collect_only, force=args.force)
+    if summary is None:
+        return 130
     print(summary.line())
     return 0 if summary.success and not summary.failed_checks else 1
 
@@ -121,15 +128,16 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .db import database_path
-    from .pipeline import run_ingest
 
     database = database_path(args.db)  # a fresh demo is always a DuckDB file
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
     print(f"building a fresh demo warehouse at {database} from the bundled sample reports and git history",
           file=sys.stderr)
-    summary = run_ingest(str(database), locations=[], include_sample=True, github_repos=[],
-                         git_clones=[_sample_clone(database)])
+    summary = _run_ingest_until_stopped(str(database), locations=[], include_sample=True, github_repos=[],
+                                        git_clones=[_sample_clone(database)])
+    if summary is None:
+        return 130
     print(summary.line())
     if not summary.success:
         return 1

@@ -27,6 +27,7 @@ from .github_standin import Dribble, StandIn, Target, build_repo
 from .replay_server import require_fixtures
 
 STOP_WITHIN = 10.0
+pytestmark = pytest.mark.slow
 
 
 class Ingest:

@@ -15,7 +15,9 @@ meta.fetch_misses with its reason, and the token is nowhere in the warehouse."""
 from __future__ import annotations
 
 import copy
+import gzip
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -134,6 +136,21 @@ def _endless_pages(answer: Answer, handler) -> Answer:
     comments = [{**c, "id": c["id"] + 1000 * page} for c in json.loads(answer.body)]
     links = f'<{page_url(handler, page + 1)}>; rel="next", <{page_url(handler, 2)}>; rel="last"'
     return Answer(answer.status, [*answer.headers, ("Link", links)], json.dumps(comments).encode())
+
+
+def _bomb(answer: Answer, _handler) -> Answer:
+    """100 MB of zeros, gzipped to about 100 KB: more than a body may unpack to."""
+    return Answer(200, [("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+                  gzip.compress(b"[" + b" " * (100 << 20) + b"]", compresslevel=1))
+
+
+def _raw_head(head: str) -> Callable[[Answer], bytes]:
+    return lambda answer: f"HTTP/1.1 200 OK\r\n{head}\r\n\r\n".encode() + answer.body
+
+
+def _broken_chunks(answer: Answer) -> bytes:
+    return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % 10 + answer.body[:10]
+            + b"\r\nZZ-not-a-size\r\n" + answer.body[10:] + b"\r\n0\r\n\r\n")
 
 
 def _listed_twice(repo: FakeRepo) -> None:
@@ -272,6 +289,23 @@ CASES = [
     Case("a Link next to another host", Expect(miss="link_off_host"),
          fault=("files", link_next(lambda _h: "http://elsewhere.invalid/steal"))),
     Case("a Link next to a file", Expect(miss="link_off_host"), fault=("reviews", link_next(lambda _h: "file:///etc/passwd"))),
+    Case("a Link next that is not a URL", Expect(miss="link_off_host"),
+         fault=("comments", link_next(lambda _h: "http://[::1/broken"))),
+    Case("a gzip bomb", Expect(miss="too_large", parts={"files": 0}), fault=("files", Rewrite(_bomb))),
+    Case("a Content-Length that is not a number", Expect(),
+         fault=("reviews", Raw(_raw_head("Content-Type: application/json\r\nContent-Length: abc")))),
+    Case("a chunked body with a chunk size that is not one", Expect(miss="cut_short", parts={"comments": 0}),
+         fault=("comments", Raw(_broken_chunks))),
+    Case("204 No Content where files belong", Expect(miss="http_error", parts={"files": 0}),
+         fault=("files", Replace(204, ""))),
+    Case("a rate limit on one PR's files that resets in years", Expect(miss="rate_limited", parts={"files": 0}),
+         fault=("files", Replace(403, '{"message": "API rate limit exceeded"}', (
+             ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", str(int(time.time()) + 10**9)))))),
+    Case("rate-limit headers on a 200 that cannot be true", Expect(),
+         fault=("reviews", Rewrite(lambda a, _h: Answer(a.status, [*a.headers, ("X-RateLimit-Remaining", "0"),
+                                                                   ("X-RateLimit-Reset", "99999999999")], a.body)))),
+    Case("another endpoint's answer where files belong", Expect(warns=("files[0].filename",), parts={"files": 0}),
+         part=("files", lambda _files: [{"number": 1, "title": "a pull request, not a file"}])),
     # ---- a list page: noted, the walk goes on past it, the next run reads it ----
     Case("a list page that is a proxy's HTML page", Expect(miss="not_json", lost=(2,), stored=False),
          fault=("list:2", Replace(200, PROXY_PAGE, (("Content-Type", "text/html"),)))),

@@ -24,7 +24,7 @@ from .replay_server import FakeClock, require_fixtures
 
 # Quick to give up, so that a dribbling server costs seconds: the defaults (30 s deadline, five retries) are
 # what docs/github.md times.
-QUICK = HttpPolicy(deadline=1.5, max_retries=2, backoff_base=0.01, rate_limit_buffer=0)
+QUICK = HttpPolicy(deadline=1.5, max_retries=2, backoff_base=0.01, max_body_bytes=32 << 20)
 
 
 def rest_collector(con, api_url: str, repo: str, token: str) -> None:

@@ -13,9 +13,9 @@ etl/sources/github_rows.py, which fits every value to its column and warns about
 (files, reviews, comments) that cannot be had (404, 422, a body that is not JSON or not whole, a pagination
 loop) is noted in meta.fetch_misses and the PR kept without it, asked again by later runs; a list page that
 cannot be read is noted and the walk goes on with the page after it, leaving the window open. What stops a
-walk: bad credentials, no such repository, a rate-limit wait too long to sit out, and an API that answers
-nothing at all (a request failed after its retries, and the first request of the walk that was answered,
-asked again once, fails too; or nothing was answered yet).
+walk: bad credentials, no such repository, and an API that answers nothing at all, or only that it is rate
+limited for longer than is worth waiting (a request failed after its retries, and the first request of the
+walk that was answered, asked again once, fails too; or nothing was answered yet).
 
 The collector yields records (`Batch`, then `WindowWalked`) and knows nothing of the warehouse: what it
 must know of earlier walks (validators, bookmarks, PRs already loaded) it asks a `GitHubState`, which the
@@ -58,8 +58,8 @@ MISSING_STATUS = (404, 410)
 FINAL_AFTER = timedelta(hours=1)
 SKIPPED_IN_A_ROW = 3  # unreadable list pages passed over one after another before a walk gives up
 # Why a request failed that may be the API's, not the item's: before noting a miss, the API is asked once
-# whether it answers at all.
-MAYBE_THE_API = ("server_error", "no_answer", "too_slow")
+# whether it answers at all (a rate limit too long to wait for is the whole API's, unless it answers that).
+MAYBE_THE_API = ("server_error", "no_answer", "too_slow", "rate_limited")
 
 
 @dataclass(frozen=True)
@@ -415,7 +415,10 @@ class GitHubCollector:
         another host, back to a page already read, or beyond the pages the list can have."""
         if not page.next_url or not page.items:  # an empty page ends a list, whatever it links to
             return None
-        following = urljoin(page.url, page.next_url)
+        try:
+            following = urljoin(page.url, page.next_url)
+        except ValueError:  # a URL that cannot be read (a bracket left open, a port that is not a number)
+            following = page.next_url
         if not following.startswith(("http://", "https://")) or not same_origin(following, self.api_url):
             raise _Unread(page.url, "link_off_host", 200, f"its next link ({following[:200]}) leads away from "
                                                           f"{self.api_url}; not followed")
@@ -443,8 +446,6 @@ class GitHubCollector:
         except HttpError as failed:
             if failed.received is not None:
                 self._keep(batch, repo, resource, number, url, failed.received, readable=False)
-            if failed.reason == "rate_limited":
-                raise
             if failed.reason in MAYBE_THE_API:
                 self._check_api(state, failed)
             raise _Unread(url, failed.reason, failed.status, str(failed)) from None
@@ -481,20 +482,22 @@ class GitHubCollector:
         return Page(url, items, next_link(headers), rid, last_page(headers))
 
     def _check_api(self, state: GitHubState, failed: HttpError) -> None:
-        """After a request failed for good in a way that may be the API's: does the API answer at all? The
-        first request it answered in this walk is asked again, once (conditionally: a 304 costs nothing). If it
-        answers, the failure is the item's, and becomes a miss; if not, or if nothing was answered yet, the walk
-        stops with one line, and the next run asks again."""
+        """After a request failed for good in a way that may be the API's: does the API answer at all (and not
+        only that it is rate limited)? The first request it answered in this walk is asked again, once
+        (conditionally: a 304 costs nothing). If it answers, the failure is the item's, and becomes a miss; if
+        not, or if nothing was answered yet, the walk stops with one line, and the next run asks again."""
+        api_is = ("rate limited for longer than is worth waiting" if failed.reason == "rate_limited"
+                  else "failing")
         if self._answered is None:
-            raise HttpError(f"{failed}; nothing else was answered yet: the API is failing, and the next run asks "
+            raise HttpError(f"{failed}; nothing else was answered yet: the API is {api_is}, and the next run asks "
                             f"again", reason=failed.reason, status=failed.status)
         cached = state.cached(self._answered)
         try:
-            self.client.get(self._answered, etag=cached.etag if cached else None,
-                            answers=frozenset(range(200, 500)), retry=False)
+            self.client.get(self._answered, etag=cached.etag if cached else None, retry=False,
+                            answers=frozenset(range(200, 500)) - {403, 429})
         except HttpError as silent:
             raise HttpError(f"{failed}; {self._answered}, answered before, answers nothing usable now either "
-                            f"({silent.reason}): the API is failing, and the next run asks again",
+                            f"({silent.reason}): the API is {api_is}, and the next run asks again",
                             reason=failed.reason, status=failed.status) from None
 
     @staticmethod

@@ -195,24 +195,34 @@ class _Unusable(Exception):
         self.reason = reason
 
 
-def _decoded(content: bytes, encoding: str) -> bytes:
-    """The body under its Content-Encoding (gzip and deflate, the only ones asked for)."""
+def _decoded(content: bytes, encoding: str, limit: int) -> bytes:
+    """The body under its Content-Encoding (gzip and deflate, the only ones asked for), never more than
+    `limit` bytes of it (a few MB of zeros gzipped can unpack to gigabytes)."""
     codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
     for coding in reversed(codings):
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            raise _Unusable("undecodable", f"Content-Encoding {coding}, which was not asked for")
         try:
-            if coding in ("gzip", "x-gzip"):
-                content = zlib.decompress(content, 16 + zlib.MAX_WBITS)
-            elif coding == "deflate":
-                try:
-                    content = zlib.decompress(content)
-                except zlib.error:
-                    content = zlib.decompress(content, -zlib.MAX_WBITS)
-            else:
-                raise _Unusable("undecodable", f"Content-Encoding {coding}, which was not asked for")
+            content = _inflated(content, 16 + zlib.MAX_WBITS if coding != "deflate" else zlib.MAX_WBITS, limit)
         except zlib.error as exc:
-            raise _Unusable("undecodable", f"Content-Encoding {coding}, but the body does not decode ({exc})"
-                            ) from None
+            try:  # deflate is also sent without its zlib header
+                content = _inflated(content, -zlib.MAX_WBITS, limit) if coding == "deflate" else None
+            except zlib.error:
+                content = None
+            if content is None:
+                raise _Unusable("undecodable", f"Content-Encoding {coding}, but the body does not decode ({exc})"
+                                ) from None
     return content
+
+
+def _inflated(content: bytes, window: int, limit: int) -> bytes:
+    inflater = zlib.decompressobj(window)
+    out = inflater.decompress(content, limit + 1)
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise _Unusable("too_large", f"the body unpacks to more than {limit:,} bytes")
+    if not inflater.eof:
+        raise zlib.error("the compressed body ends early")
+    return out
 
 
 class HttpClient:
@@ -330,7 +340,7 @@ class HttpClient:
             raw = b""
             try:
                 raw = self._read(response, deadline)
-                content = _decoded(raw, response.headers.get("Content-Encoding", ""))
+                content = _decoded(raw, response.headers.get("Content-Encoding", ""), self.policy.max_body_bytes)
             except _Unusable as unusable:
                 return _UnusableResponse.of(response, scrub_bytes(raw, self._secrets), unusable, self._secrets)
             finally:
@@ -409,7 +419,9 @@ class HttpClient:
         if remaining is None or reset is None or remaining > self.policy.rate_limit_buffer:
             return
         wait = reset - self.clock.now()
-        if wait > 0:
+        if wait > self.policy.max_wait:  # GitHub's window is an hour: a reset further off is not one to wait for
+            self._say(f"{remaining} calls left, but the reset it gives is {wait:.0f} s away; not waited for")
+        elif wait > 0:
             self._wait(wait + 1.0, f"{remaining} calls left, under the reserve of {self.policy.rate_limit_buffer}")
 
     def _wait(self, seconds: float, why: str, *, rate_limited: bool = True) -> None:

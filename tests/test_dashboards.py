@@ -315,7 +315,15 @@ def test_sql_page_refuses(warehouse, sql, says):
     app = open_page("sql")
     app.text_area(key="sql_text").set_value(sql).run()
     app.button[0].click().run()
-    assert app.error and says in app.error[0].value, [e.value for e in app.error]
+    assert app.error and says in plain(app.error[0].value), [e.value for e in app.error]
+
+
+def test_a_query_in_a_shared_address_cannot_draw_into_the_page(warehouse):
+    """An error quotes the query, which the address sets: it is shown as text, not as an image or a link."""
+    app = open_page("sql", sql_text="select ![p](http://127.0.0.1:9/pixel.png) [Sign in](http://evil.example)")
+    message = app.error[0].value
+    assert "![p](" not in message and "[Sign in](" not in message
+    assert "![p](http://127.0.0.1:9/pixel.png)" in plain(message)
 
 
 def test_sql_row_and_time_limits(warehouse):

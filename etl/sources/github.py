@@ -290,9 +290,8 @@ class GitHubCollector:
             except PullUnreadable as why:
                 stats.prs_unreadable += 1
                 walk.problems.add(f"{page.url}#{i}")
-                self._miss(batch, repo, None, _Unread(f"{page.url}#item-{i}", "unstorable", 200,
-                                                      f"item {i} of the list page: {why}"),
-                           f"item {i} of the list page", "it is not stored; the walk goes on")
+                self._miss(batch, repo, None, _Unread(f"{page.url}#item-{i}", "unstorable", 200, str(why)),
+                           f"item {i} of the list page", "the walk goes on")
                 continue
             updated = updated_at(item)
             if walk.window.is_after(updated):
@@ -359,6 +358,10 @@ class GitHubCollector:
         batch.children["claims"] += self._claims(repo, number, row, warnings)
         batch.warnings += [{"repo": repo, "number": number, "field": where, "warning": what}
                            for where, what in warnings.found.items()]
+        if warnings:
+            fields = ", ".join(list(warnings.found)[:5]) + (", ..." if len(warnings.found) > 5 else "")
+            self.log(f"github {repo}#{number}: stored with {len(warnings.found)} value(s) changed or left out "
+                     f"({fields}; see github_warnings)")
         return all(whole.values()), bool(warnings)
 
     @staticmethod

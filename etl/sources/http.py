@@ -315,7 +315,8 @@ class HttpClient:
                 fatal = response.status_code in NOT_ABOUT_THE_ITEM or (
                     400 <= response.status_code < 500 and answers == PASSED_THROUGH)
                 raise self._error(f"GET {url} failed: HTTP {response.status_code}{what}: {message_of(response)}"
-                                  .rstrip(": "), fatal=fatal, status=response.status_code, received=response)
+                                  .rstrip(": "), fatal=fatal, status=response.status_code, received=response,
+                                  reason="server_error" if response.status_code >= 500 else "http_error")
             if not retry:
                 raise self._error(f"GET {url}: rate limited (HTTP {response.status_code})", reason="rate_limited",
                                   status=response.status_code)

@@ -4,6 +4,7 @@ The entrypoint only sets up navigation, the freshness watch and the first-run ga
 thin file under app_pages/ (not pages/, whose presence would switch Streamlit to its older
 folder-based navigation) that draws what dashboards/queries.py returns."""
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -67,4 +68,9 @@ ui.notices_here()
 with st.sidebar:
     st.caption("Shown on every page")
     ui.draw_scope(src.version)
-page.run()
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 (a viewer sees what failed, never a traceback; st.stop and reruns pass)
+    logging.getLogger("pr_atlas.dashboards").exception("page %s failed", page.url_path)
+    st.error(f"This page could not be drawn ({type(exc).__name__}). The error is in the dashboard's log; the other "
+             "pages are not affected.", icon=":material/error:")

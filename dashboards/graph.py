@@ -8,15 +8,17 @@ import textwrap
 
 import pandas as pd
 
-from .ui import pr_url
+from .ui import LABEL_TEXT, pr_label, pr_url, present
 
 EDGE_COLOURS = {"regression": "#d62728", "revert": "#9467bd", "follow_up": "#1f77b4"}
 
 
 def node_label(node) -> str:
-    if pd.isna(node.number):  # an unnumbered report: its one-liner says what it is
-        return f"(no number) {node.one_liner or node.display_title}"
-    return f"#{int(node.number)} {node.display_title}"
+    """Plain text: `#123 title`, or an unnumbered report's one-liner (it says what the report is)."""
+    if not present(node.number):
+        text = str(node.one_liner if present(node.one_liner) else node.display_title)
+        return f"(no number) {text[:LABEL_TEXT]}"
+    return pr_label(node.number, node.display_title, node.pr_key)
 
 
 def _quoted(text: str) -> str:

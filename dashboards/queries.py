@@ -529,6 +529,17 @@ def quarantine(version: str) -> pd.DataFrame:
                          "order by quarantined_at desc, source_uri")
 
 
+@cached
+def github_warnings(version: str) -> pd.DataFrame:
+    return read(version, "select pr_key, field, warning, loaded_at from github_warnings order by pr_key, field")
+
+
+@cached
+def fetch_misses(version: str) -> pd.DataFrame:
+    return read(version, "select source, repo, pr_number, reason, status, detail, url, seen_at from fetch_misses "
+                         "order by seen_at desc, url")
+
+
 # Warnings every report without those sections carries; the page lists the ones that say something went wrong.
 ROUTINE_WARNINGS = ("missing section:", "no PR number:", "no repository")
 

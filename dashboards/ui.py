@@ -1,10 +1,14 @@
 """Pieces every page shares: the snapshot it reads, the scope (repo and merge range) chosen in the sidebar,
-choices kept in the URL, report text shown as text, links to PR pages, lists of PRs, the period to compare
-with, and the first-run message."""
+choices kept in the URL, text from the data shown as text (never Markdown or HTML, a long one cut with the
+whole a download away), links to PR pages, lists of PRs, the period to compare with, sections that report
+their own failure, and the first-run message."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import quote
@@ -23,6 +27,10 @@ LISTED = 100  # PRs listed under a chart or table; the Pull requests page pages 
 # Every ASCII punctuation mark Markdown or Streamlit's directives (:red[...], :emoji:) might act on;
 # a backslash before any of them is a literal in CommonMark.
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
+_AUTOLINKED = re.compile(r"(:(?=//)|(?<![\w.])www(?=\.)|@)", re.I)  # where a URL, www. name or address begins
+LONG_TEXT = 20_000  # characters of one text drawn on a page (a 10 MB body froze the browser); the rest downloads
+LABEL_TEXT = 200    # characters of a title in a heading or a link
+log = logging.getLogger("pr_atlas.dashboards")
 
 
 def version() -> str:
@@ -31,17 +39,73 @@ def version() -> str:
 
 
 def as_text(value) -> str:
-    """Markdown that shows `value` literally: no HTML, links, images or formatting from report text."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    """Markdown that shows `value` literally: no HTML, links, images or formatting from the data. Every mark
+    is backslash-escaped; and since GitHub-flavoured Markdown turns a bare URL, www. name or e-mail address in
+    the text into a link whatever its escapes, a word joiner (U+2060, invisible) is put where each would
+    begin (after the colon of `http://`, after `www`, after `@`), so it stays text."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
-    escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", str(value))
+    escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", _AUTOLINKED.sub("\\1\u2060", str(value)))
     return escaped.replace("\n", "  \n")
 
 
+def present(value) -> bool:
+    """Whether a value read from the warehouse is there and not empty: None, NA, NaN and NaT are not (a NA's
+    truth is ambiguous, and `if` on one raised)."""
+    if value is None:
+        return False
+    if pd.api.types.is_scalar(value):
+        return not pd.isna(value) and bool(value)
+    return len(value) > 0
+
+
+def safe_url(value) -> str | None:
+    """A link from the data, only when it is http(s): never javascript:, data: or a file."""
+    return value if present(value) and str(value).lower().startswith(("http://", "https://")) else None
+
+
 def text_block(label: str, value) -> None:
-    if value is not None and str(value).strip():
-        st.markdown(f"**{label}**")
-        st.markdown(as_text(value))
+    if present(value) and str(value).strip():
+        st.markdown(f"**{as_text(label)}**")
+        long_text(value, label)
+
+
+def long_text(value, key: str) -> None:
+    """Text from the data as text. A long one is cut on the page (a line end near the cut, when there is one)
+    and offered whole as a download, read only when asked for."""
+    text = str(value)
+    if len(text) <= LONG_TEXT:
+        st.markdown(as_text(text))
+        return
+    end = text.rfind("\n", int(LONG_TEXT * 0.8), LONG_TEXT)
+    st.markdown(as_text(text[:end if end > 0 else LONG_TEXT]) + " …")
+    _whole_text(text, key)
+
+
+def long_code(code, language: str | None, key: str) -> None:
+    text = str(code) if present(code) else ""
+    st.code(text[:LONG_TEXT], language=language or None)
+    if len(text) > LONG_TEXT:
+        _whole_text(text, key)
+
+
+def _whole_text(text: str, key: str) -> None:
+    cells = st.columns([3, 1], vertical_alignment="center")
+    cells[0].caption(f"Cut at {LONG_TEXT:,} of {len(text):,} characters.")
+    cells[1].download_button("The whole text", lambda: text.encode("utf-8"), file_name="pr_atlas_text.txt",
+                             mime="text/plain; charset=utf-8", key=f"whole:{key}", icon=":material/download:")
+
+
+@contextlib.contextmanager
+def section(what: str) -> Iterator[None]:
+    """A part of a page that, should it fail, says so in place (no traceback: that goes to the log) and lets
+    the rest of the page be drawn."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 (Streamlit's own stop and rerun are not Exceptions: they pass)
+        log.exception("dashboard section %r failed", what)
+        st.error(f"{as_text(what)} could not be shown ({type(exc).__name__}); the error is in the dashboard's "
+                 f"log.", icon=":material/error:")
 
 
 def pr_url(key: str) -> str:
@@ -50,18 +114,22 @@ def pr_url(key: str) -> str:
 
 
 def pr_link(key: str, label: str) -> None:
-    """A link to a PR's page. On the PR page itself it is a link-styled button that sets ?pr=: a page_link
-    to the page already open would change the content but not the address, so Back would leave the app."""
+    """A link to a PR's page, its label (a title, a relation) shown as text. On the PR page itself it is a
+    link-styled button that sets ?pr=: a page_link to the page already open would change the content but not
+    the address, so Back would leave the app."""
+    shown = as_text(label)
     if st.session_state.get("current_page") == PR_PAGE_PATH:
-        st.button(label, key=f"go:{key}:{label}", type="tertiary", icon=":material/article:",
+        st.button(shown, key=f"go:{key}:{label}", type="tertiary", icon=":material/article:",
                   on_click=set_url, kwargs={"pr": key})
     else:
-        st.page_link(PR_PAGE, label=label, query_params={"pr": key}, icon=":material/article:")
+        st.page_link(PR_PAGE, label=shown, query_params={"pr": key}, icon=":material/article:")
 
 
 def pr_label(number, title, key: str) -> str:
-    prefix = f"#{int(number)}" if number is not None and not pd.isna(number) else "(no number)"
-    return f"{prefix} {title or key}"
+    """`#123 title` (plain text: escape it where Markdown is drawn), a long title cut."""
+    prefix = f"#{int(number)}" if present(number) else "(no number)"
+    text = str(title) if present(title) else key
+    return f"{prefix} {text[:LABEL_TEXT] + '…' if len(text) > LABEL_TEXT else text}"
 
 
 def link_column(frame: pd.DataFrame, key_column: str = "pr_key") -> pd.DataFrame:
@@ -132,7 +200,7 @@ def set_url(**values) -> None:
 def _report_unknown(key: str, options: list) -> None:
     asked = st.query_params.get(key)
     if asked is not None and asked not in {str(option) for option in options if option is not None}:
-        _report(f"The address asks for {key} “{asked}”, which is not in this warehouse"
+        _report(f"The address asks for {key} “{as_text(asked[:LABEL_TEXT])}”, which is not in this warehouse"
                 f"{' for the chosen repo' if key == 'module' else ''}; it is ignored.")
 
 
@@ -142,7 +210,8 @@ def _report_unknown_date(key: str) -> None:
         try:
             date.fromisoformat(asked)
         except ValueError:
-            _report(f"The address asks for {key} “{asked}”, which is not a date (YYYY-MM-DD); it is ignored.")
+            _report(f"The address asks for {key} “{as_text(asked[:LABEL_TEXT])}”, which is not a date "
+                    "(YYYY-MM-DD); it is ignored.")
 
 
 def notices_here() -> None:
@@ -249,7 +318,7 @@ def first_run_message(src: Source, title: str) -> None:
     st.title(title)
     st.info(
         f"""**No data yet.** The dashboards read a snapshot of the warehouse that each ingestion publishes,
-and none has been published for `{src.database}`.
+and none has been published for {as_text(src.database)}.
 
 - To explore the bundled sample: `make demo`
 - To ingest your own reports: `.venv/bin/pr-atlas ingest --reports path/to/reports`

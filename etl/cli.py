@@ -25,22 +25,43 @@ def _sample_clone(target: str) -> str:
     return f"sgl-project/sglang={build_sample_clone(folder / 'sample_clone')}"
 
 
+# Seconds from a stop signal (Ctrl-C, SIGTERM, SIGHUP) to the end of `pr-atlas ingest`, whatever it was doing.
+STOP_GRACE = 7.0
+STOPPED = ("pr-atlas: stopped. What was committed stays (each batch, document chunk and model is one "
+           "transaction); the next run goes on from there.")
+
+
+def _run_ingest_until_stopped(*args, **kwargs):
+    """etl.pipeline.run_ingest, ended by Ctrl-C, SIGTERM or SIGHUP within STOP_GRACE seconds; None when it was."""
+    from .pipeline import run_ingest
+    from .processes import stop_requested, stops_within
+
+    with stops_within(STOP_GRACE, STOPPED):
+        try:
+            return run_ingest(*args, **kwargs)
+        except BaseException as exc:  # Dagster's own interrupt is a BaseException too
+            if isinstance(exc, KeyboardInterrupt) or stop_requested():
+                print(STOPPED, file=sys.stderr)
+                return None
+            raise
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .db import warehouse_target
-    from .pipeline import run_ingest
 
     # Whichever sources are named run alone; with none named, the environment's configuration applies.
     named = any((args.reports, args.github, args.git, args.report_site, args.report_numbers, args.sample))
     database = warehouse_target(args.db)
     git = list(args.git or []) + ([_sample_clone(database)] if args.sample else [])
     print(f"ingesting into {database}", file=sys.stderr)
-    summary = run_ingest(str(database), locations=args.reports if args.reports or not named else [],
-                         include_sample=True if args.sample else (False if named else None),
-                         default_repo=args.default_repo,
-                         github_repos=args.github if args.github or not named else [],
-                         github_api_url=args.github_api_url, git_clones=git if git or not named else [],
-                         report_site=args.report_site, report_numbers=args.report_numbers,
-                         collect_only=args.collect_only, force=args.force)
+    summary = _run_ingest_until_stopped(
+        str(database), locations=args.reports if args.reports or not named else [],
+        include_sample=True if args.sample else (False if named else None), default_repo=args.default_repo,
+        github_repos=args.github if args.github or not named else [], github_api_url=args.github_api_url,
+        git_clones=git if git or not named else [], report_site=args.report_site,
+        report_numbers=args.report_numbers, collect_only=args.collect_only, force=args.force)
+    if summary is None:
+        return 130
     print(summary.line())
     return 0 if summary.success and not summary.failed_checks else 1
 
@@ -64,7 +85,8 @@ def _dashboard_command(port: int, address: str) -> list[str]:
     app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer",
+            "--client.showErrorDetails", "none"]  # a page that fails says what in its own words (dashboards/ui.py)
 
 
 def _serve_dashboards(target: str, port: int, address: str) -> int:
@@ -106,15 +128,16 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .db import database_path
-    from .pipeline import run_ingest
 
     database = database_path(args.db)  # a fresh demo is always a DuckDB file
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
     print(f"building a fresh demo warehouse at {database} from the bundled sample reports and git history",
           file=sys.stderr)
-    summary = run_ingest(str(database), locations=[], include_sample=True, github_repos=[],
-                         git_clones=[_sample_clone(database)])
+    summary = _run_ingest_until_stopped(str(database), locations=[], include_sample=True, github_repos=[],
+                                        git_clones=[_sample_clone(database)])
+    if summary is None:
+        return 130
     print(summary.line())
     if not summary.success:
         return 1
@@ -172,12 +195,15 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     if result.truncated:
         print(f"pr-atlas: only the first {len(frame):,} rows are shown (--max-rows, or 256 MB of result)",
               file=sys.stderr)
+    # What the data holds is shown, never acted on: a terminal gets control characters escaped, a spreadsheet
+    # gets no formula (etl/user_sql.py).
     if args.format == "csv":
-        sys.stdout.write(user_sql.as_csv(frame))
-    elif args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        sys.stdout.write(user_sql.as_csv(frame, for_terminal=sys.stdout.isatty()))
+    elif args.format == "json":  # JSON escapes the C0 controls itself; the rest are escaped the same way
+        print(user_sql.escape_controls(frame.to_json(orient="records", force_ascii=False, date_format="iso"),
+                                       in_json=True))
     else:
-        print(frame.to_string(index=False, max_colwidth=80) if len(frame) else "(no rows)")
+        print(user_sql.for_terminal(frame).to_string(index=False, max_colwidth=80) if len(frame) else "(no rows)")
     return 0
 
 

@@ -17,6 +17,7 @@ from .defs.operations.jobs import COLLECTORS, GITHUB_COLLECTOR, REPO_COLLECTORS
 from .defs.partitions import REPO_PARTITIONS
 from .defs.resources import ReportSiteResource, resources_from
 from .pipeline import IngestSummary, summarise_counts
+from .processes import stop_requested
 from .settings import Settings
 from .status import project_instance
 
@@ -68,7 +69,8 @@ def run_everything(chosen: Settings, *, groups: list[str] | None = None, report_
               dg.define_asset_job(INGEST_JOB, selection=selection - COLLECTORS)],
         loggers={"progress": progress_logger},
     )
-    github_runs, repo_runs = plan.everything(chosen, datetime.now(UTC))
+    began = datetime.now(UTC)
+    github_runs, repo_runs = plan.everything(chosen, began)
     run_config = {"loggers": {"progress": {}}}
     results = []
     with _instance() as instance:
@@ -83,6 +85,8 @@ def run_everything(chosen: Settings, *, groups: list[str] | None = None, report_
                 return True
             results.append(job.execute_in_process(instance=instance, run_config=run_config, tags=run.tags,
                                                   partition_key=run.partition_key, raise_on_error=False))
+            if stop_requested():  # Dagster ends the run at a stop signal and reports it as a failure: go no further
+                raise KeyboardInterrupt
             return results[-1].success
 
         failed_repos, not_tried = set(), 0
@@ -97,7 +101,7 @@ def run_everything(chosen: Settings, *, groups: list[str] | None = None, report_
         if not collect_only:
             execute(plan.PlannedRun(INGEST_JOB, tags={"pr_atlas/trigger": "cli"}))
         timings = _step_seconds(instance, [r.run_id for r in results])
-    summary = _summarise(results, resources["warehouse"].database)
+    summary = _summarise(results, resources["warehouse"].database, began.replace(tzinfo=None))
     summary.step_seconds = timings
     summary.windows_not_tried = not_tried
     return summary
@@ -125,11 +129,11 @@ def _root_cause(error) -> str:
     return error.message.strip().split(": ", 1)[-1]
 
 
-def _summarise(results: list, database: str) -> IngestSummary:
+def _summarise(results: list, database: str, since: datetime) -> IngestSummary:
     summary = IngestSummary(success=all(r.success for r in results), run_id=results[-1].run_id)
     for result in results:
         _add_result(summary, result)
-    return summarise_counts(summary, database)
+    return summarise_counts(summary, database, since)
 
 
 def _add_result(summary: IngestSummary, result) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from . import lake, last_run, names, settings
 from .db import connect, table_counts
@@ -32,6 +33,7 @@ class IngestSummary:
     check_warnings: list[str] = field(default_factory=list)
     error: str | None = None
     windows_not_tried: int = 0  # GitHub windows left for the next run after an earlier window of the repo failed
+    github_problems: int = 0  # GitHub PRs this run stored with warnings or noted as misses (list items included)
     step_seconds: dict[str, float] = field(default_factory=dict)  # wall time per Dagster step, summed over runs
     up_to_date_since: str | None = None  # set when no run was needed: when the run that still stands ended
 
@@ -44,6 +46,9 @@ class IngestSummary:
             status = f"up to date: nothing changed since run {self.run_id[:8]} ended at {self.up_to_date_since} UTC"
         if self.windows_not_tried:
             status += f"; {self.windows_not_tried} older GitHub window(s) left for the next run"
+        if self.github_problems:
+            status += (f"; {self.github_problems} GitHub PR(s) had problems, kept with warnings or noted to be "
+                       f"asked again (views github_warnings, fetch_misses)")
         unread = f", {self.unread} unread (see the quarantine view)" if self.unread else ""
         return (f"{status}: {self.documents_read} documents read, {self.new_documents} new, {self.parsed} parsed, "
                 f"{self.quarantined} quarantined{unread} | rows: {tables}{checks}")
@@ -93,9 +98,23 @@ def ingest(chosen: Settings, *, groups: list[str] | None = None, report_numbers:
     return run_everything(chosen, groups=groups, report_numbers=report_numbers, collect_only=collect_only)
 
 
-def summarise_counts(summary: IngestSummary, database: str) -> IngestSummary:
-    """The summary with the warehouse's row counts filled in (when the warehouse exists)."""
+# The PRs a run had problems with: warned about, or noted as a miss (a part, the PR, or its item of a list page).
+GITHUB_PROBLEMS_SQL = """
+select count(*) from (
+    select repo, number::varchar from staging.github_warnings where loaded_at >= $since
+    union
+    select repo, coalesce(pr_number::varchar, url) from meta.fetch_misses
+    where source = 'github' and seen_at >= $since and (pr_number is not null or url like '%#item-%')
+)
+"""
+
+
+def summarise_counts(summary: IngestSummary, database: str, since: datetime | None = None) -> IngestSummary:
+    """The summary with the warehouse's row counts filled in (when the warehouse exists), and the GitHub PRs
+    with problems since `since` (naive UTC, the run's start)."""
     if lake.is_lake(database) or os.path.exists(database):
         with connect(database, read_only=True) as con:
             summary.row_counts = table_counts(con, COUNTED)
+            if since is not None and "staging.github_warnings" in table_counts(con, ["staging.github_warnings"]):
+                summary.github_problems = con.execute(GITHUB_PROBLEMS_SQL, {"since": since}).fetchone()[0]
     return summary

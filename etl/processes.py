@@ -68,6 +68,73 @@ def _interrupt(*_) -> None:
     raise KeyboardInterrupt  # a SIGTERM or SIGHUP (systemd, a container stop, a closed terminal) is a Ctrl-C
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_stop = threading.Event()
+
+
+def stop_requested() -> bool:
+    """Whether a stop signal arrived inside `stops_within` (whoever's handler took it)."""
+    return _stop.is_set()
+
+
+@contextlib.contextmanager
+def stops_within(grace: float, message: str) -> Iterator[None]:
+    """While inside, SIGINT, SIGTERM and SIGHUP stop this process within `grace` seconds.
+
+    Each signal raises where Python code runs: KeyboardInterrupt from the handlers set here, or Dagster's own
+    interrupt inside a step (Dagster puts its handlers in place while it runs one), so `finally` blocks run and
+    open transactions roll back. Whichever handler takes it, the signal is also seen here, through the
+    interpreter's wakeup fd: the first marks the stop (stop_requested) and starts a timer; if the process
+    still runs `grace` seconds later (a step in native code that does not look at signals, a worker pool that
+    waits), or at a second signal, `message` is printed and the process ends at once, its worker processes
+    with it. DuckDB keeps only committed transactions, so the warehouse is as after the last commit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    _stop.clear()
+    previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=_watch, args=(read_end, grace, message), name="stop-watch", daemon=True)
+    watcher.start()
+    try:
+        with stop_signals_interrupt():
+            yield
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        os.write(write_end, b"\0")  # not a signal number: tells the watcher to end
+        watcher.join(timeout=5)
+        os.close(write_end)
+        os.close(read_end)
+
+
+def _watch(read_end: int, grace: float, message: str) -> None:
+    stop_numbers = {int(sig) for sig in STOP_SIGNALS}
+    while True:
+        received = os.read(read_end, 64)
+        if not received or 0 in received:
+            return
+        if not stop_numbers & set(received):
+            continue
+        if _stop.is_set():
+            _end_now(message)
+        _stop.set()
+        timer = threading.Timer(grace, _end_now, args=(message,))
+        timer.daemon = True
+        timer.start()
+
+
+def _end_now(message: str) -> None:
+    import multiprocessing
+
+    with contextlib.suppress(Exception):
+        for child in multiprocessing.active_children():
+            child.kill()
+    with contextlib.suppress(OSError):
+        os.write(sys.stderr.fileno(), f"{message}\n".encode())
+    os._exit(130)
+
+
 @contextlib.contextmanager
 def stop_signals_interrupt() -> Iterator[None]:
     """While inside, SIGTERM and SIGHUP raise KeyboardInterrupt, so `finally` blocks stop the children."""

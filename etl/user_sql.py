@@ -196,13 +196,65 @@ def _with_long_values_cut(cursor, statement: str) -> str:
     return f"select {', '.join(shown(name, kind) for name, kind, *_ in columns)} from ({statement}) as _query"
 
 
-def as_csv(frame: pd.DataFrame) -> str:
-    """CSV in which a list or struct value is one JSON cell (`["a", "b"]`), not Python's repr of it."""
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (=HYPERLINK(...),
+# @SUM(...), a tab or carriage return before one): such a cell is written with a ' in front, which the
+# spreadsheet shows as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters a terminal acts on rather than shows: C0 and C1 controls and DEL (escape sequences that clear
+# the screen, set the window title, make links), and the bidirectional overrides that reorder what is shown.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def as_csv(frame: pd.DataFrame, *, for_terminal: bool = False) -> str:
+    r"""CSV in which a list or struct value is one JSON cell (`["a", "b"]`), not Python's repr of it, and no
+    text cell (or column name) can run as a spreadsheet formula. `for_terminal`: control characters are
+    written escaped (`\x1b`), as `escape_controls` shows them."""
     def cell(value):
         if isinstance(value, (list, tuple, dict)) or hasattr(value, "tolist"):
-            return json.dumps(value.tolist() if hasattr(value, "tolist") else value, ensure_ascii=False, default=str)
+            value = json.dumps(value.tolist() if hasattr(value, "tolist") else value, ensure_ascii=False, default=str)
+        if isinstance(value, str):
+            value = neutralise_formula(value)
+            return escape_controls(value) if for_terminal else value
         return value
 
-    nested = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(
-        lambda v: isinstance(v, (list, tuple, dict)) or hasattr(v, "tolist")).any()]
-    return frame.assign(**{c: frame[c].map(cell) for c in nested}).to_csv(index=False)
+    shown = frame.assign(**{c: frame[c].map(cell) for c in _text_columns(frame)})
+    shown.columns = [cell(str(c)) for c in frame.columns]
+    # RFC 4180's line ends: with them the writer quotes a cell holding a lone carriage return, which with "\n"
+    # it left bare, and the reader took for the end of the row
+    return shown.to_csv(index=False, lineterminator="\r\n")
+
+
+def neutralise_formula(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def escape_controls(text: str, *, in_json: bool = False) -> str:
+    r"""`text` with every control character written as an escape: \n, \t, \x1b, \u202e (in JSON text,
+    always \u001b, which a JSON reader reads back as the character)."""
+    def escaped(match: re.Match) -> str:
+        char = match.group()
+        if in_json:
+            return f"\\u{ord(char):04x}"
+        return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    return _CONTROLS.sub(escaped, text)
+
+
+def for_terminal(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text value and column name escaped for a terminal (lists and structs too)."""
+    def cell(value):
+        if isinstance(value, str):
+            return escape_controls(value)
+        if isinstance(value, (list, tuple, dict)) or hasattr(value, "tolist"):
+            return escape_controls(json.dumps(value.tolist() if hasattr(value, "tolist") else value,
+                                              ensure_ascii=False, default=str))
+        return value
+
+    shown = frame.assign(**{c: frame[c].map(cell) for c in _text_columns(frame)})
+    shown.columns = [escape_controls(str(c)) for c in frame.columns]
+    return shown
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    """Columns that may hold text, lists or structs (object or string dtype)."""
+    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]

@@ -5,6 +5,7 @@ itself is locked by a writer."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import duckdb
@@ -40,7 +41,20 @@ def texts(app: AppTest) -> str:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         parts += [str(e.value) for e in getattr(app, kind)]
     parts += [e.label for e in app.main.get("page_link")] + [b.label for b in app.button]  # PR page links: buttons
-    return "\n".join(parts).replace("\\", "")
+    return "\n".join(parts).replace("\\", "").replace("\u2060", "")
+
+
+def plain(markdown: str) -> str:
+    """What Markdown shows of `markdown` that was escaped as text (ui.as_text): the text itself."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def heading(app: AppTest) -> str:
+    return plain(app.title[0].value)
+
+
+def link_labels(app: AppTest) -> list[str]:
+    return [plain(link.label) for link in app.main.get("page_link")]
 
 
 def metric(app: AppTest, label: str) -> str:
@@ -184,21 +198,20 @@ def test_chains_table_graph_and_links(warehouse):
     app.selectbox(key="url:chain").set_value("sgl-project/sglang#23140").run()
     dot = app.get("graphviz_chart")[0].proto.spec
     assert "./pr?pr=sgl-project%2Fsglang%2323188" in dot and "regression" in dot
-    assert [link.label.split()[0] for link in app.main.get("page_link")] == ["#23140", "#23188", "#23251"]
+    assert [label.split()[0] for label in link_labels(app)] == ["#23140", "#23188", "#23251"]
 
 
 def test_chain_with_an_unnumbered_report_shows_its_one_liner(warehouse):
     app = open_page("chains", chain="sgl-project/sglang#25145")
     dot = app.get("graphviz_chart")[0].proto.spec
     assert "(no number) 修复 rope" in dot and UNNUMBERED_ONE_LINER[-8:] in dot
-    labels = [link.label for link in app.main.get("page_link")]
-    assert labels[-1] == f"(no number) {UNNUMBERED_ONE_LINER}"
+    assert link_labels(app)[-1] == f"(no number) {UNNUMBERED_ONE_LINER}"
 
 
 def test_pr_page_numbered(warehouse):
     app = open_page("pr", pr=f"{REPO}#22598")
     page = texts(app)
-    assert app.title[0].value.startswith("#22598 [AMD] fix tbo runtime error")
+    assert heading(app).startswith("#22598 [AMD] fix tbo runtime error")
     assert "regression: #20978" in page and "Whole chain (2 PRs)" in page
     assert app.code and "init_cuda_graph_state" in app.code[0].value
     assert "risk: low" in page
@@ -211,14 +224,14 @@ def test_pr_page_numbered(warehouse):
 def test_pr_page_unnumbered_report(warehouse):
     key = scalar(warehouse, "select pr_key from pull_requests where number is null and display_title like '%PD 分离%'")
     app = open_page("pr", pr=key)
-    assert app.title[0].value.startswith("(no number) 修复 PD 分离部署下")
+    assert heading(app).startswith("(no number) 修复 PD 分离部署下")
     assert "get_cpu_copy" in texts(app)
 
 
 def test_pr_page_github_only(warehouse):
     app = open_page("pr", pr=str(GITHUB_ONLY))
     page = texts(app)
-    assert app.title[0].value == f"#{GITHUB_ONLY} Warm up the draft model before serving"
+    assert heading(app) == f"#{GITHUB_ONLY} Warm up the draft model before serving"
     assert "No analysis report for this PR yet" in page
     assert "GitHub review by reviewer-one: APPROVED 2026-06-29" in page
     assert metric(app, "Lines") == "+12 / −3"
@@ -226,7 +239,7 @@ def test_pr_page_github_only(warehouse):
 
 def test_pr_page_finds_by_title_words_and_lists_several(warehouse):
     one = open_page("pr", pr="draft model before")
-    assert one.title[0].value.startswith(f"#{GITHUB_ONLY}")
+    assert heading(one).startswith(f"#{GITHUB_ONLY}")
     several = open_page("pr", pr="cuda graph")
     assert "PRs match; pick one" in texts(several) and len(several.button) >= 2
     none = open_page("pr", pr="no such title anywhere")
@@ -236,8 +249,8 @@ def test_pr_page_finds_by_title_words_and_lists_several(warehouse):
 def test_report_text_is_shown_as_text(warehouse):
     app = open_page("pr", pr=str(HOSTILE))
     markdown = "\n".join(str(m.value) for m in app.markdown) + app.title[0].value
-    # every character that could start a tag, a link or a directive is escaped for Markdown
-    assert "\\<script\\>alert" in markdown and "<script>" not in markdown.replace(app.title[0].value, "")
+    # every character that could start a tag, a link or a directive is escaped for Markdown, the title's too
+    assert "\\<script\\>alert" in markdown and "<script>" not in markdown
     assert "\\[这个链接\\]\\(javascript\\:alert" in markdown
     assert "\\:red\\[染色\\]" in markdown
     assert not app.get("html")
@@ -245,13 +258,12 @@ def test_report_text_is_shown_as_text(warehouse):
 
 def test_search_chinese_and_english(warehouse):
     app = open_page("search", q="内存泄漏")
-    first = app.main.get("page_link")[0].label
-    assert first.startswith("#23188")
+    assert link_labels(app)[0].startswith("#23188")
     snippet = app.get("html")[0].proto.body
     assert "<mark>内存泄漏</mark>" in snippet
 
     english = open_page("search", q="profiler input_ids")
-    assert english.main.get("page_link")[0].label.startswith("#26061")
+    assert link_labels(english)[0].startswith("#26061")
 
     # a snippet is clean text: no Markdown marks, no HTML tags (even escaped), the PR's repo and merge date
     hostile = open_page("search", q="工具调用参数")
@@ -303,7 +315,15 @@ def test_sql_page_refuses(warehouse, sql, says):
     app = open_page("sql")
     app.text_area(key="sql_text").set_value(sql).run()
     app.button[0].click().run()
-    assert app.error and says in app.error[0].value, [e.value for e in app.error]
+    assert app.error and says in plain(app.error[0].value), [e.value for e in app.error]
+
+
+def test_a_query_in_a_shared_address_cannot_draw_into_the_page(warehouse):
+    """An error quotes the query, which the address sets: it is shown as text, not as an image or a link."""
+    app = open_page("sql", sql_text="select ![p](http://127.0.0.1:9/pixel.png) [Sign in](http://evil.example)")
+    message = app.error[0].value
+    assert "![p](" not in message and "[Sign in](" not in message
+    assert "![p](http://127.0.0.1:9/pixel.png)" in plain(message)
 
 
 def test_sql_row_and_time_limits(warehouse):

@@ -19,7 +19,7 @@ from etl.ingest.github_graphql_store import GraphQLGitHubStore
 from etl.ingest.github_store import GitHubStore
 from etl.sources import github as rest_source
 from etl.sources import github_graphql
-from etl.sources.github import WHOLE_HISTORY, Batch, GitHubCollector, Window, add_pull
+from etl.sources.github import WHOLE_HISTORY, Batch, GitHubCollector, Warnings, Window, add_pull
 from etl.sources.github_graphql import GraphQLCollector
 from etl.sources.github_graphql_queries import DETAIL, NODE_LIMIT, graphql_endpoint, query_cost
 from etl.sources.github_graphql_shapes import rest_comments, rest_files, rest_pull, rest_reviews, rest_user
@@ -117,8 +117,9 @@ def _recorded(name: str) -> dict:
 def test_a_recorded_merged_pr_becomes_the_rows_rest_would_give():
     node = _recorded("pr_single_merged_files_reviews_commits_dt_mergebot_68386.json")["data"]["repository"]["pullRequest"]
     batch = Batch()
-    add_pull(batch, "DefinitelyTyped/DefinitelyTyped", rest_pull(node),
-             {"files": rest_files(node), "reviews": rest_reviews(node), "comments": rest_comments(node)}, "r1")
+    children = {"files": rest_files(node), "reviews": rest_reviews(node), "comments": rest_comments(node)}
+    add_pull(batch, "DefinitelyTyped/DefinitelyTyped", rest_pull(node), {k: v or [] for k, v in children.items()},
+             {k: v is not None for k, v in children.items()}, "r1", Warnings())
     pull = batch.pulls[0]
     assert (pull["number"], pull["state"], pull["author"], pull["author_is_bot"], pull["draft"]) == (
         68386, "closed", "jakebailey", False, False)

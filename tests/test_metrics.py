@@ -15,7 +15,8 @@ from etl.taxonomy import glob_to_regex, keyword_pattern
 PUBLIC_VIEWS = ["pr_modules", "pr_descriptions", "source_runs", "check_results", "layer_row_counts",
                 "search_documents", "search_postings", "pull_requests", "pr_reports", "pr_files", "pr_reviews", "pr_review_comments", "pr_risk_flags",
                 "pr_links", "regression_chains", "module_risk", "weekly_trends", "weekly_flag_counts", "pr_module_facts",
-                "report_matches", "pr_code_snippets", "quarantine", "pr_risk", "risk_model_versions"]
+                "report_matches", "pr_code_snippets", "quarantine", "pr_risk", "risk_model_versions",
+                "github_warnings", "fetch_misses"]
 WAREHOUSE_README = Path(__file__).resolve().parents[1] / "warehouse" / "README.md"
 
 

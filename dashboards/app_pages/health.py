@@ -77,6 +77,26 @@ else:
                "part of it was damaged or contradicts itself (the warning says what was done).")
     st.dataframe(warned, hide_index=True)
 
+st.subheader("GitHub: values changed or left out")
+warned = queries.github_warnings(version)
+if warned.empty:
+    st.caption("Every GitHub payload was what the API documents: nothing had to be changed or left out.")
+else:
+    st.caption(f"{len(warned)} value(s) on {warned['pr_key'].nunique()} PR(s) were of another type or range than "
+               "GitHub documents, or text that cannot be stored: each PR is stored with what could be read, and the "
+               "warning names the field and says what was done.")
+    st.dataframe(warned, hide_index=True, column_config={"warning": st.column_config.TextColumn(width="large")})
+
+st.subheader("Requests that gave up (asked again by the next run)")
+missed = queries.fetch_misses(version)
+if missed.empty:
+    st.caption("Every request for a PR, its parts and its report was answered.")
+else:
+    st.caption(f"{len(missed)} request(s) got nothing usable: a part of a PR (kept without it), a list page, a PR "
+               "whose number cannot be stored, a report not published yet. The reason says which; each is asked "
+               "again by the next run and goes once it is answered.")
+    st.dataframe(missed, hide_index=True, column_config={"detail": st.column_config.TextColumn(width="large")})
+
 st.subheader("Regression risk model")
 scope = ui.scope()
 calibration = queries.calibration(version, scope.repo)

@@ -36,10 +36,11 @@ with query_side:
     elif sql.strip():
         try:
             result = user_sql.run(connection(version), sql, row_limit=ROW_LIMIT, seconds=TIME_LIMIT_SECONDS)
+        # the message can quote the query, which a shared address sets: shown as text, like the data
         except user_sql.RefusedQuery as exc:
-            st.error(str(exc), icon=":material/block:")
+            st.error(ui.as_text(str(exc)), icon=":material/block:")
         except user_sql.QueryFailed as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.as_text(str(exc)), icon=":material/error:")
         else:
             more = f" (only the first {ROW_LIMIT:,} are shown)" if result.truncated else ""
             st.caption(f"{len(result.frame):,} rows{more} in {result.seconds * 1000:.0f} ms")

@@ -44,20 +44,27 @@ def windows_until(now: datetime) -> list[str]:
 def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
-# GitHub and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
+# Git and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
 # retries): the whole step is tried again, later each time, with jitter so repos do not retry in step.
 COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_settings.max_retries, delay=_settings.retry_delay_seconds,
                                  backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
+STOPPED = "stopped by a signal; what was committed stays, and the next run goes on from there"
+
+
 @contextmanager
-def no_retry_when_fatal() -> Iterator[None]:
-    """A collector error that no retry can heal (bad token, no such repo or host) fails the step at once,
-    with its one-line reason, instead of waiting out COLLECTOR_RETRY."""
+def no_retry_when_fatal(*kinds: type[Exception]) -> Iterator[None]:
+    """A collector error that no retry can heal (bad token, no such repo or host; or any of `kinds`) fails the
+    step at once, with its one-line reason, instead of waiting out COLLECTOR_RETRY. So does a stop signal
+    (Ctrl-C, SIGTERM): Dagster would otherwise take the interrupted step for a failed one and start it again
+    under the retry policy, and the process would not stop."""
     try:
         yield
-    except FatalHttpError as exc:
+    except (FatalHttpError, *kinds) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
+    except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
+        raise dg.Failure(description=STOPPED, allow_retries=False) from None
 
 
 def after_sources() -> dg.AutomationCondition:

@@ -86,11 +86,13 @@ class GitHubResource(dg.ConfigurableResource):
                                                         "requests get the lower rate limit.")
     rate_limit_buffer: int = Field(default=50, description="Calls kept in reserve: below this, wait for the reset.")
     max_retries: int = Field(default=5, description="Retries per request on 5xx and connection errors.")
-    timeout_seconds: float = Field(default=60.0, description="Read timeout per request (connect: 10 s).")
+    timeout_seconds: float = Field(default=60.0, description="Read timeout per wait for the socket (connect: 10 s).")
+    deadline_seconds: float = Field(default=HttpPolicy.deadline,
+                                    description="Wall-clock limit on one whole exchange, headers and body.")
 
     def client(self, log: Callable[[str], None] | None = None) -> HttpClient:
-        policy = HttpPolicy(timeout=(10.0, self.timeout_seconds), max_retries=self.max_retries,
-                            rate_limit_buffer=self.rate_limit_buffer)
+        policy = HttpPolicy(timeout=(10.0, self.timeout_seconds), deadline=self.deadline_seconds,
+                            max_retries=self.max_retries, rate_limit_buffer=self.rate_limit_buffer)
         return HttpClient(token=self.token, token_url=self.api_url, accept="application/vnd.github+json",
                           policy=policy, log=log)
 
@@ -100,7 +102,7 @@ class GitHubResource(dg.ConfigurableResource):
         (docs/github_collection.md)."""
         if self.api == "graphql" and self.token:
             policy = HttpPolicy(timeout=(10.0, min(self.timeout_seconds, GRAPHQL_READ_TIMEOUT)), max_retries=2,
-                                rate_limit_buffer=self.rate_limit_buffer)
+                                deadline=self.deadline_seconds, rate_limit_buffer=self.rate_limit_buffer)
             client = HttpClient(token=self.token, token_url=self.api_url, policy=policy, log=log)
             return client, GraphQLCollector(client, self.api_url, log, self.rate_limit_buffer), \
                 GraphQLGitHubStore(con, run_id=run_id)

@@ -94,10 +94,22 @@ def _parse_pending(con, default_repo: str | None, chunk_size: int, workers: int 
                 store_oldest()
         while in_flight:
             store_oldest()
+    except BaseException:
+        if pool:  # a stop signal, or a chunk that could not be stored: the workers' chunks are not waited for
+            _end_workers(pool)
+        raise
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
     return stats
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers where they are (what they parse is parsed again by the next run: nothing of it
+    was stored). Python 3.14 has ProcessPoolExecutor.terminate_workers; before it, the pool's own list."""
+    for worker in list((getattr(pool, "_processes", None) or {}).values()):
+        worker.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _chunks(rowids: list[int], size: int) -> Iterator[list[int]]:

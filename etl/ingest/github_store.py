@@ -1,25 +1,38 @@
 """The GitHub loader: stores what the collector (etl/sources/github.py) yields, and answers what it asks of
 earlier walks (GitHubState). Everything learnt about a list page and its pull requests (raw responses, the
-validators for conditional requests, staging rows) commits in one transaction, so a run killed half-way leaves
-each PR either fully loaded or untouched."""
+validators for conditional requests, staging rows, warnings, misses) commits in one transaction, so a run
+killed half-way leaves each PR either fully loaded or untouched.
+
+Should the warehouse refuse a batch (a value no fitting foresaw), it is stored again PR by PR: the others
+load, and the PR whose rows were refused keeps its raw responses and is noted in meta.fetch_misses
+(`load_error`), to be tried again by the next walk."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
+import duckdb
+import pyarrow as pa
 from requests.structures import CaseInsensitiveDict
 
 from .. import names
 from ..db import transaction, upsert_values, utc_now
 from ..sources.github import Batch, CachedResponse, RepoStats, WindowState, WindowWalked
 from .arrow_rows import RowBuffer
-from .fetch_misses import forget_misses
+from .fetch_misses import forget_misses, forget_urls, note_misses
 
 CHILD_TABLES = {"files": "staging.github_files", "reviews": "staging.github_reviews",
                 "comments": "staging.github_review_comments"}
-PART_TABLES = ("staging.github_files", "staging.github_reviews", "staging.github_review_comments")
+PART_TABLES = ("staging.github_files", "staging.github_reviews", "staging.github_review_comments",
+               "staging.github_warnings")
+# What the warehouse may answer when it refuses rows (a type, a range, a character), as against a failure
+# of the warehouse itself, which no retrying PR by PR would help.
+REFUSED = (duckdb.ConversionException, duckdb.ConstraintException, duckdb.InvalidInputException,
+           duckdb.OutOfRangeException, duckdb.TypeMismatchException, pa.ArrowException, ValueError, TypeError,
+           OverflowError)
 
 
 class GitHubStore:
@@ -65,6 +78,18 @@ class GitHubStore:
         raise RuntimeError("the GitHub collector ended without its window's end")
 
     def commit(self, batch: Batch) -> None:
+        try:
+            self._write(batch)
+        except REFUSED:
+            if len({number for _, number in batch.replaced}) < 2 and not batch.pulls:
+                raise
+            for part in _by_pull(batch):
+                try:
+                    self._write(part)
+                except REFUSED as refused:
+                    self._write_refused(part, refused)
+
+    def _write(self, batch: Batch) -> None:
         now = utc_now()
         raw, cache = RowBuffer("raw.github_responses"), RowBuffer("meta.http_cache")
         for r in batch.responses:
@@ -73,8 +98,9 @@ class GitHubStore:
                     status=r.status, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
                     headers=json.dumps(r.headers), sha256=r.sha256, content=r.content, received_at=now,
                     ingest_run=self.run_id)
-            cache.add(url=r.url, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
-                      response_id=r.response_id, checked_at=now)
+            if r.readable:  # only a response rows were read from may stand behind a later 304
+                cache.add(url=r.url, etag=lookup.get("ETag"), last_modified=lookup.get("Last-Modified"),
+                          response_id=r.response_id, checked_at=now)
         pulls = RowBuffer("staging.github_pulls")
         for row in batch.pulls:
             pulls.add(**row, loaded_at=now)
@@ -82,22 +108,54 @@ class GitHubStore:
         for kind, rows in batch.children.items():
             for row in rows:
                 children[kind].add(**row, loaded_at=now)
+        warnings = RowBuffer("staging.github_warnings")
+        for row in batch.warnings:
+            warnings.add(**row, loaded_at=now)
         with transaction(self.con):
             raw.insert(self.con, on_conflict="ignore")
             cache.insert(self.con, on_conflict="replace")
+            forget_urls(self.con, source=names.GITHUB, urls=[r.url for r in batch.responses if r.readable])
             for repo in {repo for repo, _ in batch.replaced}:
                 numbers = [number for r, number in batch.replaced if r == repo]
                 for table in PART_TABLES:
                     self.con.execute(f"delete from {table} where repo = ? and list_contains(?, number)",
                                      [repo, numbers])
                 forget_misses(self.con, source=names.GITHUB, repo=repo, pr_numbers=numbers)
-            upsert_values(self.con, "meta.fetch_misses", [
-                (m["url"], m["source"], m["repo"], m["pr_number"], m["status"], m["detail"], now)
-                for m in batch.misses])
+            note_misses(self.con, batch.misses, now)
             for rows in children.values():
                 rows.insert(self.con, on_conflict="replace")
+            warnings.insert(self.con, on_conflict="replace")
             pulls.insert(self.con, on_conflict="replace")
+
+    def _write_refused(self, part: Batch, refused: Exception) -> None:
+        """A PR the warehouse would not take: its responses as received, and a miss saying why."""
+        why = " ".join(str(refused).split())[:300]
+        misses = [{"url": f"{repo}#{number}", "source": names.GITHUB, "repo": repo, "pr_number": number,
+                   "status": 200, "reason": "load_error",
+                   "detail": f"#{number}: the warehouse refused its rows ({type(refused).__name__}: {why}); "
+                             f"tried again on the next walk"} for repo, number in part.replaced]
+        self._write(Batch(responses=[replace(r, readable=False) for r in part.responses], misses=misses))
 
     def save_window(self, repo: str, window, newest_updated: datetime | None, final: bool) -> None:
         upsert_values(self.con, "meta.github_windows", [
             (repo, window.key, window.start, window.end, newest_updated, final, utc_now())])
+
+
+def _by_pull(batch: Batch) -> list[Batch]:
+    """The batch as one part for what belongs to no PR (list pages and their misses), then one per PR."""
+    shared = Batch(responses=[r for r in batch.responses if r.pr_number is None],
+                   misses=[m for m in batch.misses if m.get("pr_number") is None])
+    parts = [shared]
+    for repo, number in sorted(batch.replaced | {(m["repo"], m["pr_number"]) for m in batch.misses
+                                                 if m.get("pr_number") is not None}):
+        def mine(row: dict, key: str = "number") -> bool:
+            return row.get("repo") == repo and row.get(key) == number  # noqa: B023 (used at once)
+
+        parts.append(Batch(
+            responses=[r for r in batch.responses if r.repo == repo and r.pr_number == number],
+            pulls=[row for row in batch.pulls if mine(row)],
+            children={kind: [row for row in rows if mine(row)] for kind, rows in batch.children.items()},
+            warnings=[row for row in batch.warnings if mine(row)],
+            replaced={(repo, number)} & batch.replaced,
+            misses=[m for m in batch.misses if mine(m, "pr_number")]))
+    return parts

@@ -47,6 +47,7 @@ from .github import (
     GitHubCollector,
     GitHubState,
     RepoStats,
+    Warnings,
     Window,
     WindowWalked,
     add_pull,
@@ -300,7 +301,17 @@ class GraphQLCollector:
             except rest._Missing as missing:
                 self.log(f"github {repo}#{pull.number}: REST answered HTTP {missing.status} for its files; "
                          "renamed files are kept without their previous path")
-        add_pull(batch, repo, rest_pull(node), children, rid)
+        parts = {part: value or [] for part, value in children.items()}
+        whole = {part: value is not None for part, value in children.items()}
+        warnings = Warnings()
+        try:
+            add_pull(batch, repo, rest_pull(node), parts, whole, rid, warnings)
+        except Exception as exc:  # noqa: BLE001 (a payload no reading foresaw: the PR is noted, the walk goes on)
+            pull.misses.append(self._miss_row(repo, pull, ["node"], f"could not be read ({type(exc).__name__}: "
+                                                                    f"{str(exc)[:200]})", reason="unstorable"))
+        if warnings:
+            self.log(f"github {repo}#{pull.number}: stored with {len(warnings.found)} value(s) changed or left out "
+                     f"(see github_warnings)")
         batch.misses += pull.misses
 
     def _complete(self, repo: str, pulls: list[_Pull], batch: GraphQLBatch, stats: GraphQLStats) -> None:
@@ -501,10 +512,10 @@ class GraphQLCollector:
                 continue
             pull.misses.append(self._miss_row(repo, pull, [str(p) for p in path[2:]] or ["node"], what))
 
-    def _miss_row(self, repo: str, pull: _Pull, where: list[str], what: str) -> dict:
+    def _miss_row(self, repo: str, pull: _Pull, where: list[str], what: str, reason: str = "partial_data") -> dict:
         self.log(f"github {repo}#{pull.number}: {what} ({'.'.join(where)}); kept without it, asked again next run")
         return {"url": f"{self.endpoint}#{repo}/pull/{pull.number}/{'/'.join(where)}", "source": names.GITHUB,
-                "repo": repo, "pr_number": pull.number, "status": 200,
+                "repo": repo, "pr_number": pull.number, "status": 200, "reason": reason,
                 "detail": f"{what} ({'.'.join(where)}); asked again on the next run"}
 
     def _no_repository(self, repo: str, errors: list) -> FatalHttpError:

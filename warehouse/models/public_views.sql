@@ -39,6 +39,10 @@ create or replace view pr_code_snippets as select * from marts.pr_code_snippets;
 create or replace view pr_modules as
     select pr_key, repo, module from intermediate.pr_modules;
 create or replace view pr_descriptions as select * from marts.pr_descriptions;
+create or replace view github_warnings as
+    select repo || '#' || number as pr_key, repo, number, field, warning, loaded_at from staging.github_warnings;
+create or replace view fetch_misses as
+    select source, repo, pr_number, url, status, reason, detail, seen_at from meta.fetch_misses;
 create or replace view source_runs as
     select source, run_id, finished_at, summary from meta.source_runs;
 create or replace view check_results as

@@ -1,6 +1,7 @@
--- GitHub REST data. raw.github_responses keeps every 200 response body exactly as received (content-
--- addressed per URL, so an unchanged page fetched again adds nothing); the staging tables hold what was
--- read from them, one row per pull request, file, review and review comment.
+-- GitHub REST data. raw.github_responses keeps every response body the collector was handed exactly as
+-- received (a token echoed in it replaced by [REDACTED]), readable or not (content-addressed per URL, so an
+-- unchanged page fetched again adds nothing); the staging tables hold what was read from them, one row per
+-- pull request, file, review and review comment.
 -- written by: raw/github_responses
 create table if not exists raw.github_responses (
     response_id  varchar primary key,  -- hash of (url, sha256)
@@ -13,7 +14,7 @@ create table if not exists raw.github_responses (
     last_modified varchar,
     headers      json      not null,   -- response headers as received
     sha256       varchar   not null,
-    content      blob      not null,   -- the body as received
+    content      blob      not null,   -- the body as received (what came of it, when it was cut short)
     received_at  timestamp not null,   -- UTC
     ingest_run   varchar
 );
@@ -43,17 +44,24 @@ create table if not exists meta.github_windows (
     primary key (repo, window_key)
 );
 
--- Requests that gave up on one item (a 404 for a PR, a report not published yet): kept, not fatal.
+-- Requests that gave up on one item (a 404 for a PR's reviews, a 422 for its files, a list page that is not
+-- JSON, a PR whose number cannot be stored, a report not published yet): kept, not fatal, asked again by
+-- later runs, and forgotten once the item arrives.
 -- written by: staging/github, raw/report_site
 create table if not exists meta.fetch_misses (
-    url       varchar primary key,
+    url       varchar primary key,  -- the request; <list page>#item-<i> for one PR of a list page
     source    varchar   not null,  -- github | report_site
     repo      varchar,
-    pr_number integer,
-    status    integer   not null,
+    pr_number integer,             -- null for a list page, or a PR whose number cannot be stored
+    status    integer   not null,  -- the last HTTP status answered; 0 when none was
     detail    varchar   not null,
     seen_at   timestamp not null
 );
+-- Added after the table was first published (a warehouse written before gets it here).
+alter table meta.fetch_misses add column if not exists reason varchar;
+    -- not_found | http_error | server_error | no_answer | garbled | too_slow | cut_short | undecodable |
+    -- too_large | not_json | unexpected_shape | pagination_loop | too_many_pages | link_off_host |
+    -- unstorable | load_error
 
 -- written by: staging/github
 create table if not exists staging.github_pulls (
@@ -127,3 +135,17 @@ create table if not exists staging.github_review_comments (
     primary key (repo, number, comment_id)
 );
 
+
+-- What had to be changed or left out while reading a pull request's payloads: a value of another type than
+-- GitHub documents, a number beyond its column's range, text that cannot be stored, a review without an id.
+-- One row per PR and field, replaced with the PR; the PR itself is in staging.github_pulls with what could
+-- be read (etl/sources/github_rows.py).
+-- written by: staging/github
+create table if not exists staging.github_warnings (
+    repo      varchar   not null,
+    number    integer   not null,
+    field     varchar   not null,  -- where in the payload: title, labels[2].name, reviews[0].id, files[3].additions
+    warning   varchar   not null,  -- what was found there, and what was done with it
+    loaded_at timestamp not null,
+    primary key (repo, number, field)
+);

@@ -12,7 +12,7 @@ from etl.ingest.git_history import load_history
 from etl.ingest.szz import analyse
 
 from ..keys import RAW_GIT, STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS, STAGING_SZZ, STAGING_TEXT_CLAIMS
-from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources
+from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources, no_retry_when_fatal
 
 
 def _specs() -> list[dg.AssetSpec]:
@@ -34,7 +34,7 @@ def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
         for key in (RAW_GIT, STAGING_GIT):
             yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "no local clone configured"})
         return
-    with warehouse.connection() as con:
+    with warehouse.connection() as con, no_retry_when_fatal():
         loads = [asdict(load_history(con, path, name, run_id=context.run.run_id, progress=context.log.info,
                                     memory_limit=warehouse.step_memory_limit(APPEND_MEMORY_LIMIT)))
                  for name, path in clones]

@@ -1,7 +1,14 @@
 """GitHub domain: pull requests, their files, reviews and review comments from the GraphQL API (or REST).
 One step fetches and loads together, because what to fetch next depends on what is already loaded
-(bookmarks, ETags, unchanged PRs)."""
+(bookmarks, ETags, unchanged PRs).
 
+A bad PR or response is the collector's to note (meta.fetch_misses, staging.github_warnings), never the
+step's failure. What does fail the step is an HttpError that reached it: the client has already retried
+within its budget and the API did not answer a second request either (or the credentials are bad, or a
+rate-limit wait is too long), so the step is not tried again by COLLECTOR_RETRY, which would only
+multiply the wait; the window stays open and the next run (or schedule tick) asks again."""
+
+import json
 from dataclasses import asdict
 
 import dagster as dg
@@ -10,12 +17,13 @@ from etl import names
 from etl.db import table_counts
 from etl.defs.resources import GitHubResource, WarehouseResource
 from etl.defs.run_log import record_source_run
+from etl.sources.http import HttpError
 
 from ..keys import RAW_GITHUB, STAGING_GITHUB
 from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window, no_retry_when_fatal
 
 STAGING_TABLES = ("staging.github_pulls", "staging.github_files", "staging.github_reviews",
-                  "staging.github_review_comments")
+                  "staging.github_review_comments", "staging.github_warnings")
 
 
 def _specs() -> list[dg.AssetSpec]:
@@ -27,7 +35,8 @@ def _specs() -> list[dg.AssetSpec]:
         dg.AssetSpec(STAGING_GITHUB, group_name="github", kinds={"duckdb"},
                      description="Pull requests, changed files, reviews and review comments read from the API "
                                  "(staging.github_pulls, staging.github_files, staging.github_reviews, "
-                                 "staging.github_review_comments)."),
+                                 "staging.github_review_comments), and what had to be changed or left out while "
+                                 "reading them (staging.github_warnings)."),
     ]
 
 
@@ -40,7 +49,7 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
         for key in (RAW_GITHUB, STAGING_GITHUB):
             yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "GitHub collection is off for this repo"})
         return
-    with warehouse.connection() as con, no_retry_when_fatal():
+    with warehouse.connection() as con, no_retry_when_fatal(HttpError):
         client, collector, store = github_api.collection(con, context.run.run_id, context.log.info)
         stats = asdict(store.load(collector.collect(repo, window, state=store)))
         raw_rows = con.execute("select count(*) from raw.github_responses").fetchone()[0]
@@ -56,6 +65,8 @@ def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, gith
         "api_url": github_api.api_url, "api": type(collector).__name__})
     yield dg.MaterializeResult(asset_key=STAGING_GITHUB, metadata={
         "dagster/row_count": counts["staging.github_pulls"], "prs_loaded": stats["prs_loaded"],
+        "prs_with_problems": stats["prs_with_problems"],
         "walk": dg.MetadataValue.json(stats),
         "row_counts": dg.MetadataValue.json(counts),
-        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)")})
+        # JSON, not Markdown: a title is GitHub's text, and the Dagster UI would render Markdown of it
+        "preview": dg.MetadataValue.json(json.loads(preview.to_json(orient="records", date_format="iso")))})

@@ -97,7 +97,8 @@ def _build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, chec
                 yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
         built_from = fingerprints(con, MODELS)
         chosen = [m for m in MODELS if dg.AssetKey([m.layer, m.name]) in selected]
-        # rebuilt is false when what a model reads (sources, SQL, config, the risk scores) is as it was last time
+        context.log.info(f"models: {len(chosen)} selected, each rebuilt when what it reads changed")
+        # rebuilt is false when what a model reads (its SQL, sources, config, other models) is as it was
         for model, rows, rebuilt in build_models(con, chosen, built_from, up_to_date(con, built_from)):
             yield dg.MaterializeResult(asset_key=dg.AssetKey([model.layer, model.name]),
                                        metadata={"dagster/row_count": rows, "rebuilt": rebuilt})

@@ -269,7 +269,7 @@ def main() -> None:
             database, figures = args.warehouse.resolve(), {"reused": str(args.warehouse)}
         else:
             database, figures = build(folder, args.prs, args.files_per_pr, args.reports)
-        os.environ["PR_ATLAS_DB"] = str(database)
+        os.environ["PR_ATLAS_DATABASE"] = str(database)
         from dashboards.warehouse import source
         version = source().version
         print(json.dumps({"build": figures, "snapshot_mb": round(Path(version).stat().st_size / 1e6, 1)}, indent=1))

@@ -28,7 +28,7 @@ from etl.db import connect  # noqa: E402
 
 
 def ingest(target: str, *args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "PR_ATLAS_DB")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "PR_ATLAS_DATABASE")}
     env["PR_ATLAS_CONFIG"] = str(ROOT / "tests" / "pr_atlas.test.toml")
     return subprocess.Popen([sys.executable, "-m", "etl.cli", "ingest", "--db", target, *args], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -5,7 +5,7 @@ then, test on the quarter (only PRs whose 90-day outcome is known count).
 Each history's warehouse is built through the real pipeline: its commits become a git clone (the bundle where
 there is one, with its real file contents; else bench/replay_history.py, with made-up contents of the real sizes),
 then `pr-atlas ingest` loads it, builds the models and runs the risk step with quarterly versions
-(PR_ATLAS_RISK_RETRAIN_EVERY=quarter). The scores measured are the warehouse's own (pr_risk): each PR scored by
+(PR_ATLAS_RETRAIN_EVERY=quarter). The scores measured are the warehouse's own (pr_risk): each PR scored by
 the version of its quarter, trained before it. Features and labels are the warehouse's too; labels come from
 the project's link reader. Printed per history: ROC-AUC (over all tested quarters, and the mean of the
 quarters' own), PR-AUC, the recall of bug-introducing PRs within the top 20% of changed lines (the PRs taken by
@@ -57,7 +57,7 @@ HAND_LABEL_DIR = BENCH_DIR.parent / "tests" / "data" / "real_git"
 
 BUILD = """
 import json, os, sys, time
-os.environ["PR_ATLAS_RISK_RETRAIN_EVERY"] = "quarter"
+os.environ["PR_ATLAS_RETRAIN_EVERY"] = "quarter"
 from etl.pipeline import run_ingest
 start = time.perf_counter()
 summary = run_ingest(sys.argv[1], locations=[], include_sample=False, github_repos=[], git_clones=[sys.argv[2]])

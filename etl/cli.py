@@ -94,7 +94,7 @@ def _serve_dashboards(target: str, port: int, address: str) -> int:
 
     _prepare_dashboards(target)
     print(f"\nPR Atlas dashboards: open http://{address}:{port}  (Ctrl-C stops them)\n", file=sys.stderr)
-    return run_group(_dashboard_command(port, address), env={**os.environ, "PR_ATLAS_DB": target})
+    return run_group(_dashboard_command(port, address), env={**os.environ, "PR_ATLAS_DATABASE": target})
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
@@ -111,7 +111,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings.use(chosen)
     _prepare_dashboards(chosen.database)
     # The services are other processes: they build the same settings from the same file and these variables.
-    env = {**os.environ, "PR_ATLAS_CONFIG": str(chosen.config_file), "PR_ATLAS_DB": chosen.database,
+    env = {**os.environ, "PR_ATLAS_CONFIG": str(chosen.config_file), "PR_ATLAS_DATABASE": chosen.database,
            "DAGSTER_HOME": str(chosen.instance_home)}
     return serve(chosen, _dashboard_command(chosen.dashboard_port, chosen.address), env)
 
@@ -220,8 +220,8 @@ def _serving_options(command: argparse.ArgumentParser, *, defaults: bool = True)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pr-atlas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    db_help = ("DuckDB file or ducklake:<catalog> (default: $PR_ATLAS_DB, else pr_atlas.toml [warehouse] database, "
-               "warehouse/pr_atlas.duckdb)")
+    db_help = ("DuckDB file or ducklake:<catalog> (default: $PR_ATLAS_DATABASE, else pr_atlas.toml [warehouse] "
+               "database, warehouse/pr_atlas.duckdb)")
 
     ingest = commands.add_parser("ingest", help="materialize every asset in-process through Dagster")
     ingest.add_argument("--db", help=db_help)
@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="collect pull requests, files and reviews from the GitHub API (repeatable; "
                              "token from $GITHUB_TOKEN)")
     ingest.add_argument("--github-api-url", metavar="URL",
-                        help="GitHub REST API base (default: $GITHUB_API_URL, else https://api.github.com)")
+                        help="GitHub REST API base (default: $PR_ATLAS_GITHUB_API_URL, else https://api.github.com)")
     ingest.add_argument("--git", action="append", metavar="PATH",
                         help="load the history of a local clone (repeatable; OWNER/REPO=PATH names its repo)")
     ingest.add_argument("--report-site", metavar="URL",

@@ -56,15 +56,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 # DuckDB's memory for a step that only appends (storing raw documents, parsing reports, loading git
-# history), when no limit is configured: by default DuckDB keeps every block it reads and writes cached (282 MB
-# after parsing 100,000 reports) for nothing. At this cap no step took longer; the parse step's process
-# peaked about 60 MB lower than at 256MB on 20,000 reports, and storing 100,000 raw documents 130 MB lower
-# (524-544 MB against 667-671 MB).
+# history), when no limit is configured: by default DuckDB keeps every block it reads and writes cached, for
+# nothing an append needs; under this cap no step took longer and each peaked lower (docs/scaling.md, measured
+# by `make bench` at 100,000 reports).
 APPEND_MEMORY_LIMIT = "64MB"
-# The search index cuts a batch of 5,000 reports into terms, then groups and sorts them. At 100,000 reports
-# the step peaked at 521-525 MB under this cap against 741-827 MB without, and took no longer (37.8-40.7 s
-# against 32.3-43.6 s); at 192MB a batch ran out of memory. A batch that needs more (unusually long reports)
-# is indexed again without the cap (etl.ingest.search_index).
+# The search index cuts a batch of reports into terms, then groups and sorts them: under this cap the step peaks
+# far lower in no more time, and a smaller one ran out of memory (docs/scaling.md). A batch that needs more
+# (unusually long reports) is indexed again without the cap (etl.ingest.search_index).
 SEARCH_MEMORY_LIMIT = "256MB"
 
 
@@ -83,8 +81,7 @@ def memory_capped(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator
         yield before
         if not is_lake_connection(con):
             # What the block wrote goes into the file under the cap as well: the checkpoint at the
-            # connection's close ran uncapped (storing 100,000 raw documents: 675-684 MB against 554-574 MB,
-            # in no more time).
+            # connection's close would run uncapped, and peak higher in no less time (docs/scaling.md).
             con.execute("checkpoint")
     finally:
         con.execute("set memory_limit = ?", [before])
@@ -106,8 +103,8 @@ def _memory_limit_to_restore(con: duckdb.DuckDBPyConnection) -> str:
     return f"{math.ceil(size_in_bytes(text) / 2**20)}MiB"
 
 
-# DuckDB checkpoints when its write-ahead log passes this size. At the default 16 MB a bulk load checkpoints
-# every few commits, and those checkpoints were a third of the parse step (bench/bench_ingest.py).
+# DuckDB checkpoints when its write-ahead log passes this size. At the default a bulk load checkpoints every few
+# commits, and those checkpoints were a large share of the parse step (`make bench`).
 CHECKPOINT_THRESHOLD = "64MB"
 
 

@@ -4,8 +4,10 @@ overridden by the command line. pydantic-settings does the merging, parsing and 
 `current()` is built once per process; the CLI replaces it with one carrying its flags (`use()`), and
 everything else receives it explicitly from there: resources, the lake, the run plan, the dashboards.
 
-Each setting names its place in the file (`toml`) and its environment variable (`env`). Relative paths in
-the file are relative to the file; in the environment or on the command line, to the working directory."""
+Each setting has one name: the field, its key in the file (under its section) and its environment variable
+(PR_ATLAS_ and the name in capitals) say the same, except the file's own place (PR_ATLAS_CONFIG), the GitHub token
+(GITHUB_TOKEN, read from the environment only) and Dagster's home (DAGSTER_HOME). Relative paths in the file are
+relative to the file; in the environment or on the command line, to the working directory."""
 
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ class Settings(BaseSettings):
     config_file: Path = Field(DEFAULT_CONFIG_FILE, validation_alias=AliasChoices("PR_ATLAS_CONFIG", "config_file"),
                               description="The TOML file read for the settings below.")
     # [warehouse]
-    database: str = _setting("warehouse/pr_atlas.duckdb", toml="warehouse.database", env="PR_ATLAS_DB",
+    database: str = _setting("warehouse/pr_atlas.duckdb", toml="warehouse.database", env="PR_ATLAS_DATABASE",
                              description="A DuckDB file, or ducklake:sqlite:<path> / ducklake:postgres:<dsn>.")
     lake_data_path: str = _setting("", toml="warehouse.lake_data_path", env="PR_ATLAS_LAKE_DATA_PATH",
                                    description="Where DuckLake writes its Parquet files (default: beside a "
@@ -65,13 +67,14 @@ class Settings(BaseSettings):
     repos: list[Repo] = _setting([], toml="repos", env="PR_ATLAS_REPOS",
                                  description="The repos collected: name, github, git_clone.")
     extra_github_repos: Annotated[list[str], NoDecode] = _setting(
-        [], toml="sources.extra_github_repos", env="PR_ATLAS_GITHUB_REPOS",
+        [], toml="sources.extra_github_repos", env="PR_ATLAS_EXTRA_GITHUB_REPOS",
         description="More repos collected from GitHub (space or comma separated).")
     extra_git_clones: Annotated[list[str], NoDecode] = _setting(
-        [], toml="sources.extra_git_clones", env="PR_ATLAS_GIT_CLONES",
+        [], toml="sources.extra_git_clones", env="PR_ATLAS_EXTRA_GIT_CLONES",
         description="More clones as OWNER/REPO=PATH (space or comma separated).")
     # [sources]
-    github_api_url: str = _setting("https://api.github.com", toml="sources.github_api_url", env="GITHUB_API_URL",
+    github_api_url: str = _setting("https://api.github.com", toml="sources.github_api_url",
+                                   env="PR_ATLAS_GITHUB_API_URL",
                                    description="The GitHub REST API; the token is sent to this host only.")
     github_api: Literal["graphql", "rest"] = _setting(
         "graphql", toml="sources.github_api", env="PR_ATLAS_GITHUB_API",
@@ -96,38 +99,38 @@ class Settings(BaseSettings):
     default_repo: str = _setting("sgl-project/sglang", toml="sources.default_repo", env="PR_ATLAS_DEFAULT_REPO",
                                  description="The repo of reports that name none.")
     # [schedule]
-    daily_cron: str = _setting("0 5 * * *", toml="schedule.daily_collection", env="PR_ATLAS_SCHEDULE_CRON",
+    daily_collection: str = _setting("0 5 * * *", toml="schedule.daily_collection", env="PR_ATLAS_DAILY_COLLECTION",
                                description="When every repo is collected.")
-    timezone: str = _setting("UTC", toml="schedule.timezone", env="PR_ATLAS_SCHEDULE_TIMEZONE",
+    timezone: str = _setting("UTC", toml="schedule.timezone", env="PR_ATLAS_TIMEZONE",
                              description="The time zone of daily_collection.")
     # [risk]
-    risk_retrain_every: Literal["month", "quarter"] = _setting(
-        "month", toml="risk.retrain_every", env="PR_ATLAS_RISK_RETRAIN_EVERY",
+    retrain_every: Literal["month", "quarter"] = _setting(
+        "month", toml="risk.retrain_every", env="PR_ATLAS_RETRAIN_EVERY",
         description="How often the regression-risk model of a repo gets a new version: each is trained on the PRs "
                     "whose 90-day outcome was known when the month (or quarter) began, and scores the PRs merged "
                     "in it.")
-    # [drop_folder]
-    drop_folder: str = _setting("warehouse/inbox", toml="drop_folder.path", env="PR_ATLAS_DROP_FOLDER",
+    # [inbox]
+    drop_folder: str = _setting("warehouse/inbox", toml="inbox.drop_folder", env="PR_ATLAS_DROP_FOLDER",
                                 description="Report files put here are ingested within a poll.")
-    drop_poll_seconds: int = _setting(30, toml="drop_folder.poll_seconds", env="PR_ATLAS_DROP_POLL_SECONDS",
+    drop_poll_seconds: int = _setting(30, toml="inbox.drop_poll_seconds", env="PR_ATLAS_DROP_POLL_SECONDS",
                                       description="How often the drop folder is looked at.", ge=1)
-    drop_max_files_per_run: int = _setting(500, toml="drop_folder.max_files_per_run",
+    drop_max_files_per_run: int = _setting(500, toml="inbox.drop_max_files_per_run",
                                            env="PR_ATLAS_DROP_MAX_FILES_PER_RUN",
                                            description="A burst of files becomes runs of at most this many.", ge=1)
     # [retries]
     max_retries: int = _setting(3, toml="retries.max_retries", env="PR_ATLAS_MAX_RETRIES",
                                 description="How often a failed collector step is tried again.", ge=0)
-    retry_delay_seconds: float = _setting(30, toml="retries.delay_seconds", env="PR_ATLAS_RETRY_DELAY_SECONDS",
+    retry_delay_seconds: float = _setting(30, toml="retries.retry_delay_seconds", env="PR_ATLAS_RETRY_DELAY_SECONDS",
                                           description="The first wait before a retry (then doubled).", ge=0)
     # [freshness]
-    freshness_hours: float = _setting(36, toml="freshness.marts_hours", env="PR_ATLAS_FRESHNESS_HOURS",
+    freshness_hours: float = _setting(36, toml="freshness.freshness_hours", env="PR_ATLAS_FRESHNESS_HOURS",
                                       description="Marts older than this are stale.", gt=0)
     # [ports]
     address: str = _setting("localhost", toml="ports.address", env="PR_ATLAS_ADDRESS",
                             description="Where the web UIs listen.")
-    dagster_port: int = _setting(3000, toml="ports.dagster", env="PR_ATLAS_DAGSTER_PORT",
+    dagster_port: int = _setting(3000, toml="ports.dagster_port", env="PR_ATLAS_DAGSTER_PORT",
                                  description="Dagster's web UI.")
-    dashboard_port: int = _setting(8501, toml="ports.dashboard", env="PR_ATLAS_DASHBOARD_PORT",
+    dashboard_port: int = _setting(8501, toml="ports.dashboard_port", env="PR_ATLAS_DASHBOARD_PORT",
                                    description="The Streamlit dashboards.")
 
     dagster_home: str = _setting("", toml="-", env="DAGSTER_HOME",
@@ -223,7 +226,9 @@ class TomlFile(PydanticBaseSettingsSource):
     def __init__(self, settings_cls, init_settings, env_settings) -> None:
         super().__init__(settings_cls)
         given, env = init_settings(), env_settings()
-        chosen = given.get("config_file") or env.get("PR_ATLAS_CONFIG") or env.get("config_file")
+        # (pydantic-settings hands init arguments over under the field's first alias)
+        chosen = (given.get("config_file") or given.get("PR_ATLAS_CONFIG") or env.get("PR_ATLAS_CONFIG")
+                  or env.get("config_file"))
         self.path = Path(chosen or DEFAULT_CONFIG_FILE).expanduser().resolve()
 
     def get_field_value(self, field, field_name):  # required by the base class; __call__ does the work

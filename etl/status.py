@@ -14,7 +14,7 @@ from dagster._core.instance.ref import InstanceRef
 
 from . import settings
 from .defs import keys
-from .defs.partitions import REPO_PARTITIONS, REPO_WINDOWS, window_key, windows_until
+from .defs.partitions import REPO_PARTITIONS, repo_windows, window_key, windows_until
 
 BY_REPO, BY_WINDOW = "repo", "repo × window"
 # (label, asset, how it is partitioned): what a maintainer asks "did it run?" about.
@@ -85,7 +85,7 @@ def collect_status(instance: dg.DagsterInstance, now: datetime | None = None) ->
 
 def _window_progress(instance: dg.DagsterInstance, key: dg.AssetKey, partitions: list) -> str:
     """How far a repo's GitHub windows are: "35/35 windows", or "12/35 windows, 2 running, 1 failed"."""
-    status = list((instance.get_status_by_partition(key, partitions, REPO_WINDOWS) or {}).values())
+    status = list((instance.get_status_by_partition(key, partitions, repo_windows()) or {}).values())
     done = status.count(dg.AssetPartitionStatus.MATERIALIZED)
     running = status.count(dg.AssetPartitionStatus.IN_PROGRESS)
     failed = status.count(dg.AssetPartitionStatus.FAILED)

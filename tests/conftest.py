@@ -29,8 +29,8 @@ def seeds_dir() -> Path:
 def _throwaway_dagster_instance(monkeypatch):
     """Tests never write runs into the developer's Dagster instance."""
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    for name in ("PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE", "PR_ATLAS_GITHUB_REPOS",
-                 "PR_ATLAS_GIT_CLONES", "PR_ATLAS_REPORT_SITE", "GITHUB_TOKEN", "PR_ATLAS_GITHUB_API"):
+    for name in ("PR_ATLAS_DATABASE", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE", "PR_ATLAS_EXTRA_GITHUB_REPOS",
+                 "PR_ATLAS_EXTRA_GIT_CLONES", "PR_ATLAS_REPORT_SITE", "GITHUB_TOKEN", "PR_ATLAS_GITHUB_API"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -63,7 +63,7 @@ def _keep_main_module(monkeypatch):
 
 def cli_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DAGSTER_HOME", "PR_ATLAS_DB", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE")}
+           if k not in ("DAGSTER_HOME", "PR_ATLAS_DATABASE", "PR_ATLAS_REPORTS", "PR_ATLAS_INCLUDE_SAMPLE")}
     return env
 
 

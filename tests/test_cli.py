@@ -39,7 +39,7 @@ def test_sql_is_read_only(sample_db):
 
 
 def test_db_from_environment(sample_db):
-    env = {**cli_env(), "PR_ATLAS_DB": str(sample_db)}
+    env = {**cli_env(), "PR_ATLAS_DATABASE": str(sample_db)}
     result = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "select count(*) as n from staging.reports",
                              "--format", "csv"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
     assert result.stdout.splitlines()[-1] == "32"

@@ -63,7 +63,7 @@ def metric(app: AppTest, label: str) -> str:
 
 @pytest.fixture
 def warehouse(dashboard_db, monkeypatch):
-    monkeypatch.setenv("PR_ATLAS_DB", str(dashboard_db))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(dashboard_db))
     return dashboard_db
 
 
@@ -355,7 +355,7 @@ def test_health_page(warehouse):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_empty_warehouse_shows_first_run_message(tmp_path, monkeypatch, page):
-    monkeypatch.setenv("PR_ATLAS_DB", str(tmp_path / "nothing_yet.duckdb"))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(tmp_path / "nothing_yet.duckdb"))
     app = open_page(page)
     assert "No data yet" in texts(app) and "make demo" in texts(app)
 
@@ -367,7 +367,7 @@ def test_empty_but_initialised_warehouse(tmp_path, monkeypatch):
     apply_schema(con)
     con.close()
     publish(database)
-    monkeypatch.setenv("PR_ATLAS_DB", str(database))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(database))
     assert "No data yet" in texts(open_page("trends"))
 
 
@@ -380,7 +380,7 @@ def test_new_data_shows_while_the_warehouse_is_locked(tmp_path, monkeypatch, das
     database = tmp_path / "w.duckdb"
     shutil.copyfile(dashboard_db, database)
     publish(database)
-    monkeypatch.setenv("PR_ATLAS_DB", str(database))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(database))
     app = open_page("trends")
     before = metric(app, "PRs merged")
 

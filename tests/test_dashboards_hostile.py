@@ -28,7 +28,7 @@ def hostile_db(tmp_path_factory):
 
 @pytest.fixture
 def warehouse(hostile_db, monkeypatch):
-    monkeypatch.setenv("PR_ATLAS_DB", str(hostile_db))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(hostile_db))
     return hostile_db
 
 

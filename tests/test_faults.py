@@ -16,8 +16,8 @@ import pytest
 
 from etl import settings, user_sql
 from etl.db import utc_now
-from etl.ingest.core_reports import store_rows
 from etl.ingest.github_store import GitHubStore
+from etl.ingest.parse_reports import store_rows
 from etl.ingest.raw_documents import store_documents
 from etl.ingest.report_rows import Outcome, rows_of
 from etl.parsing import parse_bytes
@@ -403,7 +403,7 @@ def test_parser_workers_die_when_the_ingestion_is_killed(tmp_path):
         for i, data in enumerate(docs):
             con.execute("insert into raw.documents values (?, ?, 'sha', ?, ?, now()::timestamp, null)",
                         [f"d{i}", f"/r/{i}.md", len(data), data])
-    script = ("import duckdb, sys\nfrom etl.ingest.core_reports import parse_pending\n"
+    script = ("import duckdb, sys\nfrom etl.ingest.parse_reports import parse_pending\n"
               f"con = duckdb.connect({str(database)!r})\nparse_pending(con, workers=2, chunk_size=300)\n")
     process = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT)
     try:
@@ -464,7 +464,7 @@ def test_the_health_page_lists_parse_warnings_and_unread_entries(tmp_path, monke
     (folder / "dangling.md").symlink_to("nowhere.md")
     database = tmp_path / "w.duckdb"
     assert run_ingest(str(database), locations=[str(folder)], include_sample=False).success
-    monkeypatch.setenv("PR_ATLAS_DB", str(database))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(database))
     settings.use(None)  # the dashboards build their settings from this environment, as a new server process would
     app = AppTest.from_file(str(PROJECT_ROOT / "dashboards" / "app.py"), default_timeout=60)
     app.run()

@@ -263,7 +263,7 @@ def test_a_warehouse_of_the_old_layer_names_is_moved_to_the_new_ones(tmp_path):
 
 
 def test_documents_pending_here_and_there_are_each_parsed_once_by_the_worker_pool(tmp_path):
-    from etl.ingest.core_reports import parse_pending
+    from etl.ingest.parse_reports import parse_pending
     from etl.names import REPORT_TABLES as TABLES
 
     from . import hostile_reports
@@ -287,7 +287,7 @@ def test_documents_pending_here_and_there_are_each_parsed_once_by_the_worker_poo
 
 
 def test_a_chunk_of_pending_documents_never_spans_far_in_the_table():
-    from etl.ingest.core_reports import _chunks
+    from etl.ingest.parse_reports import _chunks
 
     assert list(_chunks([0, 1, 2, 3, 9, 100, 101, 5000], 3)) == [[0, 1, 2], [3, 9], [100, 101], [5000]]
 
@@ -312,7 +312,7 @@ def test_a_parser_worker_parses_without_loading_duckdb_or_pandas():
 
 
 def test_duckdb_memory_is_capped_while_parsing_and_its_default_restored_after(tmp_path):
-    from etl.ingest.core_reports import parse_pending
+    from etl.ingest.parse_reports import parse_pending
     from etl.ingest.raw_documents import store_documents
     from etl.sources.report_files import iter_documents
 

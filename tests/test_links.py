@@ -279,7 +279,7 @@ def test_a_number_release_notes_call_an_issue_stays_the_pr_git_history_knows(tmp
 def test_a_changed_reader_rereads_every_claim_from_what_the_warehouse_holds(history, tmp_path, monkeypatch):
     """Claims read by another reader version are read again, reports from their raw bytes and commit messages
     from the stored commits, with nothing fetched and nothing doubled."""
-    from etl.ingest import core_reports, report_rows
+    from etl.ingest import parse_reports, report_rows
     from etl.ingest import text_claims as claims_loader
 
     reports = tmp_path / "reports"
@@ -288,7 +288,7 @@ def test_a_changed_reader_rereads_every_claim_from_what_the_warehouse_holds(hist
                                     "## 功能与动机\n\nPR #201 引入的融合 rope 内核在长序列上产生 NaN。\n", encoding="utf-8")
     database = tmp_path / "w.duckdb"
     arguments = dict(locations=[str(reports)], include_sample=False, github_repos=[], git_clones=[f"{REPO}={history}"])
-    for module, name in ((core_reports, "parser_version"), (report_rows, "parser_version"),
+    for module, name in ((parse_reports, "parser_version"), (report_rows, "parser_version"),
                          (claims_loader, "reader_version")):
         monkeypatch.setattr(module, name, lambda: "an-older-reader")
     with link_model.using(None):  # the clause rules alone, as before the model

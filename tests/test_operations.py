@@ -37,7 +37,7 @@ def config_file(tmp_path, monkeypatch):
         path = tmp_path / "pr_atlas.toml"
         lines = [f'[warehouse]\ndatabase = "{database or tmp_path / "settings.duckdb"}"\n']
         lines += [f'[[repos]]\nname = "{r}"\ngithub = false\n' for r in repos]
-        lines.append(f'[drop_folder]\npath = "{drop or tmp_path / "inbox"}"\nmax_files_per_run = {max_files}\n')
+        lines.append(f'[inbox]\ndrop_folder = "{drop or tmp_path / "inbox"}"\ndrop_max_files_per_run = {max_files}\n')
         path.write_text("\n".join(lines), encoding="utf-8")
         monkeypatch.setenv("PR_ATLAS_CONFIG", str(path))
         return path
@@ -77,7 +77,7 @@ def test_the_risk_models_are_retrained_once_per_period(config_file, monkeypatch)
         # every tick of a month asks for the same run: Dagster starts a run key once
         assert keys(datetime(2026, 11, 2, 5)) == keys(datetime(2026, 11, 30, 5)) == ["retrain_risk@2026-11-01"]
         assert keys(datetime(2026, 12, 1, 5)) == ["retrain_risk@2026-12-01"]
-        monkeypatch.setenv("PR_ATLAS_RISK_RETRAIN_EVERY", "quarter")
+        monkeypatch.setenv("PR_ATLAS_RETRAIN_EVERY", "quarter")
         settings.use(None)
         assert keys(datetime(2026, 11, 2, 5)) == keys(datetime(2026, 12, 31, 5)) == ["retrain_risk@2026-10-01"]
 

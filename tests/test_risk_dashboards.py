@@ -15,7 +15,7 @@ from .test_dashboards import metric, open_page, scalar, texts
 
 @pytest.fixture
 def warehouse(risk_dashboard_db, monkeypatch):
-    monkeypatch.setenv("PR_ATLAS_DB", str(risk_dashboard_db))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(risk_dashboard_db))
     return risk_dashboard_db
 
 
@@ -71,7 +71,7 @@ def test_health_page_calibrates_predicted_against_observed_by_band(warehouse):
 
 
 def test_a_repo_with_too_few_outcomes_shows_the_prior_and_why(dashboard_db, monkeypatch):
-    monkeypatch.setenv("PR_ATLAS_DB", str(dashboard_db))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(dashboard_db))
     app = open_page("pr", pr=f"{SAMPLE_REPO}#22598")
     page = texts(app)
     assert "risk band: unknown" in page and "fewer than 10 to learn from" in page

@@ -80,7 +80,7 @@ def test_serve_starts_three_services_and_ctrl_c_leaves_nothing_behind(tmp_path):
             "query": "{ repositoriesOrError { ... on RepositoryConnection { nodes { schedules { name } } } } }"},
             timeout=30).json()
         schedules = [s["name"] for n in page["data"]["repositoriesOrError"]["nodes"] for s in n["schedules"]]
-        assert sorted(schedules) == ["daily_git_and_reports", "daily_github"]
+        assert sorted(schedules) == ["daily_git_and_reports", "daily_github", "risk_retraining"]
         started = _descendants(serve.pid)
         assert len(started) >= 3
     finally:

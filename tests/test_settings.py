@@ -40,7 +40,7 @@ def test_the_file_is_read_relative_to_itself_and_the_environment_wins(tmp_path, 
     config = tmp_path / "conf" / "pr_atlas.toml"
     config.parent.mkdir()
     config.write_text('[warehouse]\ndatabase = "w.duckdb"\n[sources]\ndefault_repo = "file/repo"\n'
-                      'reports = ["reports"]\n[drop_folder]\npath = "inbox"\n', encoding="utf-8")
+                      'reports = ["reports"]\n[inbox]\ndrop_folder = "inbox"\n', encoding="utf-8")
     monkeypatch.setenv("PR_ATLAS_CONFIG", str(config))
     chosen = Settings.load()
     assert chosen.database == str(tmp_path / "conf" / "w.duckdb")
@@ -59,12 +59,12 @@ def test_a_bad_value_is_refused_with_its_variable_named(monkeypatch):
 
 
 RESOURCE_SETTINGS = [  # (variable, value, what the resources then hold)
-    ("PR_ATLAS_DB", "/tmp/elsewhere.duckdb", lambda r: r["warehouse"].database),
+    ("PR_ATLAS_DATABASE", "/tmp/elsewhere.duckdb", lambda r: r["warehouse"].database),
     ("PR_ATLAS_LAKE_DATA_PATH", "/tmp/lake-files/", lambda r: r["warehouse"].lake_data_path),
     ("PR_ATLAS_MEMORY_LIMIT", "300MB", lambda r: r["warehouse"].memory_limit),
-    ("PR_ATLAS_GITHUB_REPOS", "acme/one acme/two", lambda r: " ".join(r["github_api"].repos)),
-    ("PR_ATLAS_GIT_CLONES", "acme/one=/tmp/clone", lambda r: " ".join(r["git_history"].clones)),
-    ("GITHUB_API_URL", "http://127.0.0.1:9/api", lambda r: r["github_api"].api_url),
+    ("PR_ATLAS_EXTRA_GITHUB_REPOS", "acme/one acme/two", lambda r: " ".join(r["github_api"].repos)),
+    ("PR_ATLAS_EXTRA_GIT_CLONES", "acme/one=/tmp/clone", lambda r: " ".join(r["git_history"].clones)),
+    ("PR_ATLAS_GITHUB_API_URL", "http://127.0.0.1:9/api", lambda r: r["github_api"].api_url),
     ("PR_ATLAS_GITHUB_API", "graphql", lambda r: r["github_api"].api),  # the test configuration says rest
     ("PR_ATLAS_REPORT_SITE", "http://127.0.0.1:9/site", lambda r: r["report_site"].base_url),
     ("PR_ATLAS_REPORTS", "/tmp/a:/tmp/b", lambda r: ":".join(r["report_sources"].locations)),
@@ -110,7 +110,7 @@ def test_github_api_defaults_to_graphql_which_needs_a_token(tmp_path, monkeypatc
 def test_memory_limit_and_lake_data_path_act_on_the_warehouse(tmp_path, monkeypatch):
     monkeypatch.setenv("PR_ATLAS_MEMORY_LIMIT", "300MB")
     monkeypatch.setenv("PR_ATLAS_LAKE_DATA_PATH", str(tmp_path / "parquet") + "/")
-    monkeypatch.setenv("PR_ATLAS_DB", f"ducklake:sqlite:{tmp_path / 'lake.sqlite'}")
+    monkeypatch.setenv("PR_ATLAS_DATABASE", f"ducklake:sqlite:{tmp_path / 'lake.sqlite'}")
     warehouse = resources_from(Settings.load())["warehouse"]
     with warehouse.connection() as con:
         limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
@@ -126,7 +126,7 @@ def test_drop_folder_settings_shape_the_runs(tmp_path, monkeypatch):
     inbox.mkdir()
     for n in range(5):
         (inbox / f"r{n}.md").write_text(f"# report {n}\n", encoding="utf-8")
-    monkeypatch.setenv("PR_ATLAS_DB", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("PR_ATLAS_DATABASE", str(tmp_path / "w.duckdb"))
     assert plan.report_file_runs(Settings.load()) == []  # the default folder holds nothing
     monkeypatch.setenv("PR_ATLAS_DROP_FOLDER", str(inbox))
     monkeypatch.setenv("PR_ATLAS_DROP_MAX_FILES_PER_RUN", "2")
@@ -136,13 +136,14 @@ def test_drop_folder_settings_shape_the_runs(tmp_path, monkeypatch):
 
 def test_repos_from_the_file_shape_the_plan(tmp_path, monkeypatch):
     config = tmp_path / "pr_atlas.toml"
-    config.write_text(f'[warehouse]\ndatabase = "{tmp_path / "w.duckdb"}"\n[[repos]]\nname = "acme/one"\n'
+    config.write_text(f'[warehouse]\ndatabase = "{tmp_path / "w.duckdb"}"\n[sources]\n'
+                      'github_history_start = "2026-01-01"\n[[repos]]\nname = "acme/one"\n'
                       'github = true\n[[repos]]\nname = "acme/two"\ngithub = false\ngit_clone = "clone"\n',
                       encoding="utf-8")
     monkeypatch.setenv("PR_ATLAS_CONFIG", str(config))
     chosen = Settings.load()
     assert chosen.github_repos == ["acme/one"] and chosen.git_clones == [f"acme/two={tmp_path / 'clone'}"]
-    github, repos = plan.everything(chosen, datetime(2026, 3, 5))  # windows from 2026-01 (the test settings)
+    github, repos = plan.everything(chosen, datetime(2026, 3, 5))  # windows from 2026-01, as the file says
     assert [r.partition_key for r in repos] == ["acme/one", "acme/two"]
     assert [str(r.partition_key) for r in github] == ["acme/one|2026-03-01", "acme/one|2026-02-01",
                                                       "acme/one|2026-01-01"]
@@ -172,8 +173,9 @@ DEFINITION_TIME = """
 import json
 import dagster as dg
 from etl.definitions import build_definitions
-from etl.defs.partitions import COLLECTOR_RETRY, GITHUB_WINDOWS
+from etl.defs.partitions import collector_retry, github_windows
 defs = build_definitions()
+GITHUB_WINDOWS, COLLECTOR_RETRY = github_windows(), collector_retry()
 schedule = next(s for s in defs.schedules if s.name == "daily_github")
 drop = next(s for s in defs.sensors if s.name == "report_drop_folder")
 trends = defs.resolve_assets_def(dg.AssetKey(["marts", "weekly_trends"]))
@@ -188,8 +190,8 @@ DEFINITION_SETTINGS = {"PR_ATLAS_GITHUB_WINDOW": ("week", "window", "WeeklyParti
                        "PR_ATLAS_GITHUB_HISTORY_START": ("2025-06-01", "first", "2025-06-01"),
                        "PR_ATLAS_MAX_RETRIES": ("7", "retries", 7),
                        "PR_ATLAS_RETRY_DELAY_SECONDS": ("11", "delay", 11),
-                       "PR_ATLAS_SCHEDULE_CRON": ("15 3 * * *", "cron", "15 3 * * *"),
-                       "PR_ATLAS_SCHEDULE_TIMEZONE": ("Asia/Shanghai", "timezone", "Asia/Shanghai"),
+                       "PR_ATLAS_DAILY_COLLECTION": ("15 3 * * *", "cron", "15 3 * * *"),
+                       "PR_ATLAS_TIMEZONE": ("Asia/Shanghai", "timezone", "Asia/Shanghai"),
                        "PR_ATLAS_DROP_POLL_SECONDS": ("45", "poll", 45)}
 
 
@@ -216,3 +218,46 @@ def test_the_cli_builds_the_settings_once_with_its_flags(tmp_path):
         assert warehouse_target() == str(tmp_path / "flag.duckdb")
     finally:
         settings.use(previous)
+
+
+# The settings whose names follow other conventions: the file's own place, a secret, Dagster's home.
+NAMED_ELSEWHERE = {"config_file": "PR_ATLAS_CONFIG", "github_token": "GITHUB_TOKEN", "dagster_home": "DAGSTER_HOME"}
+
+
+def test_every_setting_has_one_name_in_the_field_the_file_and_the_environment():
+    from etl.settings import Settings
+
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra or {}
+        if name in NAMED_ELSEWHERE:
+            assert extra.get("env", NAMED_ELSEWHERE[name]) == NAMED_ELSEWHERE[name]
+            continue
+        assert extra["toml"].rsplit(".", 1)[-1] == name, (name, extra["toml"])
+        assert extra["env"] == f"PR_ATLAS_{name.upper()}", (name, extra["env"])
+
+
+def test_settings_used_after_the_definitions_were_imported_reach_them(tmp_path):
+    """Partitions, schedules, sensor intervals, retries and freshness come from the settings in force when the
+    definitions are built, not when their modules were imported (a later settings.use() reaches them)."""
+    import dagster as dg
+
+    from etl import settings
+    from etl.definitions import build_definitions
+    from etl.defs import partitions  # noqa: F401 (imported before the settings change)
+
+    config = tmp_path / "pr_atlas.toml"
+    config.write_text('[sources]\ngithub_window = "week"\ngithub_history_start = "2025-06-01"\n'
+                      '[schedule]\ndaily_collection = "15 3 * * *"\n[inbox]\ndrop_poll_seconds = 45\n'
+                      '[retries]\nmax_retries = 7\n', encoding="utf-8")
+    previous = settings.use(Settings.load(config))
+    try:
+        defs = build_definitions()
+    finally:
+        settings.use(previous)
+    github = defs.resolve_assets_def(dg.AssetKey(["staging", "github"]))
+    windows = github.partitions_def.get_partitions_def_for_dimension("window")
+    assert type(windows).__name__ == "WeeklyPartitionsDefinition"
+    assert windows.get_first_partition_key() == "2025-06-01"
+    assert next(s for s in defs.schedules if s.name == "daily_github").cron_schedule == "15 3 * * *"
+    assert next(s for s in defs.sensors if s.name == "report_drop_folder").minimum_interval_seconds == 45
+    assert defs.resolve_assets_def(dg.AssetKey(["raw", "git_logs"])).op.retry_policy.max_retries == 7

@@ -7,47 +7,71 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import cache
 
 import dagster as dg
 
 from etl import settings
+from etl.settings import Settings
 from etl.sources.github import Window
 from etl.sources.http import FatalHttpError
 
 REPO_PARTITIONS = dg.DynamicPartitionsDefinition(name="repo")
 
-_settings = settings.current()
 _WINDOW_KINDS = {"month": dg.MonthlyPartitionsDefinition, "week": dg.WeeklyPartitionsDefinition,
                  "day": dg.DailyPartitionsDefinition}
-# end_offset=1: the window still running is a partition too, the one the daily schedule collects.
-GITHUB_WINDOWS = _WINDOW_KINDS[_settings.github_window](start_date=_settings.github_history_start, end_offset=1,
-                                                      timezone="UTC")
-REPO_WINDOWS = dg.MultiPartitionsDefinition({"repo": REPO_PARTITIONS, "window": GITHUB_WINDOWS})
+
+
+# Built from the settings when asked (when the definitions load, or a run plan is made), not when this module is
+# imported, so that settings.use() reaches them; one object per window size and start, as Dagster compares them.
+@cache
+def _windows(kind: str, start: str) -> dg.TimeWindowPartitionsDefinition:
+    # end_offset=1: the window still running is a partition too, the one the daily schedule collects.
+    return _WINDOW_KINDS[kind](start_date=start, end_offset=1, timezone="UTC")
+
+
+@cache
+def _repo_windows(kind: str, start: str) -> dg.MultiPartitionsDefinition:
+    return dg.MultiPartitionsDefinition({"repo": REPO_PARTITIONS, "window": _windows(kind, start)})
+
+
+def github_windows(chosen: Settings | None = None) -> dg.TimeWindowPartitionsDefinition:
+    """The GitHub collection windows of `chosen` (default: this process's settings)."""
+    chosen = chosen or settings.current()
+    return _windows(chosen.github_window, chosen.github_history_start)
+
+
+def repo_windows(chosen: Settings | None = None) -> dg.MultiPartitionsDefinition:
+    """One partition per repo and GitHub window."""
+    chosen = chosen or settings.current()
+    return _repo_windows(chosen.github_window, chosen.github_history_start)
 
 
 def window_key(repo: str, window: str) -> dg.MultiPartitionKey:
     return dg.MultiPartitionKey({"repo": repo, "window": window})
 
 
-def collection_window(partition_key: dg.MultiPartitionKey) -> tuple[str, Window]:
+def collection_window(partition_key: dg.MultiPartitionKey, chosen: Settings | None = None) -> tuple[str, Window]:
     """The repo and the updated_at window (naive UTC, as the warehouse keeps times) a partition names."""
     window = partition_key.keys_by_dimension["window"]
-    span = GITHUB_WINDOWS.time_window_for_partition_key(window)
+    span = github_windows(chosen).time_window_for_partition_key(window)
     return partition_key.keys_by_dimension["repo"], Window(window, _naive(span.start), _naive(span.end))
 
 
-def windows_until(now: datetime) -> list[str]:
+def windows_until(now: datetime, chosen: Settings | None = None) -> list[str]:
     """Every window key from the configured history start to the one holding `now`, oldest first."""
-    return list(GITHUB_WINDOWS.get_partition_keys(current_time=now))
+    return list(github_windows(chosen).get_partition_keys(current_time=now))
 
 
 def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
-# Git and report sites fail in passing (5xx storms, resets, secondary limits that outlast the client's own
-# retries): the whole step is tried again, later each time, with jitter so repos do not retry in step.
-COLLECTOR_RETRY = dg.RetryPolicy(max_retries=_settings.max_retries, delay=_settings.retry_delay_seconds,
-                                 backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+def collector_retry(chosen: Settings | None = None) -> dg.RetryPolicy:
+    """Git and report sites fail in passing (5xx storms, resets): the whole step is tried again, later each
+    time, with jitter so repos do not retry in step."""
+    chosen = chosen or settings.current()
+    return dg.RetryPolicy(max_retries=chosen.max_retries, delay=chosen.retry_delay_seconds,
+                          backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
 STOPPED = "stopped by a signal; what was committed stays, and the next run goes on from there"

@@ -28,7 +28,7 @@ class WarehouseResource(dg.ConfigurableResource):
     or a DuckLake catalog (several writers)."""
 
     database: str = Field(description="DuckDB file, or ducklake:sqlite:<path> / ducklake:postgres:<dsn> "
-                                      "(pr_atlas.toml [warehouse] database; env PR_ATLAS_DB).")
+                                      "(pr_atlas.toml [warehouse] database; env PR_ATLAS_DATABASE).")
     lake_data_path: str = Field(default="", description="Where a DuckLake writer puts its Parquet files.")
     memory_limit: str = Field(default="", description="DuckDB's memory_limit for this resource's connections.")
     lock_wait_seconds: float = Field(default=900, description="How long a writer waits for another process's "
@@ -77,8 +77,8 @@ class ReportSourcesResource(dg.ConfigurableResource):
 class GitHubResource(dg.ConfigurableResource):
     """The GitHub API: which repos to collect, over which API, and how politely."""
 
-    repos: list[str] = Field(default_factory=list, description="owner/repo names (env PR_ATLAS_GITHUB_REPOS).")
-    api_url: str = Field(default="https://api.github.com", description="REST API base (env GITHUB_API_URL); "
+    repos: list[str] = Field(default_factory=list, description="owner/repo names (env PR_ATLAS_EXTRA_GITHUB_REPOS).")
+    api_url: str = Field(default="https://api.github.com", description="REST API base (env PR_ATLAS_GITHUB_API_URL); "
                                                                       "GraphQL is found beside it.")
     api: str = Field(default="graphql", description="graphql or rest (env PR_ATLAS_GITHUB_API); GraphQL needs a "
                                                     "token, so without one REST is used.")
@@ -115,8 +115,9 @@ class GitHubResource(dg.ConfigurableResource):
 class GitHistoryResource(dg.ConfigurableResource):
     """Local clones whose history is loaded."""
 
-    clones: list[str] = Field(default_factory=list, description="PATH or OWNER/REPO=PATH (env PR_ATLAS_GIT_CLONES); "
-                                                                "without a repo, the origin remote names it.")
+    clones: list[str] = Field(default_factory=list,
+                              description="PATH or OWNER/REPO=PATH (env PR_ATLAS_EXTRA_GIT_CLONES); without a repo, "
+                                          "the origin remote names it.")
     default_repo: str | None = Field(default=None,
                                      description="Repo of a clone with neither a name nor a GitHub origin.")
 
@@ -147,7 +148,7 @@ class RiskModelResource(dg.ConfigurableResource):
     """How the regression-risk models are versioned over time."""
 
     retrain_every: str = Field(default="month", description="month | quarter: a new version of each repo's model "
-                                                            "per period (env PR_ATLAS_RISK_RETRAIN_EVERY).")
+                                                            "per period (env PR_ATLAS_RETRAIN_EVERY).")
 
 
 def resources_from(settings: Settings) -> dict[str, dg.ConfigurableResource]:
@@ -161,7 +162,7 @@ def resources_from(settings: Settings) -> dict[str, dg.ConfigurableResource]:
                                      api=settings.github_api, token=token),
         "git_history": GitHistoryResource(clones=settings.git_clones, default_repo=settings.default_repo),
         "report_site": ReportSiteResource(base_url=settings.report_site or None, repo=settings.default_repo),
-        "risk_model": RiskModelResource(retrain_every=settings.risk_retrain_every),
+        "risk_model": RiskModelResource(retrain_every=settings.retrain_every),
     }
 
 

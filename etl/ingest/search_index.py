@@ -12,7 +12,7 @@ from ..db import WAREHOUSE_DIR, memory_capped, transaction
 
 REFRESH_SQL = WAREHOUSE_DIR / "search" / "refresh_index.sql"
 BATCH_SQL = WAREHOUSE_DIR / "search" / "index_batch.sql"
-BATCH_DOCUMENTS = 5000  # a batch's terms are what the step holds in memory (about 60 MB per 5,000 reports)
+BATCH_DOCUMENTS = 5000  # a batch's terms are what the step holds in memory (SEARCH_MEMORY_LIMIT bounds it)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ class Blame:
 
 # A fix that rewrites more lines than this (a revert of a large PR, a refactor) is blamed on a sample of its
 # lines spread evenly over its files and hunks: who wrote them shows as well in a few hundred lines as in
-# thousands, and blame's cost grows with every line (pytorch/ao: 22 of 100 fixes held 32,283 of 34,209 lines).
+# thousands, and blame's cost grows with every line (a few large fixes hold most of the lines: docs/benchmarks.md).
 MAX_BLAMED_LINES = 200
 
 
@@ -220,9 +220,9 @@ def analyse(con, repo: str, clone: Path, *, workers: int | None = None,
 
 def _write_commit_graph(clone: Path) -> None:
     """Git's commit-graph with changed-path Bloom filters, for the commits it does not cover yet (`--split` adds
-    a layer): blame skips the commits that did not touch a file without opening them (pytorch/ao's 100 fixes:
-    4.0 s of blame without it, 2.7 s with it; writing it took 0.15 s). It is git's own cache, the one `git gc`
-    and `git maintenance` write; a clone that refuses it is blamed without it."""
+    a layer): blame skips the commits that did not touch a file without opening them (a third less time on the
+    replayed pytorch/ao history, for a fraction of a second to write it: docs/benchmarks.md). It is git's own
+    cache, the one `git gc` and `git maintenance` write; a clone that refuses it is blamed without it."""
     with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
         _git(clone, "commit-graph", "write", "--reachable", "--changed-paths", "--split")
 

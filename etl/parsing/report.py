@@ -27,7 +27,7 @@ _PARSER_FILES = Path(__file__).parent
 @cache
 def parser_version() -> str:
     """A digest of the parser's code and the link model: a document parsed by another version is parsed again
-    from its raw bytes by the next run (etl/ingest/core_reports.py), so a changed reader re-reads every report."""
+    from its raw bytes by the next run (etl/ingest/parse_reports.py), so a changed reader re-reads every report."""
     digest = hashlib.sha256()
     for path in sorted([*_PARSER_FILES.glob("*.py"), *_PARSER_FILES.glob("*.json")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

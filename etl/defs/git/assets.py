@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 import dagster as dg
 
-from etl import names
+from etl import names, settings
 from etl.db import APPEND_MEMORY_LIMIT, table_counts
 from etl.defs.resources import GitHistoryResource, WarehouseResource
 from etl.defs.run_log import record_source_run
@@ -12,7 +12,7 @@ from etl.ingest.git_history import load_history
 from etl.ingest.szz import analyse
 
 from ..keys import RAW_GIT, STAGING_GIT, STAGING_GITHUB, STAGING_REPORTS, STAGING_SZZ, STAGING_TEXT_CLAIMS
-from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources, no_retry_when_fatal
+from ..partitions import REPO_PARTITIONS, after_sources, collector_retry, no_retry_when_fatal
 
 
 def _specs() -> list[dg.AssetSpec]:
@@ -25,8 +25,7 @@ def _specs() -> list[dg.AssetSpec]:
     ]
 
 
-@dg.multi_asset(name="git", specs=_specs(), partitions_def=REPO_PARTITIONS, retry_policy=COLLECTOR_RETRY)
-def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_history: GitHistoryResource):
+def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_history: GitHistoryResource):
     repo = context.partition_key
     clones = [(name, path) for name, path in git_history.clones_by_repo() if name == repo]
     if not clones:
@@ -60,3 +59,15 @@ def szz(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_his
             results[repo] = asdict(analyse(con, repo, path, progress=context.log.info))
         rows = con.execute("select count(*) from staging.szz_candidates").fetchone()[0]
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "by_repo": dg.MetadataValue.json(results)})
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The domain's assets; the git step's retries as the settings say when the definitions load."""
+
+    @dg.multi_asset(name="git", specs=_specs(), partitions_def=REPO_PARTITIONS,
+                    retry_policy=collector_retry(settings.current()))
+    def git(context: dg.AssetExecutionContext, warehouse: WarehouseResource, git_history: GitHistoryResource):
+        yield from _load(context, warehouse, git_history)
+
+    return dg.Definitions(assets=[git, szz])

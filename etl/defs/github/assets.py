@@ -13,14 +13,14 @@ from dataclasses import asdict
 
 import dagster as dg
 
-from etl import names
+from etl import names, settings
 from etl.db import table_counts
 from etl.defs.resources import GitHubResource, WarehouseResource
 from etl.defs.run_log import record_source_run
 from etl.sources.http import HttpError
 
 from ..keys import RAW_GITHUB, STAGING_GITHUB
-from ..partitions import COLLECTOR_RETRY, REPO_WINDOWS, collection_window, no_retry_when_fatal
+from ..partitions import collection_window, collector_retry, no_retry_when_fatal, repo_windows
 
 STAGING_TABLES = ("staging.github_pulls", "staging.github_files", "staging.github_reviews",
                   "staging.github_review_comments", "staging.github_warnings")
@@ -40,10 +40,23 @@ def _specs() -> list[dg.AssetSpec]:
     ]
 
 
-@dg.multi_asset(name="github", specs=_specs(), partitions_def=REPO_WINDOWS, retry_policy=COLLECTOR_RETRY)
-def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, github_api: GitHubResource):
-    """One repo's pull requests last updated in one window (a partition: repo × window)."""
-    repo, window = collection_window(context.partition_key)
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The GitHub step, its windows as the settings say when the definitions load (not when imported)."""
+    chosen = settings.current()
+
+    @dg.multi_asset(name="github", specs=_specs(), partitions_def=repo_windows(chosen),
+                    retry_policy=collector_retry(chosen))
+    def github(context: dg.AssetExecutionContext, warehouse: WarehouseResource, github_api: GitHubResource):
+        """One repo's pull requests last updated in one window (a partition: repo × window)."""
+        yield from _collect(context, warehouse, github_api, chosen)
+
+    return dg.Definitions(assets=[github])
+
+
+def _collect(context: dg.AssetExecutionContext, warehouse: WarehouseResource, github_api: GitHubResource,
+             chosen: settings.Settings):
+    repo, window = collection_window(context.partition_key, chosen)
     if repo not in github_api.repos:
         context.log.info(f"{repo}: GitHub collection is off for this repo")
         for key in (RAW_GITHUB, STAGING_GITHUB):

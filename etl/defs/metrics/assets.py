@@ -23,7 +23,7 @@ from etl.taxonomy import module_rules_table, replace_table, risk_taxonomy_table
 
 from ..keys import PUBLIC_VIEWS, writers_of
 from ..partitions import after_sources, marts_freshness
-from .checks import CHECKS, CheckSpec, run_check
+from .checks import CheckSpec, checks_of, run_check
 
 GROUP = "metrics"
 CONFIG_TABLES = {
@@ -50,12 +50,7 @@ def _deps(model: Model) -> list[dg.AssetKey]:
     return sorted(keys, key=str)
 
 
-MODELS = in_build_order(discover())
 VIEWS_MODEL = Model("main", "public_views", PUBLIC_VIEWS_SQL)  # read for what the views select from
-# The models that read the risk step's scores, and the public views, are built by a second step after it: one
-# multi-asset holding models on both sides of that step would make a cycle of steps.
-LATE_MODELS = after_steps(MODELS)
-EARLY_MODELS = [m for m in MODELS if m not in LATE_MODELS]
 
 
 def _model_spec(model: Model, automation, fresh) -> dg.AssetSpec:
@@ -65,38 +60,39 @@ def _model_spec(model: Model, automation, fresh) -> dg.AssetSpec:
                         description=f"Table {model.table}, built by warehouse/models/{model.layer}/{model.name}.sql.")
 
 
-def _asset_specs(late: bool) -> list[dg.AssetSpec]:
-    # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
+def _early_specs(models: list[Model], fresh: dg.FreshnessPolicy) -> list[dg.AssetSpec]:
     automation = after_sources()
-    fresh = marts_freshness(settings.current().freshness_hours)
-    if not late:
-        return [*(dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=doc)
-                  for key, (_, _, doc) in CONFIG_TABLES.items()),
-                *(_model_spec(m, automation, fresh) for m in EARLY_MODELS)]
-    return [*(_model_spec(m, automation, fresh) for m in LATE_MODELS),
-            dg.AssetSpec(VIEWS_KEY, deps=_deps(VIEWS_MODEL),
-                         group_name=GROUP, kinds={"duckdb"}, automation_condition=automation, freshness_policy=fresh,
-                         description=PUBLIC_VIEWS_DOC)]
+    return [*(dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=doc)
+              for key, (_, _, doc) in CONFIG_TABLES.items()),
+            *(_model_spec(m, automation, fresh) for m in models)]
+
+
+def _late_specs(models: list[Model], fresh: dg.FreshnessPolicy) -> list[dg.AssetSpec]:
+    automation = after_sources()
+    return [*(_model_spec(m, automation, fresh) for m in models),
+            dg.AssetSpec(VIEWS_KEY, deps=_deps(VIEWS_MODEL), group_name=GROUP, kinds={"duckdb"},
+                         automation_condition=automation, freshness_policy=fresh, description=PUBLIC_VIEWS_DOC)]
 
 
 def _check_spec(check: CheckSpec) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(check.name, asset=dg.AssetKey(check.asset.split("/")), description=check.description)
 
 
-def _checks_of(specs: list[dg.AssetSpec]) -> list[CheckSpec]:
+def _checks_for(specs: list[dg.AssetSpec], checks: list[CheckSpec]) -> list[CheckSpec]:
     keys = {spec.key for spec in specs}
-    return [c for c in CHECKS if dg.AssetKey(c.asset.split("/")) in keys]
+    return [c for c in checks if dg.AssetKey(c.asset.split("/")) in keys]
 
 
-def _build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, checks: list[CheckSpec]):
+def _build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, models: list[Model],
+           checks: list[CheckSpec]):
     selected = context.selected_asset_keys
     with warehouse.connection() as con:
         for key, (table, load, _) in CONFIG_TABLES.items():
             if key in selected:
                 rows = replace_table(con, table, load())
                 yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
-        built_from = fingerprints(con, MODELS)
-        chosen = [m for m in MODELS if dg.AssetKey([m.layer, m.name]) in selected]
+        built_from = fingerprints(con, models)
+        chosen = [m for m in models if dg.AssetKey([m.layer, m.name]) in selected]
         context.log.info(f"models: {len(chosen)} selected, each rebuilt when what it reads changed")
         # rebuilt is false when what a model reads (its SQL, sources, config, other models) is as it was
         for model, rows, rebuilt in build_models(con, chosen, built_from, up_to_date(con, built_from)):
@@ -112,16 +108,26 @@ def _build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, chec
         yield from results
 
 
-_EARLY_CHECKS, _LATE_CHECKS = _checks_of(_asset_specs(late=False)), _checks_of(_asset_specs(late=True))
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The models as warehouse/models holds them, with the freshness the settings say, when the definitions load
+    (not when this module is imported). The models that read the risk step's scores, and the public views, are a
+    second step after it: one multi-asset holding models on both sides of that step would make a cycle of steps."""
+    models = in_build_order(discover())
+    late = after_steps(models)
+    fresh = marts_freshness(settings.current().freshness_hours)
+    checks = checks_of(models)
+    early_specs, late_specs = _early_specs([m for m in models if m not in late], fresh), _late_specs(late, fresh)
+    early_checks, late_checks = _checks_for(early_specs, checks), _checks_for(late_specs, checks)
 
+    @dg.multi_asset(specs=early_specs, check_specs=[_check_spec(c) for c in early_checks], can_subset=True,
+                    name="metrics")
+    def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        yield from _build(context, warehouse, models, early_checks)
 
-@dg.multi_asset(specs=_asset_specs(late=False), check_specs=[_check_spec(c) for c in _EARLY_CHECKS],
-                can_subset=True, name="metrics")
-def metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    yield from _build(context, warehouse, _EARLY_CHECKS)
+    @dg.multi_asset(specs=late_specs, check_specs=[_check_spec(c) for c in late_checks], can_subset=True,
+                    name="metrics_after_risk")
+    def metrics_after_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        yield from _build(context, warehouse, models, late_checks)
 
-
-@dg.multi_asset(specs=_asset_specs(late=True), check_specs=[_check_spec(c) for c in _LATE_CHECKS],
-                can_subset=True, name="metrics_after_risk")
-def metrics_after_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    yield from _build(context, warehouse, _LATE_CHECKS)
+    return dg.Definitions(assets=[metrics, metrics_after_risk])

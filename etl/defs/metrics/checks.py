@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import dagster as dg
 
-from etl.models import discover
+from etl.models import Model
 
 
 class CheckSpec(NamedTuple):
@@ -49,9 +49,13 @@ COVERAGE = CheckSpec("marts/pr_risk_flags", "risk_flags_are_mapped",
                      "Lists risk flags no keyword in warehouse/config/risk_taxonomy.csv covers (canonical 'other').",
                      "select flag, count(*) as prs from marts.pr_risk_flags where canonical_flag = 'other' "
                      "group by flag order by prs desc, flag", dg.AssetCheckSeverity.WARN)
-DECLARED = [CheckSpec(f"{c.model.layer}/{c.model.name}", c.name, c.description, c.sql)
-            for model in discover() for c in model.checks]
-CHECKS = [*DECLARED, *(CheckSpec(*spec) for spec in _CHECKS), COVERAGE]
+
+
+def checks_of(models: list[Model]) -> list[CheckSpec]:
+    """The checks the models' files declare, then those a query must say."""
+    declared = [CheckSpec(f"{c.model.layer}/{c.model.name}", c.name, c.description, c.sql)
+                for model in models for c in model.checks]
+    return [*declared, *(CheckSpec(*spec) for spec in _CHECKS), COVERAGE]
 
 
 def run_check(con, check: CheckSpec) -> dg.AssetCheckResult:

@@ -27,7 +27,7 @@ from etl.db import WarehouseBusy, connect
 from etl.settings import Settings
 
 from ..keys import STAGING_GITHUB
-from ..partitions import REPO_WINDOWS, window_key, windows_until
+from ..partitions import repo_windows, window_key, windows_until
 from . import jobs
 
 REPORT_SUFFIXES = (".md", ".markdown", ".txt")
@@ -66,18 +66,19 @@ def final_windows(settings: Settings) -> set[tuple[str, str]]:
     return set(_read(settings, "select repo, window_key from meta.github_windows where final"))
 
 
-def open_windows(repo: str, now: datetime, final: set[tuple[str, str]]) -> list[dg.MultiPartitionKey]:
+def open_windows(settings: Settings, repo: str, now: datetime,
+                 final: set[tuple[str, str]]) -> list[dg.MultiPartitionKey]:
     """The repo's windows from the history start to `now` that are not final, newest first."""
-    return [window_key(repo, w) for w in reversed(windows_until(now)) if (repo, w) not in final]
+    return [window_key(repo, w) for w in reversed(windows_until(now, settings)) if (repo, w) not in final]
 
 
 def daily_github(settings: Settings, repos: list[str], now: datetime, day: str) -> list[PlannedRun]:
     """The current window of each repo, and the previous one while it is not final. Ahead of the same
     tick's report-site runs in the queue: those look for the PRs GitHub just reported merged."""
-    final, recent = final_windows(settings), set(windows_until(now)[-2:])
+    final, recent = final_windows(settings), set(windows_until(now, settings)[-2:])
     tags = {"pr_atlas/trigger": "schedule", "dagster/priority": "1"}
     return [PlannedRun(COLLECT_GITHUB, key, f"{key}@{day}", tags)
-            for repo in repos for key in reversed(open_windows(repo, now, final))
+            for repo in repos for key in reversed(open_windows(settings, repo, now, final))
             if key.keys_by_dimension["window"] in recent]
 
 
@@ -92,8 +93,8 @@ def github_backfill(settings: Settings, instance: dg.DagsterInstance, repos: lis
     left to its retries and to people (it shows in `pr-atlas status`), not asked for again here."""
     final, runs = final_windows(settings), []
     for repo in repos:
-        keys = open_windows(repo, now, final)
-        status = instance.get_status_by_partition(STAGING_GITHUB, keys, REPO_WINDOWS) or {}
+        keys = open_windows(settings, repo, now, final)
+        status = instance.get_status_by_partition(STAGING_GITHUB, keys, repo_windows(settings)) or {}
         if any(s == dg.AssetPartitionStatus.IN_PROGRESS for s in status.values()):
             continue
         missing = [key for key in keys if status.get(key) is None][:batch]
@@ -106,7 +107,7 @@ def everything(settings: Settings, now: datetime) -> tuple[list[PlannedRun], lis
     some collector is configured for."""
     final = final_windows(settings) if settings.github_repos else set()
     github = [PlannedRun(COLLECT_GITHUB, key, tags={"pr_atlas/trigger": "cli"})
-              for repo in settings.github_repos for key in open_windows(repo, now, final)]
+              for repo in settings.github_repos for key in open_windows(settings, repo, now, final)]
     repos = list(dict.fromkeys([*settings.repo_names, *([settings.default_repo] if settings.report_site else [])]))
     return github, [PlannedRun(COLLECT_REPO, repo, tags={"pr_atlas/trigger": "cli"}) for repo in repos]
 
@@ -117,7 +118,7 @@ def risk_retraining(settings: Settings, now: datetime) -> list[PlannedRun]:
     the runs it started; this run trains the version of a period that began, and catches up on anything a
     stopped sensor or a failed run left unscored."""
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if settings.risk_retrain_every == "quarter":
+    if settings.retrain_every == "quarter":
         start = start.replace(month=(start.month - 1) // 3 * 3 + 1)
     return [PlannedRun(RETRAIN_RISK, run_key=f"retrain_risk@{start:%Y-%m-%d}",
                        tags={"pr_atlas/trigger": "schedule", "pr_atlas/period": f"{start:%Y-%m-%d}"})]

@@ -12,10 +12,6 @@ from etl import settings
 from ..partitions import REPO_PARTITIONS
 from . import jobs, plan
 
-_settings = settings.current()
-_CLOCK = {"cron_schedule": _settings.daily_cron, "execution_timezone": _settings.timezone,
-          "default_status": dg.DefaultScheduleStatus.RUNNING}
-
 
 def _ready_repos(context: dg.ScheduleEvaluationContext, configured: list[str]) -> tuple[list[str], list[str]]:
     """The configured repos that have their partition, and those still waiting for the sensor to add it."""
@@ -32,10 +28,6 @@ def _requests(runs: list[plan.PlannedRun], waiting: list[str], context) -> list[
     return [run.request() for run in runs]
 
 
-@dg.schedule(job=jobs.collect_github, **_CLOCK,
-             description="Collect GitHub for every repo in pr_atlas.toml once a day: the current window, and the "
-                         "previous one until it is final. A repo's older windows are its backfill (the sensor "
-                         "github_backfill). One run per repo and window.")
 def daily_github(context: dg.ScheduleEvaluationContext):
     current = settings.current()
     ready, waiting = _ready_repos(context, current.github_repos)
@@ -43,18 +35,36 @@ def daily_github(context: dg.ScheduleEvaluationContext):
     return _requests(plan.daily_github(current, ready, tick, tick.strftime("%Y-%m-%d")), waiting, context)
 
 
-@dg.schedule(job=jobs.collect_repo, **_CLOCK,
-             description="Collect git history and report-site reports for every repo in pr_atlas.toml once a day, "
-                         "one run per repo; the marts follow by their automation condition.")
 def daily_git_and_reports(context: dg.ScheduleEvaluationContext):
     ready, waiting = _ready_repos(context, settings.current().repo_names)
     day = context.scheduled_execution_time.strftime("%Y-%m-%d")
     return _requests(plan.daily_repos(ready, day), waiting, context)
 
 
-@dg.schedule(job=jobs.retrain_risk, **_CLOCK,
-             description="Retrain the regression-risk models once per month (or quarter: [risk] retrain_every in "
-                         "pr_atlas.toml), at the first daily tick of the period; between retrainings the risk step "
-                         "runs whenever its inputs changed.")
 def risk_retraining(context: dg.ScheduleEvaluationContext):
     return [run.request() for run in plan.risk_retraining(settings.current(), context.scheduled_execution_time)]
+
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The schedules, on the clock the settings say when the definitions load (not when this module is imported)."""
+    current = settings.current()
+    clock = {"cron_schedule": current.daily_collection, "execution_timezone": current.timezone,
+             "default_status": dg.DefaultScheduleStatus.RUNNING}
+    return dg.Definitions(schedules=[
+        dg.ScheduleDefinition(
+            name="daily_github", execution_fn=daily_github, job=jobs.collect_github, **clock,
+            description="Collect GitHub for every repo in pr_atlas.toml once a day: the current window, and the "
+                        "previous one until it is final. A repo's older windows are its backfill (the sensor "
+                        "github_backfill). One run per repo and window."),
+        dg.ScheduleDefinition(
+            name="daily_git_and_reports", execution_fn=daily_git_and_reports, job=jobs.collect_repo, **clock,
+            description="Collect git history and report-site reports for every repo in pr_atlas.toml once a day, "
+                        "one run per repo; the marts follow by their automation condition."),
+        dg.ScheduleDefinition(
+            name="risk_retraining", execution_fn=risk_retraining, job=jobs.retrain_risk, **clock,
+            description="Retrain the regression-risk models once per month (or quarter: [risk] retrain_every in "
+                        "pr_atlas.toml), at the first daily tick of the period; between retrainings the risk step "
+                        "runs whenever its inputs changed."),
+    ])

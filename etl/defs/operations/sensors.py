@@ -37,11 +37,6 @@ def github_backfill(context: dg.SensorEvaluationContext):
     return [run.request() for run in runs]
 
 
-@dg.sensor(job=jobs.ingest_report_files, minimum_interval_seconds=settings.current().drop_poll_seconds,
-           default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Ingests report files that appear or change in the drop folder ([drop_folder] in "
-                       "pr_atlas.toml). Only those files are read; a burst is split into runs of at most "
-                       "max_files_per_run files.")
 def report_drop_folder(context: dg.SensorEvaluationContext):
     current = settings.current()
     runs = plan.report_file_runs(current)
@@ -56,3 +51,15 @@ marts_follow_sources = dg.AutomationConditionSensorDefinition(
     "marts_follow_sources", target=dg.AssetSelection.all(), minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts the parsing, mart, search-index and snapshot steps when what they read has changed.")
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The sensors; the drop folder's polling interval as the settings say when the definitions load."""
+    drop_folder = dg.SensorDefinition(
+        "report_drop_folder", evaluation_fn=report_drop_folder, job=jobs.ingest_report_files,
+        minimum_interval_seconds=settings.current().drop_poll_seconds, default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Ingests report files that appear or change in the drop folder ([inbox] drop_folder in "
+                    "pr_atlas.toml). Only those files are read; a burst is split into runs of at most "
+                    "drop_max_files_per_run files.")
+    return dg.Definitions(sensors=[repo_partitions, github_backfill, drop_folder, marts_follow_sources])

@@ -3,19 +3,19 @@ parser read from them (staging)."""
 
 import dagster as dg
 
-from etl import names
+from etl import names, settings
 from etl.db import APPEND_MEMORY_LIMIT, table_counts
 from etl.defs.resources import ReportSiteResource, ReportSourcesResource, WarehouseResource
 from etl.defs.run_log import record_checks, record_source_run
-from etl.ingest.core_reports import parse_pending
+from etl.ingest.parse_reports import parse_pending
 from etl.ingest.raw_documents import store_documents
 from etl.ingest.report_site_store import load_report_site, prs_without_report, validators_for
 from etl.sources.http import HttpClient
 from etl.sources.report_files import iter_documents
 from etl.sources.report_site import fetch_reports
 
-from ..keys import STAGING_GIT, STAGING_GITHUB
-from ..partitions import COLLECTOR_RETRY, REPO_PARTITIONS, after_sources, no_retry_when_fatal
+from ..keys import RAW_REPORT_SITE, STAGING_GIT, STAGING_GITHUB
+from ..partitions import REPO_PARTITIONS, after_sources, collector_retry, no_retry_when_fatal
 from .checks import CHECK_SPECS, run_checks
 
 STAGING_TABLES = names.REPORT_TABLES
@@ -53,20 +53,8 @@ def raw_documents(context: dg.AssetExecutionContext, config: ReportFilesConfig, 
         record_source_run(con, names.REPORTS, context.run.run_id, {**metadata, "locations": len(locations)})
     return dg.MaterializeResult(metadata={**metadata, "locations": dg.MetadataValue.json(locations)})
 
-@dg.asset(
-    key_prefix="raw",
-    name="report_site",
-    deps=[STAGING_GITHUB, STAGING_GIT],  # a repo's partition reads every GitHub window of that repo
-    group_name="reports",
-    kinds={"duckdb"},
-    partitions_def=REPO_PARTITIONS,
-    retry_policy=COLLECTOR_RETRY,
-    description="Reports fetched from the report site into raw.documents: the configured PR numbers, and every "
-                "merged PR of the repo that GitHub or git knows and that has no report yet. Each is asked for as "
-                "report.md, else as the site's web page of the report; a 404 for both is asked again next run.",
-)
-def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                    report_site: ReportSiteResource) -> dg.MaterializeResult:
+def _fetch_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                       report_site: ReportSiteResource) -> dg.MaterializeResult:
     if not report_site.base_url:
         return dg.MaterializeResult(metadata={"skipped": "no report site configured"})
     repo = context.partition_key
@@ -90,7 +78,7 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
 @dg.asset(
     key_prefix="staging",
     name="reports",
-    deps=[raw_documents, raw_report_site],
+    deps=[raw_documents, RAW_REPORT_SITE],
     group_name="reports",
     kinds={"duckdb"},
     automation_condition=after_sources(),
@@ -99,7 +87,7 @@ def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResou
                 "key files, code snippets, review highlights, risk flags and PR references; unreadable "
                 "documents go to staging.quarantine with their reason.",
 )
-def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+def staging_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                  report_sources: ReportSourcesResource):
     with warehouse.connection() as con:
         stats = parse_pending(con, default_repo=report_sources.default_repo, progress=context.log.info,
@@ -118,3 +106,26 @@ def core_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)"),
     })
     yield from checks
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The domain's assets; the report-site step's retries as the settings say when the definitions load."""
+
+    @dg.asset(
+        key=RAW_REPORT_SITE,
+        deps=[STAGING_GITHUB, STAGING_GIT],  # a repo's partition reads every GitHub window of that repo
+        group_name="reports",
+        kinds={"duckdb"},
+        partitions_def=REPO_PARTITIONS,
+        retry_policy=collector_retry(settings.current()),
+        description="Reports fetched from the report site into raw.documents: the configured PR numbers, and every "
+                    "merged PR of the repo that GitHub or git knows and that has no report yet. Each is asked for "
+                    "as report.md, else as the site's web page of the report; a 404 for both is asked again next "
+                    "run.",
+    )
+    def raw_report_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                        report_site: ReportSiteResource) -> dg.MaterializeResult:
+        return _fetch_report_site(context, warehouse, report_site)
+
+    return dg.Definitions(assets=[raw_documents, raw_report_site, staging_reports])

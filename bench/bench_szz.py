@@ -27,6 +27,7 @@ from bench.synthetic_szz import REPO, build  # noqa: E402
 from etl.db import apply_schema  # noqa: E402
 from etl.ingest.git_history import load_history  # noqa: E402
 from etl.ingest.szz import analyse  # noqa: E402
+from etl.ingest.text_claims import read_claims  # noqa: E402
 
 
 def main() -> int:
@@ -43,6 +44,7 @@ def main() -> int:
         started = time.perf_counter()
         load_history(con, clone, REPO)
         loaded = time.perf_counter() - started
+        read_claims(con)  # the fixes are what the commit messages claim
         started = time.perf_counter()
         stats = analyse(con, REPO, clone)
         cold = time.perf_counter() - started

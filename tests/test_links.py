@@ -324,3 +324,17 @@ def test_a_large_fix_is_blamed_on_an_even_sample_of_its_lines(tmp_path):
     assert blame.fix_lines == MAX_BLAMED_LINES and blame.scale == 1200 / MAX_BLAMED_LINES
     lines = sorted((count for count, _ in blame.by_commit.values()), reverse=True)
     assert lines == [150, 50]  # 900 : 300, as in the whole fix
+
+
+def test_claims_are_read_batch_after_batch(history, tmp_path):
+    """Every text is read, however many batches the texts take (each batch writes while the next is read)."""
+    from etl.db import apply_schema, connect
+    from etl.ingest.git_history import load_history
+    from etl.ingest.text_claims import read_claims
+
+    with connect(tmp_path / "w.duckdb") as con:
+        apply_schema(con)
+        load_history(con, history, REPO)
+        total = con.execute("select count(*) from staging.git_commits").fetchone()[0]
+        assert read_claims(con, batch_size=3).texts_read == total
+        assert read_claims(con, batch_size=3).texts_read == 0  # nothing new, nothing read

@@ -48,15 +48,20 @@ class ClaimReadStats:
     reader_version: str = ""
 
 
-def read_claims(con, progress: Callable[[str], None] | None = None) -> ClaimReadStats:
+def read_claims(con, progress: Callable[[str], None] | None = None, batch_size: int = BATCH) -> ClaimReadStats:
     """Read every text not yet read as it stands by this reader; replace its claims."""
     version = reader_version()
     stats = ClaimReadStats(reader_version=version)
-    cursor = con.execute(TEXTS_SQL, {"version": version, "git": names.GIT, "github": names.GITHUB})
-    while batch := cursor.fetchmany(BATCH):
-        _store(con, batch, version, stats)
-        if progress:
-            progress(f"text claims: {stats.texts_read} texts read, {stats.claims} claims")
+    # The texts are read on a cursor of their own: a write on the connection that reads them would end the read.
+    reader = con.cursor()
+    try:
+        texts = reader.execute(TEXTS_SQL, {"version": version, "git": names.GIT, "github": names.GITHUB})
+        while batch := texts.fetchmany(batch_size):
+            _store(con, batch, version, stats)
+            if progress:
+                progress(f"text claims: {stats.texts_read} texts read, {stats.claims} claims")
+    finally:
+        reader.close()
     return stats
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import lake
-from etl.db import create_session_macros, warehouse_target
+from etl.db import second_cursor, warehouse_target
 from etl.snapshot import current_snapshot, published_at
 from etl.user_sql import READER_CONFIG, locked_lake
 
@@ -68,11 +68,7 @@ def _connection(version: str) -> duckdb.DuckDBPyConnection:
 
 def connection(version: str) -> duckdb.DuckDBPyConnection:
     """A cursor on the snapshot `version`: cheap, and one per query keeps concurrent sessions apart."""
-    cursor = _connection(version).cursor()
-    if lake.is_lake(version):  # the default catalog and temporary macros belong to each connection
-        cursor.execute(f"use {lake.ALIAS}")
-        create_session_macros(cursor)
-    return cursor
+    return second_cursor(_connection(version))
 
 
 def read(version: str, sql: str, params: dict | None = None) -> pd.DataFrame:

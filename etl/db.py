@@ -203,6 +203,16 @@ def _move_loaded_tables_out_of_core(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("drop schema core cascade")
 
 
+def second_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Another cursor on the same session's database, e.g. to stream a read while `con` writes. A cursor
+    starts on the default catalog without the session's temp macros: a lake's cursor is given both."""
+    cursor = con.cursor()
+    if is_lake_connection(con):
+        cursor.execute(f"use {lake.ALIAS}")
+        create_session_macros(cursor)
+    return cursor
+
+
 def create_session_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MACROS.read_text(encoding="utf-8").replace("create or replace macro", "create or replace temp macro"))
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import names
-from ..db import transaction, utc_now
+from ..db import second_cursor, transaction, utc_now
 from ..parsing.link_model import reader_version
 from ..parsing.pr_text import own_number, text_claims
 from .arrow_rows import RowBuffer
@@ -53,7 +53,7 @@ def read_claims(con, progress: Callable[[str], None] | None = None, batch_size: 
     version = reader_version()
     stats = ClaimReadStats(reader_version=version)
     # The texts are read on a cursor of their own: a write on the connection that reads them would end the read.
-    reader = con.cursor()
+    reader = second_cursor(con)
     try:
         texts = reader.execute(TEXTS_SQL, {"version": version, "git": names.GIT, "github": names.GITHUB})
         while batch := texts.fetchmany(batch_size):

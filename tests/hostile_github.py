@@ -391,7 +391,7 @@ CASES = [
          fault=("pull", Replace(200, '{"data": null, "errors": [{"message": "Something unexpected happened"}]}')),
          rest=ANSWERED_ALONE),
     Case("a rateLimit in the answer that cannot be true (no points left, a reset in 3,000 years)", Expect(),
-         fault=("pull", Rewrite(_impossible_rate_limit)),
+         fault=("list:1", Rewrite(_impossible_rate_limit)),  # the scan's answer: the details are asked after it
          rest="REST says its limits in headers: see 'rate-limit headers on a 200 that cannot be true'"),
 ]
 

@@ -4,13 +4,14 @@ wrong status, a body that is not JSON or not whole, a lying Content-Encoding, a 
 that dribbles, a Link that loops, a token echoed back.
 
 The repos are a model (each PR's payload, files, reviews and comments) and faults keyed by what they hit
-(`Target`: a list page, one PR, or one PR's files, reviews or comments), so the same repos and faults can be
-served in another protocol: REST is served here (`RestRoutes`); the GraphQL collector's stand-in maps the
-same targets onto its queries."""
+(`Target`: a list page, one PR, or one PR's files, reviews or comments), served over both of GitHub's APIs:
+REST here (`RestRoutes`, GET), GraphQL in tests/github_standin_graphql.py (POST /graphql), which maps the same
+targets onto the answers of its queries."""
 
 from __future__ import annotations
 
 import copy
+import functools
 import gzip
 import json
 import re
@@ -244,9 +245,20 @@ class _Handler(BaseHTTPRequestHandler):
         standin = self.standin
         with standin.lock:
             standin.requests.append((self.path, dict(self.headers)))
-        answer, target = standin.routes.answer(self)
-        fault = standin.fault_for(target)
+        answer, target = standin.rest.answer(self)
+        fault = standin.fault_for((target,) if target else ())
         (fault or Fault()).send(self, answer)
+
+    def do_POST(self):  # noqa: N802
+        standin = self.standin
+        payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        with standin.lock:
+            standin.requests.append((self.path, dict(self.headers)))
+        if urlsplit(self.path).path != "/graphql":
+            self.send_answer(_not_found())
+            return
+        answer, targets = standin.graphql.answer(payload)
+        (standin.fault_for(targets) or Fault()).send(self, answer)
 
     def log_message(self, *args):
         pass
@@ -308,14 +320,14 @@ class StandIn:
     """`with StandIn(repos) as api:` serves them at api.base_url; `api.faults[Target(...)] = Fault` makes a
     response misbehave (for the first `fault.times` requests, or always)."""
 
-    def __init__(self, repos: list[FakeRepo], routes: type = RestRoutes):
+    def __init__(self, repos: list[FakeRepo]):
         self.repos = {repo.name: repo for repo in repos}
         for i, repo in enumerate(repos):
             repo.repo_id = 4242 + i
         self.faults: dict[Target, Fault] = {}
         self.requests: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
-        self.routes = routes(self)
+        self.rest = RestRoutes(self)
         self._served: dict[Target, int] = {}
         self._server: ThreadingHTTPServer | None = None
 
@@ -324,7 +336,16 @@ class StandIn:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def fault_for(self, target: Target | None) -> Fault | None:
+    @functools.cached_property
+    def graphql(self):
+        """The GraphQL side (GitHub's schema is loaded for it: only when a GraphQL collector asks)."""
+        from .github_standin_graphql import GraphQLRoutes
+
+        return GraphQLRoutes(self)
+
+    def fault_for(self, targets: tuple[Target, ...]) -> Fault | None:
+        """The fault for the first of `targets` (what an answer holds) that has one, if it is to misbehave."""
+        target = next((t for t in targets if t in self.faults), None)
         fault = self.faults.get(target) if target else None
         if fault is None:
             return None

@@ -10,7 +10,7 @@ parsed once per process) with graphql-core, and against GitHub's pagination rule
 rate limit whose reset follows `clock` (a test's FakeClock, shared with the client, so waits need no sleep).
 
 Faults, set on the instance:
-- `fail_with`: every request answers this status (500, 502, ...);
+- `fail_with`: every GraphQL request answers this status (500, 502, ...); `rest_fail_with`: every REST one;
 - `timeout_over_nodes`: a query that may return more nodes answers 502 with GitHub's recorded "Something went
   wrong while executing your query" body (GitHub's 10 s limit meets big pages first);
 - `forbidden`: PR number → fields answered null with a FORBIDDEN error beside the data (partial data);
@@ -103,12 +103,85 @@ def connection(items: list, key=None, build=None):
     return page
 
 
-def _actor(user: dict | None) -> dict | None:
-    if not user:
-        return None
-    if user.get("type") == "Bot":
-        return {"__typename": "Bot", "login": user["login"].removesuffix("[bot]")}
-    return {"__typename": "User", "login": user["login"]}
+def _actor(user):
+    if not isinstance(user, dict):
+        return user  # a deleted account (None), or what a hostile payload put there
+    login = user.get("login")
+    if user.get("type") == "Bot" and isinstance(login, str):
+        return {"__typename": "Bot", "login": login.removesuffix("[bot]")}
+    return {"__typename": "User", "login": login}
+
+
+def _summed(files: list, key: str):
+    return sum(f[key] for f in files if isinstance(f, dict) and isinstance(f.get(key), int))
+
+
+def graphql_pull(item, files: list, reviews: list, comments: list, key: str):
+    """A PR as GitHub's GraphQL API gives it (its node id `PR_<key>`), built from what its REST API gives (the
+    list item, files, reviews and review comments): the object both stand-ins serve, its connections paged by
+    `connection`. A
+    value of another shape than REST documents is handed on as it is (labels that are a number stay a number,
+    an account that is a string stays one, a null review stays null), so that a hostile REST payload makes the
+    same hostile GraphQL node."""
+    if not isinstance(item, dict):
+        return item
+    merged = item.get("merged_at") is not None
+    state = "OPEN" if item.get("state") == "open" else "MERGED" if merged else "CLOSED"
+    sha, url, labels = item.get("merge_commit_sha"), item.get("html_url"), item.get("labels")
+    return {
+        "__typename": "PullRequest", "id": f"PR_{key}", "number": item.get("number"), "title": item.get("title"),
+        "body": item.get("body") or "", "state": state, "isDraft": item.get("draft"),
+        "createdAt": item.get("created_at"), "updatedAt": item.get("updated_at"), "mergedAt": item.get("merged_at"),
+        "closedAt": item.get("closed_at"), "baseRefName": _ref(item.get("base")), "headRefName": _ref(item.get("head")),
+        "url": url, "additions": item.get("additions", _summed(files, "additions")),
+        "deletions": item.get("deletions", _summed(files, "deletions")),
+        "changedFiles": item.get("changed_files", len(files)), "author": _actor(item.get("user")),
+        "mergeCommit": {"oid": sha} if sha and state == "MERGED" else None,
+        "potentialMergeCommit": {"oid": sha} if sha and state == "OPEN" else None,
+        "labels": connection([{"name": label.get("name")} if isinstance(label, dict) else label
+                              for label in labels or []]) if labels is None or isinstance(labels, list) else labels,
+        "files": connection([{"path": f.get("filename"), "additions": f.get("additions"),
+                              "deletions": f.get("deletions"),
+                              "changeType": STATUS_TO_CHANGE_TYPE.get(f.get("status"), f.get("status"))}
+                             if isinstance(f, dict) else f for f in files]),
+        "reviews": connection([_review(url, r) if isinstance(r, dict) else r for r in reviews]),
+        "reviewThreads": connection(_threads(key, url, comments)),
+    }
+
+
+def _ref(branch):
+    return branch.get("ref") if isinstance(branch, dict) else branch
+
+
+def _big(value):
+    """A REST id as GraphQL's BigInt (a string); None stays None."""
+    return None if value is None else str(value)
+
+
+def _review(url: str, review: dict) -> dict:
+    rid = review.get("id")
+    return {"fullDatabaseId": _big(rid), "url": f"{url}#pullrequestreview-{rid}" if rid is not None else url,
+            "author": _actor(review.get("user")), "state": review.get("state"), "submittedAt": review.get("submitted_at"),
+            "body": review.get("body") or "", "commit": {"oid": review["commit_id"]} if review.get("commit_id") else None}
+
+
+def _threads(key: str, url: str, comments: list) -> list[dict]:
+    """Review comments as GraphQL holds them: in threads, a reply in its first comment's thread (a comment
+    that is no object is a thread of its own)."""
+    threads: dict[object, list] = {}
+    for i, c in enumerate(comments):
+        if not isinstance(c, dict):
+            threads[f"x{i}"] = [c]
+            continue
+        cid, replied = c.get("id"), c.get("in_reply_to_id")
+        threads.setdefault(replied or cid, []).append({
+            "fullDatabaseId": _big(cid), "url": f"{url}#discussion_r{cid}", "author": _actor(c.get("user")),
+            "path": c.get("path"), "line": c.get("line"), "originalLine": c.get("original_line"), "body": c.get("body"),
+            "createdAt": c.get("created_at"), "replyTo": {"fullDatabaseId": _big(replied)} if replied else None,
+            "pullRequestReview": {"fullDatabaseId": _big(c["pull_request_review_id"])}
+            if c.get("pull_request_review_id") else None})
+    return [{"__typename": "PullRequestReviewThread", "id": f"PRRT_{key}_{root}", "comments": connection(found)}
+            for root, found in threads.items()]
 
 
 class _PaginationRule(Visitor):
@@ -135,6 +208,21 @@ class _PaginationRule(Visitor):
             self.errors.append(f"`{node.name.value}` asks for {size} records; the limit is 1 to 100.")
 
 
+def check_query(text: str, variables: dict) -> tuple[graphql.DocumentNode | None, list[str]]:
+    """The query parsed, and what GitHub would refuse in it: against its schema, and its pagination rule."""
+    try:
+        document = graphql.parse(text)
+    except GraphQLError as exc:
+        return None, [exc.message]
+    problems = [e.message for e in graphql.validate(github_schema(), document)]
+    if not problems:
+        type_info = TypeInfo(github_schema())
+        rule = _PaginationRule(type_info, variables)
+        visit(document, TypeInfoVisitor(type_info, rule))
+        problems = rule.errors
+    return document, problems
+
+
 class GitHubStandIn:
     def __init__(self, fake: FakeGitHub, clock=None, repo: str = REPO):
         self.fake, self.repo = fake, repo
@@ -142,6 +230,7 @@ class GitHubStandIn:
         self.requests: list[dict] = []
         self.invalid: list[str] = []
         self.fail_with: int | None = None
+        self.rest_fail_with: int | None = None
         self.timeout_over_nodes: int | None = None
         self.forbidden: dict[int, set[str]] = {}
         self.hidden: set[int] = set()  # PRs listed but refused when asked for by id
@@ -158,49 +247,11 @@ class GitHubStandIn:
     def pull(self, n: int, listed: bool = False) -> dict | None:
         if n not in self.fake.updated:
             return None
-        item = self.fake.pull(n, listed=listed)
-        files, merged = self.fake.files(n), item.get("merged_at") is not None
-        state = "OPEN" if item["state"] == "open" else "MERGED" if merged else "CLOSED"
-        sha = item.get("merge_commit_sha")
-        found = {
-            "__typename": "PullRequest", "id": f"PR_{n}", "number": n, "title": item["title"],
-            "body": item.get("body") or "", "state": state, "isDraft": bool(item.get("draft")),
-            "createdAt": item["created_at"], "updatedAt": item["updated_at"], "mergedAt": item["merged_at"],
-            "closedAt": item["closed_at"], "baseRefName": item["base"]["ref"], "headRefName": item["head"]["ref"],
-            "url": item["html_url"], "additions": sum(f["additions"] for f in files),
-            "deletions": sum(f["deletions"] for f in files), "changedFiles": len(files),
-            "author": _actor(item.get("user")),
-            "mergeCommit": {"oid": sha} if sha and state == "MERGED" else None,
-            "potentialMergeCommit": {"oid": sha} if sha and state == "OPEN" else None,
-            "labels": connection([{"name": label["name"]} for label in item["labels"]]),
-            "files": connection([{"path": f["filename"], "additions": f["additions"], "deletions": f["deletions"],
-                                  "changeType": STATUS_TO_CHANGE_TYPE[f["status"]]} for f in files]),
-            "reviews": connection([self._review(item, r) for r in self.fake.reviews(n)]),
-            "reviewThreads": connection(self._threads(n, item)),
-        }
+        found = graphql_pull(self.fake.pull(n, listed=listed), self.fake.files(n), self.fake.reviews(n),
+                             self.fake.comments(n), str(n))
         for name in self.forbidden.get(n, ()):
             found[name] = _refuse
         return found
-
-    @staticmethod
-    def _review(item: dict, review: dict) -> dict:
-        return {"fullDatabaseId": str(review["id"]), "url": f"{item['html_url']}#pullrequestreview-{review['id']}",
-                "author": _actor(review.get("user")), "state": review["state"], "submittedAt": review["submitted_at"],
-                "body": review.get("body") or "", "commit": {"oid": review["commit_id"]} if review.get("commit_id")
-                else None}
-
-    def _threads(self, n: int, item: dict) -> list[dict]:
-        threads: dict[int, list[dict]] = {}
-        for c in self.fake.comments(n):
-            threads.setdefault(c.get("in_reply_to_id") or c["id"], []).append({
-                "fullDatabaseId": str(c["id"]), "url": f"{item['html_url']}#discussion_r{c['id']}",
-                "author": _actor(c.get("user")), "path": c["path"], "line": c.get("line"),
-                "originalLine": c.get("original_line"), "body": c["body"], "createdAt": c["created_at"],
-                "replyTo": {"fullDatabaseId": str(c["in_reply_to_id"])} if c.get("in_reply_to_id") else None,
-                "pullRequestReview": {"fullDatabaseId": str(c["pull_request_review_id"])}
-                if c.get("pull_request_review_id") else None})
-        return [{"__typename": "PullRequestReviewThread", "id": f"PRRT_{n}_{root}", "comments": connection(comments)}
-                for root, comments in threads.items()]
 
     def node(self, node_id: str) -> dict | None:
         kind, _, rest = node_id.partition("_")
@@ -252,16 +303,7 @@ class GitHubStandIn:
             self.secondary_limits -= 1
             return self._reply(entry, 403, {"message": "You have exceeded a secondary rate limit. Please wait a few "
                                                        "minutes before you try again."}, {"Retry-After": "60"})
-        try:
-            document = graphql.parse(entry["query"])
-        except GraphQLError as exc:
-            return self._invalid(entry, [exc.message])
-        problems = [e.message for e in graphql.validate(github_schema(), document)]
-        if not problems:
-            type_info = TypeInfo(github_schema())
-            rule = _PaginationRule(type_info, entry["variables"])
-            visit(document, TypeInfoVisitor(type_info, rule))
-            problems = rule.errors
+        document, problems = check_query(entry["query"], entry["variables"])
         if problems:
             return self._invalid(entry, problems)
         cost = entry["cost"] = query_cost(entry["query"], entry["variables"])
@@ -321,6 +363,9 @@ class GitHubStandIn:
 
             def do_GET(self):  # noqa: N802
                 stand_in.requests.append({"get": self.path, "headers": dict(self.headers)})
+                if stand_in.rest_fail_with:
+                    self._send(stand_in.rest_fail_with, {"Content-Type": "application/json"}, b'{"message": "Failed"}')
+                    return
                 self._send(*rest_answer(stand_in.fake, self.path, stand_in.base_url, self.headers.get("If-None-Match")))
 
             def do_POST(self):  # noqa: N802

@@ -1,11 +1,20 @@
 """Hostile GitHub data, as a table of cases: each is one pull request or response that misbehaves (how the
 stand-in misbehaves) among normal ones, and what must be true after a run (what the warehouse holds).
 
-`run_case(case, collect, tmp_path)` runs one case through any collector: `collect(con, api_url, repo,
-token)` fills the warehouse `con` from the stand-in at `api_url` (the REST collector here; the GraphQL
-collector, given a stand-in that speaks GraphQL over the same repos and faults, runs the same cases). It
-runs twice: with the fault, then with the fault gone (a transient one heals: the next run must complete
-what the first could not, and forget its misses).
+`run_case(case, collect, tmp_path, api)` runs one case through a collector of either API: `collect(con,
+api_url, repo, token)` fills the warehouse `con` from the stand-in at `api_url`, which serves the same repos
+and faults over REST and GraphQL (tests/github_standin.py, tests/github_standin_graphql.py). It runs twice:
+with the fault, then with the fault gone (a transient one heals: the next run must complete what the first
+could not, and forget its misses).
+
+Each case is defined once and holds for both APIs where GraphQL has a counterpart; where the two differ, the
+case says so (`graphql`): its fault in GraphQL's terms (a `Link` loop is a cursor loop), what must hold
+there, or why GraphQL has no counterpart (a `Link` to another host: a GraphQL page is a cursor at the one
+endpoint). A few cases exist only in GraphQL (`rest` says why). Two differences follow from GraphQL's shape
+and are applied to every case (`Case.expect_in`): a PR's files, reviews and comments come in the answer that
+carries the PR, so a fault of that answer costs the PR (noted, and whole on the next run) where REST keeps it
+without the part; and the scan cannot step past a page it could not read (its cursor was in it), so the
+PRs listed after a list page that fails are read by the next run.
 
 After the first run, always: the collector returned (no exception), every normal PR is stored with all its
 files, reviews and comments (but those of a list page that could not be read, which are noted as a miss),
@@ -19,11 +28,12 @@ import gzip
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 
 from .github_standin import (
+    PER_PAGE,
     Answer,
     Dribble,
     FakeRepo,
@@ -41,9 +51,12 @@ from .github_standin import (
     link_next,
     page_url,
 )
+from .github_standin_graphql import InAnswer, Paging, Refuse
 
 HOSTILE = 105  # among #101-#109, four to a list page: #105 opens page 2
 NUMBERS = list(range(101, 110))
+PAGES = -(-len(NUMBERS) // PER_PAGE)
+APIS = ("rest", "graphql")
 TOKEN = "s3cr3t-hostile-token-without-github-shape-7q"  # no ghp_ prefix: only the exact secret can find it
 ECHO = "@@ECHO@@"  # a payload's text where the stand-in writes back the token it was sent
 DIFF_TOO_LONG = ('{"message":"Sorry, this diff is taking too long to generate.","errors":[{"resource":"PullRequest",'
@@ -67,6 +80,14 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class InGraphQL:
+    """How a case goes through the GraphQL collector, where it differs: its fault in GraphQL's terms, and what
+    must hold (by default the REST expectation, as Case.expect_in adapts it)."""
+    fault: tuple[str, Fault] | None = None
+    expect: Expect | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     name: str
     expect: Expect
@@ -74,9 +95,34 @@ class Case:
     part: tuple[str, Callable[[list], list]] | None = None  # changes one of its parts' payload
     fault: tuple[str, Fault] | None = None                  # what misbehaves ("files", "list:2" ...) and how
     repo: Callable[[FakeRepo], None] | None = None          # changes the repo (a PR listed twice)
+    graphql: InGraphQL | str | None = None                  # its GraphQL form, or why there is none
+    rest: str | None = None                                 # why a GraphQL case has no REST counterpart
 
-    def target(self, repo: str) -> Target:
-        kind, _, key = self.fault[0].partition(":")
+    def runs_in(self, api: str) -> bool:
+        return not isinstance(self.graphql if api == "graphql" else self.rest, str)
+
+    def fault_in(self, api: str) -> tuple[str, Fault] | None:
+        if api == "graphql" and isinstance(self.graphql, InGraphQL) and self.graphql.fault:
+            return self.graphql.fault
+        return self.fault
+
+    def expect_in(self, api: str) -> Expect:
+        """What must hold through `api`'s collector: for GraphQL, a fault of the exchange carrying the PR costs
+        the PR where REST keeps it without the part, and a list page that cannot be read costs the pages
+        after it too (the next run reads them), unless the case says otherwise."""
+        if api == "rest":
+            return self.expect
+        if isinstance(self.graphql, InGraphQL) and self.graphql.expect:
+            return self.graphql.expect
+        expect, fault = self.expect, self.fault_in(api)
+        if fault and fault[0] in PART_TABLES and expect.miss and not isinstance(fault[1], InAnswer):
+            return Expect(stored=False, miss=expect.miss, heals=expect.heals, check=expect.check)
+        if expect.lost:
+            return replace(expect, lost=tuple(range(min(expect.lost), PAGES + 1)))
+        return expect
+
+    def target(self, repo: str, api: str) -> Target:
+        kind, _, key = self.fault_in(api)[0].partition(":")
         return Target(repo, kind, int(key) if key else HOSTILE)
 
 
@@ -184,7 +230,15 @@ def _raw_headers_have(text: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
     return check
 
 
+def _impossible_rate_limit(answer: Answer, _handler) -> Answer:
+    body = json.loads(answer.body)
+    body["data"]["rateLimit"].update(remaining=0, resetAt="5026-01-01T00:00:00Z")
+    return Answer(answer.status, answer.headers, json.dumps(body).encode())
+
+
 TEN_MB = 10 * 1024 * 1024
+ANSWERED_ALONE = ("REST answers each part of a PR by itself, with its own status (see 451 on reviews): it has no "
+                  "errors beside data")
 
 CASES = [
     # ---- a PR's payload: values of another type or range than documented (stored, with a warning) ----
@@ -207,7 +261,8 @@ CASES = [
          pull=_set(changed_files=2**31)),
     Case("a boolean given as a string", Expect(warns=("draft",), values={"draft": None}), pull=_set(draft="yes")),
     Case("a branch that is a string, not an object", Expect(warns=("base",), values={"base_ref": None}),
-         pull=_set(base="main")),
+         pull=_set(base="main"), graphql="GraphQL gives a branch as a plain string (baseRefName): there is no "
+                                         "object for it to be instead"),
     Case("a title that is an object", Expect(warns=("title",), values={"title": '{"en": "x"}'}),
          pull=_set(title={"en": "x"})),
     Case("an unreadable merge time", Expect(warns=("merged_at",), values={"merged_at": None}),
@@ -238,7 +293,8 @@ CASES = [
     Case("a review without an id", Expect(warns=("reviews[0].id",), parts={"reviews": -1}),
          part=("reviews", _first(_without("id")))),
     Case("a review id given as a string", Expect(warns=("reviews[0].id",)),
-         part=("reviews", _first(lambda r: {**r, "id": str(r["id"])}))),
+         part=("reviews", _first(lambda r: {**r, "id": str(r["id"])})),
+         graphql="GraphQL sends a review's id (fullDatabaseId, a BigInt) as a string by design"),
     Case("a review id beyond 64 bits", Expect(warns=("reviews[0].id",), parts={"reviews": -1}),
          part=("reviews", _first(_set(id=2**64)))),
     Case("a file without a filename", Expect(warns=("files[0].filename",), parts={"files": -1}),
@@ -270,8 +326,8 @@ CASES = [
          fault=("files", Dribble(0.4, from_headers=True))),
     Case("500 to every request for a PR's files", Expect(miss="server_error", parts={"files": 0}),
          fault=("files", Replace(500, '{"message": "Server Error"}'))),
-    Case("a redirect that loops", Expect(miss="http_error", parts={"reviews": 0}),
-         fault=("reviews", Rewrite(lambda a, h: Answer(302, [("Location", page_url(h, 1))], b"")))),
+    Case("a redirect that loops", Expect(miss="http_error", parts={"reviews": 0}),  # 307: a POST stays a POST
+         fault=("reviews", Rewrite(lambda a, h: Answer(307, [("Location", page_url(h, 1))], b"")))),
     Case("JSON nested 100,000 deep", Expect(miss="not_json", parts={"comments": 0}),
          fault=("comments", Replace(200, "[" * 100_000 + "]" * 100_000))),
     Case("JSON null where a list belongs", Expect(miss="unexpected_shape", parts={"files": 0}),
@@ -281,16 +337,20 @@ CASES = [
     Case("a 429 with a negative Retry-After", Expect(),
          fault=("reviews", Replace(429, '{"message": "slow down"}', (("Retry-After", "-5"),), times=1))),
     Case("a Link next back to the same page", Expect(miss="pagination_loop"),
-         fault=("files", link_next(lambda h: page_url(h, 1)))),
+         fault=("files", link_next(lambda h: page_url(h, 1))),
+         graphql=InGraphQL(fault=("files", Paging("back")))),  # endCursor: the cursor the page was asked with
     Case("pages without end beyond the last", Expect(miss="too_many_pages"),
-         fault=("comments", Rewrite(_endless_pages))),
+         fault=("comments", Rewrite(_endless_pages)),
+         graphql=InGraphQL(fault=("comments", Paging("endless")))),  # hasNextPage for ever, past its totalCount
     Case("a next link to a page of entries already read", Expect(miss="pagination_loop"),
-         fault=("reviews", link_next(lambda h: page_url(h, current_page(h) + 1)))),
+         fault=("reviews", link_next(lambda h: page_url(h, current_page(h) + 1))),
+         graphql=InGraphQL(fault=("reviews", Paging("repeat")))),  # a new endCursor, the same entries
     Case("a Link next to another host", Expect(miss="link_off_host"),
-         fault=("files", link_next(lambda _h: "http://elsewhere.invalid/steal"))),
-    Case("a Link next to a file", Expect(miss="link_off_host"), fault=("reviews", link_next(lambda _h: "file:///etc/passwd"))),
+         fault=("files", link_next(lambda _h: "http://elsewhere.invalid/steal")), graphql="a GraphQL page is named by an opaque cursor sent to the one endpoint: there is no link to lead elsewhere"),
+    Case("a Link next to a file", Expect(miss="link_off_host"), fault=("reviews", link_next(lambda _h: "file:///etc/passwd")),
+         graphql="a GraphQL page is named by an opaque cursor sent to the one endpoint: there is no link to lead elsewhere"),
     Case("a Link next that is not a URL", Expect(miss="link_off_host"),
-         fault=("comments", link_next(lambda _h: "http://[::1/broken"))),
+         fault=("comments", link_next(lambda _h: "http://[::1/broken")), graphql="a GraphQL page is named by an opaque cursor sent to the one endpoint: there is no link to lead elsewhere"),
     Case("a gzip bomb", Expect(miss="too_large", parts={"files": 0}), fault=("files", Rewrite(_bomb))),
     Case("a Content-Length that is not a number", Expect(),
          fault=("reviews", Raw(_raw_head("Content-Type: application/json\r\nContent-Length: abc")))),
@@ -316,14 +376,28 @@ CASES = [
     Case("a list page that is an object", Expect(miss="unexpected_shape", lost=(2,), stored=False),
          fault=("list:2", Replace(200, '{"message": "Not a list"}'))),
     Case("a list page whose next link loops back", Expect(miss="pagination_loop", lost=(3,)),
-         fault=("list:2", link_next(lambda h: page_url(h, 1)))),
+         fault=("list:2", link_next(lambda h: page_url(h, 1))),
+         # the scan's one page of 100 holds every PR: the loop is found after it, nothing is lost
+         graphql=InGraphQL(fault=("list:2", Paging("back")), expect=Expect(miss="pagination_loop"))),
     Case("list pages without end", Expect(miss="too_many_pages"),
-         fault=("list:3", link_next(lambda h: page_url(h, current_page(h) + 1), last=3))),
+         fault=("list:3", link_next(lambda h: page_url(h, current_page(h) + 1), last=3)),
+         graphql=InGraphQL(fault=("list:3", Paging("endless")))),
+    # ---- GraphQL's own: errors beside the data, and what its answers carry besides -----------------------------
+    Case("errors beside the data: the PR's files refused (FORBIDDEN)", Expect(miss="partial_data", parts={"files": 0}),
+         fault=("pull", Refuse("files")), rest=ANSWERED_ALONE),
+    Case("errors beside the data: the PR's node refused (FORBIDDEN)", Expect(stored=False, miss="partial_data"),
+         fault=("pull", Refuse()), rest=ANSWERED_ALONE),
+    Case("errors and no data in the answer holding the PR", Expect(stored=False, miss="graphql_error"),
+         fault=("pull", Replace(200, '{"data": null, "errors": [{"message": "Something unexpected happened"}]}')),
+         rest=ANSWERED_ALONE),
+    Case("a rateLimit in the answer that cannot be true (no points left, a reset in 3,000 years)", Expect(),
+         fault=("list:1", Rewrite(_impossible_rate_limit)),  # the scan's answer: the details are asked after it
+         rest="REST says its limits in headers: see 'rate-limit headers on a 200 that cannot be true'"),
 ]
 
 
-def serve_case(case: Case, repo_name: str = "acme/widgets") -> tuple[FakeRepo, dict[Target, Fault]]:
-    """The repo of a case (normal PRs and the hostile one) and its faults."""
+def serve_case(case: Case, repo_name: str = "acme/widgets", api: str = "rest") -> tuple[FakeRepo, dict[Target, Fault]]:
+    """The repo of a case (normal PRs and the hostile one) and its faults, as `api` meets them."""
     repo = build_repo(repo_name, NUMBERS)
     hostile = repo.pull(HOSTILE)
     if case.pull:
@@ -333,24 +407,28 @@ def serve_case(case: Case, repo_name: str = "acme/widgets") -> tuple[FakeRepo, d
         setattr(hostile, name, change(hostile.part(name)))
     if case.repo:
         case.repo(repo)
-    return repo, ({case.target(repo_name): case.fault[1]} if case.fault else {})
+    fault = case.fault_in(api)
+    return repo, ({case.target(repo_name, api): fault[1]} if fault else {})
 
 
-def run_case(case: Case, collect: Collect, tmp_path, repo_name: str = "acme/widgets") -> None:
+def run_case(case: Case, collect: Collect, tmp_path, api: str = "rest", repo_name: str = "acme/widgets") -> None:
     from etl.db import apply_schema
 
     con = duckdb.connect(str(tmp_path / "hostile.duckdb"))
     apply_schema(con)
     normal, _ = serve_case(Case("normal", Expect()), repo_name)  # what each PR's parts are when nothing misbehaves
-    repo, faults = serve_case(case, repo_name)
-    with StandIn([repo]) as api:
-        api.faults.update(faults)
-        collect(con, api.base_url, repo_name, TOKEN)
-        check_first_run(con, case, normal)
-        heals = case.expect.heals if case.expect.heals is not None else case.fault is not None
-        api.faults.clear()
-        collect(con, api.base_url, repo_name, TOKEN)
+    repo, faults = serve_case(case, repo_name, api)
+    expect = case.expect_in(api)
+    with StandIn([repo]) as standin:
+        routes = standin.graphql if api == "graphql" else None  # GitHub's schema loaded before the clock runs
+        standin.faults.update(faults)
+        collect(con, standin.base_url, repo_name, TOKEN)
+        check_first_run(con, case, expect, normal)
+        heals = expect.heals if expect.heals is not None else case.fault_in(api) is not None
+        standin.faults.clear()
+        collect(con, standin.base_url, repo_name, TOKEN)
         check_later_run(con, case, normal, heals)
+        assert routes is None or not routes.invalid, routes.invalid[:3]  # every query GitHub's schema takes
     con.close()
 
 
@@ -362,8 +440,7 @@ PART_TABLES = {"files": "staging.github_files", "reviews": "staging.github_revie
                "comments": "staging.github_review_comments"}
 
 
-def check_first_run(con, case: Case, normal: FakeRepo) -> None:
-    expect = case.expect
+def check_first_run(con, case: Case, expect: Expect, normal: FakeRepo) -> None:
     stored = {n for (n,) in con.execute("select number from staging.github_pulls").fetchall()}
     lost = {n for n in NUMBERS if normal.page_of(n) in expect.lost}
     for pull in normal.pulls:

@@ -190,6 +190,18 @@ def test_graphql_and_rest_store_the_same_rows_for_the_same_repository(api, tmp_p
     assert stats.points == stats.points_estimated and stats.points / 120 <= 0.5
 
 
+def test_a_renamed_file_list_rest_cannot_give_leaves_graphqls_list(api, con):
+    """A PR that renames a file has its file list from REST; when REST fails, GraphQL's list stands (without the
+    previous paths) and the walk goes on."""
+    api.rest_fail_with = 500
+    lines = []
+    stats, _ = collect(con, api, log=lines.append)
+    assert stats.prs_loaded == 120 and stats.rest_file_lists == 0
+    assert con.execute("select count(*), count(previous_path) from staging.github_files where number = 9").fetchone() \
+        == (4, 0)
+    assert any("REST could not give its files" in line for line in lines)
+
+
 def test_every_response_is_kept_as_received_with_its_query(api, con):
     collect(con, api)
     stored = con.execute("select r.url, r.resource, r.sha256, r.content, q.query, q.query_sha256 "

@@ -41,7 +41,11 @@ class GraphQLGitHubStore(GitHubStore):
     # writes
     def commit(self, batch: Batch) -> None:
         """What the GraphQL collector keeps beside a batch (query texts, page sizes, list positions: facts about
-        GitHub, right whether or not the batch lands), then the batch as the REST loader stores it."""
+        GitHub, right whether or not the batch lands; the misses of an earlier scan of the window, which this
+        walk notes anew), then the batch as the REST loader stores it."""
+        if isinstance(batch, GraphQLBatch) and batch.settles:
+            self.con.execute("delete from meta.fetch_misses where source = ? and starts_with(url, ?)",
+                             [names.GITHUB, batch.settles])
         if isinstance(batch, GraphQLBatch) and batch.responses:
             repo, now = batch.responses[0].repo, utc_now()
             with transaction(self.con):

@@ -14,27 +14,37 @@ rate limit. Per repo and window of pull-request `updatedAt` (the same windows, b
    update late.
 
 Every PR goes through the REST collector's rows (`add_pull`), every response body into raw.github_responses
-(url `<endpoint>#query=<sha256>`, the query text in raw.github_graphql_queries).
+(url `<endpoint>#query=<sha256>`, the query text in raw.github_graphql_queries), one that could not be used
+too.
 
 Cost first: each query's points are computed by GitHub's formula before it is sent (github_graphql_queries),
 kept under the node limit, and every query asks `rateLimit`, so that below `rate_limit_buffer` points the
-collector waits for the reset instead of failing. Faults: a 502/504, GitHub's "Something went wrong while
-executing your query" or a resource limit halves the page size of that query shape and sends it again; the
-size that worked is remembered (meta.github_query_sizes) and grown back after a few successes. Other server
-errors are retried with backoff; after `give_up_after` seconds of nothing but failures the run stops with one
-line (no step retry: the next run resumes from what was committed). Secondary limits (403/429, Retry-After)
-are waited out by the HTTP client; the primary limit (HTTP 200 with a RATE_LIMIT error) until its reset. A
-response with data and errors keeps the data and notes each missing part in meta.fetch_misses against its
-PR, which is fetched again on the next run. NOT_FOUND for the repository, 401 and a 403 that is no rate limit
-fail at once."""
+collector waits for the reset instead of failing (not for a reset further off than the client's longest
+wait, which no real limit has). Faults: a 502/504, GitHub's "Something went wrong while executing your
+query" or a resource limit halves the page size of that query shape and sends it again; the size that worked
+is remembered (meta.github_query_sizes) and grown back after a few successes. Secondary limits (403/429,
+Retry-After) are waited out by the HTTP client; the primary limit (HTTP 200 with a RATE_LIMIT error) until its
+reset. A response with data and errors keeps the data and notes each missing part in meta.fetch_misses
+against its PR, which is fetched again on the next run. NOT_FOUND for the repository, 401 and a 403 that is no
+rate limit fail at once.
+
+One bad pull request or answer never stops a walk (docs/github.md). An answer that cannot be used (a 5xx, a
+body that is not JSON or not whole, errors and no data, a query still too big for one item) is the API's while
+the API answers nothing else: it is retried with backoff, and after `give_up_after` seconds of nothing but
+failures the run stops with one line (no step retry: the next run resumes from what was committed). When the
+API answers a probe, the answer is its items': they are asked for one by one, and the one PR (or thread)
+whose answer still cannot be used is noted in meta.fetch_misses with the reason and asked again next run.
+The scan cannot step past a page it could not read (the cursor was in it): it ends there, noted, without
+moving the window's bookmark, so the next walk reads on. Every connection is walked with a PageGuard: a cursor
+already read, a page of entries already read, or more pages than its totalCount allows ends that walk with a
+miss, the part kept with what was read."""
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from .. import names
@@ -42,69 +52,36 @@ from . import github as rest
 from .github import (
     DEFAULT_API_URL,
     FINAL_AFTER,
-    ApiResponse,
     Batch,
     GitHubCollector,
     GitHubState,
-    RepoStats,
+    PullUnreadable,
     Warnings,
     Window,
     WindowWalked,
     add_pull,
+    describe,
     parse_time,
-    response_id,
+    pull_number,
 )
-from .github_graphql_queries import (
-    DETAIL,
-    MAX_PAGE,
-    NODE_LIMIT,
-    SCAN,
-    Query,
-    graphql_endpoint,
-    lookup,
-    more,
-    query_cost,
+from .github_graphql_client import (  # noqa: F401 (GraphQLBatch and GraphQLStats are the collector's records)
+    GraphQLBatch,
+    GraphQLClient,
+    GraphQLStats,
+    Unusable,
+    as_list,
+    is_int,
+    value_at,
 )
+from .github_graphql_queries import DETAIL, MAX_PAGE, SCAN, graphql_endpoint, lookup, more
 from .github_graphql_shapes import rest_comments, rest_files, rest_pull, rest_reviews
+from .github_pages import PageGuard
 from .http import FatalHttpError, HttpClient, HttpError
 
-SERVER_ERRORS = frozenset({500, 502, 503, 504})
-TOO_BIG = frozenset({502, 504})  # GitHub gave up on the query: a smaller page may pass
-TOO_BIG_ERRORS = frozenset({"MAX_NODE_LIMIT_EXCEEDED", "RESOURCE_LIMITS_EXCEEDED"})
-RATE_LIMITED = frozenset({"RATE_LIMIT", "RATE_LIMITED"})  # what GitHub sends, what its docs say
 GIVE_UP_AFTER = 90.0  # seconds of failures in a row before the run stops
 MARGIN = FINAL_AFTER  # walks look this far below their bookmark again: a list can show an update late
 NESTED = ("labels", "files", "reviews", "reviewThreads")
-# Page sizes: where a shape starts, and the most it grows to (GitHub allows 100; a detail page of 50 PRs with
-# their files and reviews is well inside GitHub's 10 s, and a timeout halves it).
-START_SIZES = {"scan": 100, "detail": 50, "lookup": 100}
-GROW_AFTER = 3  # successes in a row at a reduced size before trying a larger one
-FOLLOW_UP_POINTS = 1  # the most points one follow-up query may cost
-
-
-class _TooBig(Exception):
-    """GitHub timed out on the query or refused its size: the caller sends a smaller page."""
-
-
-@dataclass
-class GraphQLBatch(Batch):
-    """A Batch, plus what the GraphQL store keeps beside it: the texts of the queries whose responses it holds,
-    the page sizes that worked, and the scan positions reached."""
-    queries: dict[str, Query] = field(default_factory=dict)
-    page_sizes: dict[str, int] = field(default_factory=dict)
-    cursors: list[tuple[datetime, str]] = field(default_factory=list)
-    forget_cursors: bool = False  # a remembered cursor was refused: start from the top next time
-
-
-@dataclass
-class GraphQLStats(RepoStats):
-    queries: int = 0
-    points: int = 0            # as GitHub counted them (rateLimit.cost)
-    points_estimated: int = 0  # by the formula, before sending
-    follow_ups: int = 0        # queries for a nested connection's next page
-    smaller_pages: int = 0     # halvings after a timeout
-    open_swept: int = 0        # open PRs asked about by number
-    rest_file_lists: int = 0   # PRs whose files came from REST (a rename or copy)
+PARTS = {"files": "files", "reviews": "reviews", "reviewThreads": "comments", "comments": "comments"}  # REST's
 
 
 class GraphQLState(GitHubState, Protocol):
@@ -116,11 +93,15 @@ class GraphQLState(GitHubState, Protocol):
 
 @dataclass
 class _Pull:
-    """A PR on its way: where it was found, then its detail node."""
+    """A PR on its way: where it was found, then its detail node, what is missing of it, and the walk of each
+    of its connections (PageGuards by connection, or `comments:<thread id>`)."""
     id: str
     number: int
     node: dict | None = None
     misses: list[dict] = field(default_factory=list)
+    incomplete: set[str] = field(default_factory=set)  # REST's parts not read whole (kept with what was read)
+    guards: dict[str, PageGuard] = field(default_factory=dict)
+    stopped: set[str] = field(default_factory=set)     # connections not to be followed further
 
 
 class GraphQLCollector:
@@ -130,93 +111,138 @@ class GraphQLCollector:
         self.api_url = api_url.rstrip("/")
         self.endpoint = graphql_endpoint(self.api_url)
         self.log = log or (lambda _message: None)
-        self.rate_limit_buffer = rate_limit_buffer
-        self.give_up_after = GIVE_UP_AFTER if give_up_after is None else give_up_after
         self.rest = GitHubCollector(client, self.api_url, log)  # the file lists of PRs that rename a file
-        self._rng = rng or random.Random()
-        self.sizes: dict[str, int] = {}
-        self._successes: dict[str, int] = {}
-        self._good: dict[str, int] = {}     # per shape, the last size that passed
-        self._ceiling: dict[str, int] = {}  # per shape, below the smallest size that timed out in this run
-        self._streak: tuple[float, int] | None = None  # (first failure, failures) since the last success
-        self._remaining: int | None = None
-        self._reset_at: float | None = None
-        self._stats: GraphQLStats | None = None
+        self.queries = GraphQLClient(client, self.endpoint, self.log, rate_limit_buffer,
+                                     GIVE_UP_AFTER if give_up_after is None else give_up_after, rng or random.Random())
+        self._problems: set = set()  # PRs (or list items) with something wrong in this walk: what the run reports
 
     def collect(self, repo: str, window: Window, state: GraphQLState) -> Iterator[Batch | WindowWalked]:
         """Batches to store, each before the next is asked for (`state` then knows them), then the end."""
-        stats = self._stats = GraphQLStats(repo, window.key)
+        stats = GraphQLStats(repo, window.key)
         earlier = state.window_state(repo, window.key)
         if earlier and earlier.final:
             stats.window_final = stats.already_final = True
             yield WindowWalked(window, earlier.newest_updated, stats)
             return
-        self.sizes = {**START_SIZES, **state.page_sizes(repo)}
+        self.queries.new_walk(stats, state.page_sizes(repo))
+        self._problems = set()
         walk_began = rest._now()
         newest = earlier.newest_updated if earlier else None
         floor = max(filter(None, (window.start, newest - MARGIN if newest else None)), default=None)
         known = state.known_updated_at(repo)
         handled: set[int] = set()
         failed: set[int] = set()
-        for batch, seen in self._scan(repo, window, floor, known, state, stats):
+        for batch, seen in self._scan(repo, window, floor, known, state, stats, failed):
             newest = max(filter(None, (newest, *(updated for _, _, updated in seen))), default=None)
             handled.update(number for number, _, _ in seen)
             yield from self._load(repo, [pull for _, pull, _ in seen if pull is not None], state, stats, failed, batch)
         yield from self._ask_again(repo, window, walk_began, known, handled, state, stats, failed)
-        stats.window_final = (window.end is not None and walk_began >= window.end + FINAL_AFTER and not failed
-                              and not state.incomplete_pulls(repo, window.start, window.end))
-        yield WindowWalked(window, newest, stats)
+        stats.prs_with_problems = len(self._problems)
+        # A scan that could not read on leaves the bookmark where it was, so that the next walk reaches the PRs
+        # below the place it stopped.
+        complete = not stats.list_problems
+        stats.window_final = (complete and window.end is not None and walk_began >= window.end + FINAL_AFTER
+                              and not failed and not state.incomplete_pulls(repo, window.start, window.end))
+        yield WindowWalked(window, newest if complete else (earlier.newest_updated if earlier else None), stats)
 
     # 1. the list
     def _scan(self, repo: str, window: Window, floor: datetime | None, known: dict[int, datetime],
-              state: GraphQLState, stats: GraphQLStats) -> Iterator[tuple[GraphQLBatch, list]]:
+              state: GraphQLState, stats: GraphQLStats, failed: set[int]) -> Iterator[tuple[GraphQLBatch, list]]:
         """Per scan page: its batch (holding the response) and the window's PRs on it, as (number, the pull to
-        load or None when unchanged, updatedAt)."""
+        load or None when unchanged or not loadable, updatedAt)."""
         owner, name = repo.split("/", 1)
+        where = f"{self.endpoint}#{repo}/pullRequests@{window.key}"  # what this walk's misses of the list are
         after = state.scan_cursor(repo, window.end) if window.end else None
-        from_cursor = after is not None
+        from_cursor, settles = after is not None, where
+        guard, listed_before, position = PageGuard("pulls"), set(), 0
         while True:
             batch = self._batch()
-            data, errors, _ = self._adaptive("scan", batch, repo, lambda size, after=after: (
-                SCAN, {"owner": owner, "name": name, "first": size, "after": after}, size))
-            listed = ((data or {}).get("repository") or {}).get("pullRequests")
-            if listed is None:
+            batch.settles, settles = settles, None
+            try:
+                data, errors, _ = self.queries.ask("scan", batch, repo, lambda size, after=after: (
+                    SCAN, {"owner": owner, "name": name, "first": size, "after": after}, size))
+            except Unusable as unusable:
+                self._list_stopped(batch, repo, where, unusable.reason, unusable.status,
+                                   f"a page of it could not be used ({unusable})", stats)
+                yield batch, []
+                return
+            listed = value_at(data, "repository", "pullRequests")
+            if not isinstance(listed, dict):
                 if from_cursor:  # a remembered position GitHub no longer takes: from the top, and forget them
                     self.log(f"github {repo}: the remembered list position was refused; scanning from the top")
-                    after, from_cursor, batch.forget_cursors = None, False, True
+                    after, from_cursor, batch.forget_cursors, guard = None, False, True, PageGuard("pulls")
                     yield batch, []
                     continue
                 raise self._no_repository(repo, errors)
             stats.list_pages += 1
+            edges = as_list(listed.get("edges"))
+            nodes = [value_at(edge, "node") for edge in edges]
+            if problem := guard.read(after or "", nodes, total=listed.get("totalCount")):
+                self._list_stopped(batch, repo, where, problem.reason, 200, problem.detail, stats)
+                yield batch, []
+                return
             changed, stop, above = [], False, None
-            for edge in listed.get("edges") or []:
-                node = edge.get("node") or {}
+            for edge in edges:
+                position += 1
+                node, cursor = value_at(edge, "node"), value_at(edge, "cursor")
+                try:
+                    number = pull_number(node)
+                except PullUnreadable as why:
+                    stats.prs_unreadable += 1
+                    self._problems.add(f"{where}#item-{position}")
+                    batch.misses.append(self._list_miss(repo, f"{where}#item-{position}", "unstorable", 200,
+                                                        f"item {position} of the list: {why}; the walk goes on"))
+                    continue
                 updated = parse_time(node.get("updatedAt"))
                 if floor is not None and updated is not None and updated < floor:
                     stats.stopped_at_bookmark = stop = True  # everything further down is older, or loaded before
                     if above:  # where the next older window's walk can start
                         batch.cursors.append(above)
                     break
-                above = (updated, edge["cursor"]) if updated else above
+                above = (updated, cursor) if updated and isinstance(cursor, str) else above
                 if window.is_after(updated):
                     stats.prs_in_later_windows += 1
                     continue
+                if number in listed_before:
+                    continue  # listed twice (updated during the walk, or a server repeating itself)
+                listed_before.add(number)
                 stats.prs_seen += 1
-                if known.get(node["number"]) == updated:
+                if updated is not None and known.get(number) == updated:
                     stats.prs_unchanged += 1
-                    changed.append((node["number"], None, updated))
+                    changed.append((number, None, updated))
+                elif not isinstance(node.get("id"), str):
+                    failed.add(number)
+                    self._problems.add(number)
+                    batch.misses.append(self._miss_row(repo, number, ["node"], f"listed with no id to ask for it by "
+                                                       f"({describe(node.get('id'))})", reason="unexpected_shape"))
+                    changed.append((number, None, updated))
                 else:
-                    changed.append((node["number"], _Pull(node["id"], node["number"]), updated))
-            edges = listed.get("edges") or []
-            if edges and (last := parse_time((edges[-1].get("node") or {}).get("updatedAt"))):
-                batch.cursors.append((last, edges[-1]["cursor"]))
+                    changed.append((number, _Pull(node["id"], number), updated))
+            last, cursor = (nodes[-1], value_at(edges[-1], "cursor")) if edges else (None, None)
+            if (updated := parse_time(value_at(last, "updatedAt"))) and isinstance(cursor, str):
+                batch.cursors.append((updated, cursor))
             yield batch, changed
             self.log(f"github {repo} [{window.key}]: {stats.list_pages} list page(s), {stats.prs_loaded} PRs "
                      f"loaded, {stats.prs_unchanged} unchanged, {stats.points} points")
-            page = listed.get("pageInfo") or {}
-            if stop or not page.get("hasNextPage"):
+            if stop or not edges or not _has_more(listed):  # an empty page ends a list, whatever it says
                 return
-            after = page.get("endCursor")
+            after = _cursor_of(listed)
+            if problem := guard.refuse(after or ""):
+                stopped = self._batch()
+                self._list_stopped(stopped, repo, where, problem.reason, 200, problem.detail, stats)
+                yield stopped, []
+                return
+
+    def _list_stopped(self, batch: GraphQLBatch, repo: str, where: str, reason: str, status: int, what: str,
+                      stats: GraphQLStats) -> None:
+        stats.list_problems += 1
+        batch.misses.append(self._list_miss(repo, where, reason, status, f"the list of pull requests: {what}; the "
+                                            f"walk stops here, and the next one reads on from where it began"))
+
+    def _list_miss(self, repo: str, url: str, reason: str, status: int, detail: str) -> dict:
+        self.log(f"github {repo}: {detail}")
+        return {"url": url, "source": names.GITHUB, "repo": repo, "pr_number": None, "status": status,
+                "reason": reason, "detail": " ".join(detail.split())}
 
     # 3. PRs asked about by number
     def _ask_again(self, repo: str, window: Window, walk_began: datetime, known: dict[int, datetime],
@@ -234,19 +260,28 @@ class GraphQLCollector:
         stats.open_swept += len(swept)
         owner, name = repo.split("/", 1)
         batch, again = self._batch(), []
-        for part, data, _ in self._chunks("lookup", numbers, batch, repo, lambda part: (
+        for part, data, _, unusable in self.queries.chunks("lookup", numbers, batch, repo, lambda part: (
                 lookup(len(part)), {"owner": owner, "name": name, **{f"n{i}": n for i, n in enumerate(part)}})):
-            found = (data or {}).get("repository") or {}
+            if unusable:
+                self._unloaded(repo, part[0], batch, failed, "asked for by number", unusable)
+                continue
+            found = value_at(data, "repository")
             for i, number in enumerate(part):
-                node = found.get(f"p{i}")
-                if node is None:
+                node = value_at(found, f"p{i}")
+                if not isinstance(node, dict):
                     self.log(f"github {repo}#{number}: GitHub no longer has it; left as it is")
                     continue
                 updated = parse_time(node.get("updatedAt"))
                 inside = (updated is not None and not window.is_after(updated)
                           and (window.start is None or updated >= window.start))
                 if number in incomplete or (inside and known.get(number) != updated):
-                    again.append(_Pull(node["id"], number))
+                    if isinstance(node.get("id"), str):
+                        again.append(_Pull(node["id"], number))
+                    else:
+                        failed.add(number)
+                        self._problems.add(number)
+                        batch.misses.append(self._miss_row(repo, number, ["node"], "found by number with no id to ask "
+                                                           "for it by", reason="unexpected_shape"))
                 elif number in unloaded and not inside:
                     self.log(f"github {repo}#{number}: not loaded yet; its window ({updated}) asks for it")
         yield from self._load(repo, again, state, stats, failed, batch, completing=set(incomplete))
@@ -262,18 +297,28 @@ class GraphQLCollector:
             return
         while done < len(pulls):
             rest_of = pulls[done:]
-            data, errors, used = self._adaptive("detail", batch, repo, lambda size, rest_of=rest_of: (
-                DETAIL, {"ids": [p.id for p in rest_of[:size]]}, min(size, len(rest_of))))
+            try:
+                data, errors, used = self.queries.ask("detail", batch, repo, lambda size, rest_of=rest_of: (
+                    DETAIL, {"ids": [p.id for p in rest_of[:size]]}, min(size, len(rest_of))))
+            except Unusable as unusable:  # the answer of this one PR cannot be had now
+                done += 1
+                self._unloaded(repo, rest_of[0].number, batch, failed, "its details", unusable)
+                yield batch
+                batch = self._batch()
+                continue
             part, done = rest_of[:used], done + used
             response_of_page = batch.responses[-1].response_id
-            for pull, node in zip(part, (data or {}).get("nodes") or [None] * len(part), strict=False):
+            nodes = value_at(data, "nodes")
+            for pull, node in zip(part, nodes if isinstance(nodes, list) else [None] * len(part), strict=False):
                 pull.node = node if isinstance(node, dict) and node.get("number") is not None else None
             self._note_errors(repo, errors, lambda path, part=part: part[path[1]] if path[0] == "nodes" else None)
             loaded = [p for p in part if p.node is not None]
             for pull in part:
                 if pull.node is None:  # noted, and asked again next run (the window stays open meanwhile)
                     failed.add(pull.number)
-                    batch.misses += pull.misses or [self._miss_row(repo, pull, ["node"], "GraphQL: no PR came back")]
+                    self._problems.add(pull.number)
+                    batch.misses += pull.misses or [self._miss_row(repo, pull.number, ["node"],
+                                                                   "GraphQL: no PR came back")]
             self._complete(repo, loaded, batch, stats)
             for pull in loaded:
                 self._add(repo, pull, state, batch, stats, response_of_page)
@@ -285,238 +330,160 @@ class GraphQLCollector:
             yield batch
             batch = self._batch()
 
+    def _unloaded(self, repo: str, number: int, batch: GraphQLBatch, failed: set[int], what: str,
+                  unusable: Unusable) -> None:
+        """A PR whose answer could not be used: noted, and asked for again by the next run."""
+        failed.add(number)
+        self._problems.add(number)
+        batch.misses.append(self._miss_row(repo, number, ["node"], f"{what}: the answer could not be used "
+                                           f"({unusable})", reason=unusable.reason, status=unusable.status))
+
     def _add(self, repo: str, pull: _Pull, state: GraphQLState, batch: GraphQLBatch, stats: GraphQLStats,
              rid: str) -> None:
         node = pull.node
         children = {"files": rest_files(node), "reviews": rest_reviews(node), "comments": rest_comments(node)}
         for part, value in children.items():
             if value is None and not pull.misses:
-                pull.misses.append(self._miss_row(repo, pull, [part], "GraphQL: this part did not come back"))
-        if children["files"] is not None and any(f["status"] in ("renamed", "copied") for f in children["files"]):
+                pull.misses.append(self._miss_row(repo, pull.number, [part], "GraphQL: this part did not come back"))
+        if children["files"] and any(isinstance(f, dict) and f.get("status") in ("renamed", "copied")
+                                     for f in children["files"]):
             url = f"{self.api_url}/repos/{repo}/pulls/{pull.number}/files?per_page=100"
             try:
                 children["files"] = [entry for page in self.rest._pages(state, batch, url, repo, "files", pull.number)
                                      for entry in page.items]
                 stats.rest_file_lists += 1
-            except rest._Missing as missing:
-                self.log(f"github {repo}#{pull.number}: REST answered HTTP {missing.status} for its files; "
-                         "renamed files are kept without their previous path")
+            except FatalHttpError:
+                raise
+            except (rest._Unread, HttpError) as failed:  # GraphQL's list stands, without the previous paths
+                self.log(f"github {repo}#{pull.number}: REST could not give its files ({failed}); renamed files are "
+                         "kept without their previous path")
         parts = {part: value or [] for part, value in children.items()}
-        whole = {part: value is not None for part, value in children.items()}
+        whole = {part: value is not None and part not in pull.incomplete for part, value in children.items()}
         warnings = Warnings()
         try:
             add_pull(batch, repo, rest_pull(node), parts, whole, rid, warnings)
         except Exception as exc:  # noqa: BLE001 (a payload no reading foresaw: the PR is noted, the walk goes on)
-            pull.misses.append(self._miss_row(repo, pull, ["node"], f"could not be read ({type(exc).__name__}: "
-                                                                    f"{str(exc)[:200]})", reason="unstorable"))
+            pull.misses.append(self._miss_row(repo, pull.number, ["node"], f"could not be read ({type(exc).__name__}: "
+                                              f"{str(exc)[:200]})", reason="unstorable"))
         if warnings:
+            stats.prs_with_warnings += 1
+            fields = ", ".join(list(warnings.found)[:5]) + (", ..." if len(warnings.found) > 5 else "")
             self.log(f"github {repo}#{pull.number}: stored with {len(warnings.found)} value(s) changed or left out "
-                     f"(see github_warnings)")
+                     f"({fields}; see github_warnings)")
+        if warnings or pull.misses:
+            self._problems.add(pull.number)
         batch.misses += pull.misses
 
+    # the pages of each PR's connections
     def _complete(self, repo: str, pulls: list[_Pull], batch: GraphQLBatch, stats: GraphQLStats) -> None:
         """Follow-up pages of every nested connection that has more, merged into the PRs' nodes: first the PRs'
         own connections, then the comments of their review threads."""
         owner, name = repo.split("/", 1)
+        for pull in pulls:
+            for connection in NESTED:
+                self._read(repo, pull, connection, pull.node, connection, None)
         for connection in NESTED:
-            todo = [p for p in pulls if _has_more(p.node.get(connection))]
+            todo = [p for p in pulls if self._follows(repo, p, p.node, connection, connection)]
             while todo:
-                pages = self._chunks(f"more_{connection}", todo, batch, repo, lambda part, c=connection: (
+                pages = self.queries.chunks(f"more_{connection}", todo, batch, repo, lambda part, c=connection: (
                     more(c, len(part)), {"owner": owner, "name": name, **_page_variables(part, c)}))
-                for part, data, errors in pages:
+                for part, data, errors, unusable in pages:
                     stats.follow_ups += 1
-                    found = (data or {}).get("repository") or {}
+                    if unusable:
+                        self._part_lost(repo, part[0], connection, connection, unusable.reason,
+                                        f"its next page could not be used ({unusable})")
+                        continue
+                    found = value_at(data, "repository")
                     self._note_errors(repo, errors, lambda path, part=part: part[int(path[1][1:])]
                                       if path[0] == "repository" and len(path) > 1 else None)
                     for i, pull in enumerate(part):
-                        _extend(pull.node, connection, (found.get(f"p{i}") or {}).get(connection))
-                todo = [p for p in todo if _has_more(p.node.get(connection))]
-        threads = [(p, t) for p in pulls for t in _nodes(p.node.get("reviewThreads")) if _has_more(t.get("comments"))]
+                        page = value_at(found, f"p{i}", connection)
+                        self._next_page(repo, pull, pull.node, connection, connection, page)
+                todo = [p for p in todo if self._follows(repo, p, p.node, connection, connection)]
+        threads = []
+        for pull in pulls:
+            for thread in _objects(pull.node.get("reviewThreads")):
+                key = f"comments:{thread.get('id')}"
+                self._read(repo, pull, key, thread, "comments", None)
+                if self._follows(repo, pull, thread, "comments", key):
+                    threads.append((pull, thread, key))
         while threads:
-            for part, data, errors in self._chunks("more_comments", threads, batch, repo, lambda part: (
-                    more("comments", len(part)), _thread_variables(part))):
+            pages = self.queries.chunks("more_comments", threads, batch, repo, lambda part: (
+                more("comments", len(part)), _thread_variables(part)))
+            for part, data, errors, unusable in pages:
                 stats.follow_ups += 1
+                if unusable:
+                    pull, _, key = part[0]
+                    self._part_lost(repo, pull, "comments", key, unusable.reason,
+                                    f"the next page of a review thread's comments could not be used ({unusable})")
+                    continue
                 self._note_errors(repo, errors, lambda path, part=part: part[int(path[0][1:])][0])
-                for i, (_, thread) in enumerate(part):
-                    _extend(thread, "comments", ((data or {}).get(f"t{i}") or {}).get("comments"))
-            threads = [(p, t) for p, t in threads if _has_more(t.get("comments"))]
+                for i, (pull, thread, key) in enumerate(part):
+                    self._next_page(repo, pull, thread, "comments", key, value_at(data, f"t{i}", "comments"))
+            threads = [(p, t, key) for p, t, key in threads if self._follows(repo, p, t, "comments", key)]
 
-    # queries, sizes and faults
-    def _chunks(self, shape: str, items: list, batch: GraphQLBatch, repo: str,
-                build: Callable[[list], tuple[Query, dict]]) -> Iterator[tuple[list, dict | None, list]]:
-        """`items` in pages of the shape's current size: (page, data, errors) per query."""
-        done = 0
-        while done < len(items):
-            rest_of = items[done:]
-            data, errors, used = self._adaptive(shape, batch, repo, lambda size, rest_of=rest_of: (
-                *build(rest_of[:size]), min(size, len(rest_of))))
-            yield rest_of[:used], data, errors
-            done += used
+    def _read(self, repo: str, pull: _Pull, key: str, holder: dict, connection: str, asked: str | None) -> bool:
+        """Note a page of `holder`'s connection, asked for after `asked` (None: its first page), in its walk;
+        False (and the part noted as lost) when it brought nothing new."""
+        page = holder.get(connection)
+        guard = pull.guards.setdefault(key, PageGuard(PARTS.get(connection, connection)))
+        if problem := guard.read(asked or "", as_list(value_at(page, "nodes")), total=value_at(page, "totalCount")):
+            self._part_lost(repo, pull, connection, key, problem.reason, problem.detail)
+            return False
+        return True
 
-    def _adaptive(self, shape: str, batch: GraphQLBatch, repo: str,
-                  build: Callable[[int], tuple[Query, dict, int]]) -> tuple[dict | None, list, int]:
-        """One query of the shape at its current size, smaller after each timeout; (data, errors, items it
-        covered)."""
-        size = self._fit(shape, build)
-        while True:
-            query, variables, covered = build(size)
-            try:
-                data, errors = self._post(query, variables, batch, repo)
-            except _TooBig as too_big:
-                self._failed(str(too_big), wait=size == 1)
-                if size > 1:
-                    size = self._shrink(shape, size)
-                    self._stats.smaller_pages += 1
-                    self.log(f"github {repo}: {too_big}; {shape} pages of {size} from now on")
-                continue
-            self._grow(shape, size)
-            batch.page_sizes = dict(self.sizes)
-            return data, errors, covered
+    def _follows(self, repo: str, pull: _Pull, holder: dict, connection: str, key: str) -> bool:
+        """Whether `holder`'s connection has a next page to ask for. One that leads back to a page already read,
+        or beyond what its totalCount allows, is not asked for: the part is kept with what was read, and noted."""
+        page = holder.get(connection)
+        if key in pull.stopped or not _has_more(page):
+            return False
+        if isinstance(holder, dict) and connection == "comments" and not isinstance(holder.get("id"), str):
+            self._part_lost(repo, pull, connection, key, "unexpected_shape", "a review thread with more comments "
+                                                                                 "has no id to ask for them by")
+            return False
+        if problem := pull.guards[key].refuse(_cursor_of(page) or ""):
+            self._part_lost(repo, pull, connection, key, problem.reason, problem.detail)
+            return False
+        return True
 
-    def _fit(self, shape: str, build: Callable[[int], tuple[Query, dict, int]]) -> int:
-        """The shape's size, made smaller while the query would exceed the node limit (or, for a follow-up,
-        cost more than FOLLOW_UP_POINTS)."""
-        size = self.sizes.setdefault(shape, MAX_PAGE)
-        while size > 1:
-            query, variables, _ = build(size)
-            cost = query_cost(query.text, variables)
-            if cost.nodes <= NODE_LIMIT and (not shape.startswith("more_") or cost.points <= FOLLOW_UP_POINTS):
-                break
-            size = max(1, size // 2)
-        return size
-
-    def _shrink(self, shape: str, size: int) -> int:
-        """After a timeout at `size`: back to the last size that passed if this was a larger try, else half."""
-        self._ceiling[shape] = size - 1
-        good = self._good.get(shape)
-        self.sizes[shape] = good if good is not None and good < size else max(1, size // 2)
-        self._successes[shape] = 0
-        return self.sizes[shape]
-
-    def _grow(self, shape: str, size: int) -> None:
-        """After GROW_AFTER successes in a row, try halfway to the smallest size that timed out in this run (or
-        to the shape's start size): a page size grows back once GitHub keeps up, and stops probing once the
-        sizes that fail are found."""
-        self._good[shape] = size
-        self._successes[shape] = self._successes.get(shape, 0) + 1
-        ceiling = min(self._ceiling.get(shape, MAX_PAGE), START_SIZES.get(shape, MAX_PAGE))
-        if self._successes[shape] >= GROW_AFTER and self.sizes.get(shape, ceiling) < ceiling:
-            self.sizes[shape] = min(ceiling, max(size + 1, (size + ceiling + 1) // 2))
-            self._successes[shape] = 0
-
-    def _post(self, query: Query, variables: dict, batch: GraphQLBatch, repo: str) -> tuple[dict | None, list]:
-        """Send one query (after waiting for the budget to allow it); its data and errors. Raises _TooBig when
-        GitHub timed out or refused the size, FatalHttpError when no retry can help."""
-        cost = query_cost(query.text, variables)
-        self._keep_budget(cost.points)
-        payload = {"query": query.text, "variables": variables}
-        rate_limit_waits = 0
-        while True:
-            sent_at = self.client.clock.now()
-            try:
-                response = self.client.post(self.endpoint, payload, pass_through=SERVER_ERRORS)
-            except FatalHttpError:
-                raise
-            except HttpError as exc:  # connection errors and timeouts, after the client's own retries
-                self._failed(str(exc), since=sent_at)
-                continue
-            status = response.status_code
-            if status in (404, 410):
-                raise FatalHttpError(f"{self.endpoint} answered HTTP {status}: no GraphQL API there "
-                                     f"(set [sources] github_api = \"rest\" for a server without one)")
-            body = _json(response)
-            errors = [e for e in (body or {}).get("errors") or [] if isinstance(e, dict)]
-            message = _first_message(body) or response.text[:120].strip()
-            if status in TOO_BIG or any(e.get("type") in TOO_BIG_ERRORS for e in errors) or (
-                    body is not None and body.get("data") is None and _timed_out(message)):
-                raise _TooBig(f"HTTP {status}: {message}")
-            if status != 200 or body is None:
-                self._failed(f"HTTP {status}: {message}")
-                continue
-            if any(e.get("type") in RATE_LIMITED for e in errors):
-                rate_limit_waits += 1
-                if rate_limit_waits > self.client.policy.max_rate_limit_waits:
-                    raise HttpError(f"{self.endpoint}: still rate limited after {rate_limit_waits - 1} waits")
-                self._wait_for_reset(response, message)
-                continue
-            self._streak = None
-            self._record(query, response, body, cost.points, batch, repo)
-            return body.get("data"), errors
-
-    def _record(self, query: Query, response, body: dict, estimated: int, batch: GraphQLBatch, repo: str) -> None:
-        limit = (body.get("data") or {}).get("rateLimit") or {}
-        if isinstance(limit.get("remaining"), int):
-            self._remaining = limit["remaining"]
-            reset = parse_time(limit.get("resetAt"))
-            self._reset_at = reset.replace(tzinfo=UTC).timestamp() if reset else None
-        stats = self._stats
-        if stats is not None:
-            stats.queries += 1
-            stats.points += limit.get("cost") if isinstance(limit.get("cost"), int) else estimated
-            stats.points_estimated += estimated
-        url = f"{self.endpoint}#query={query.sha256}"
-        sha = hashlib.sha256(response.content).hexdigest()
-        batch.responses.append(ApiResponse(repo, f"graphql:{query.shape}", None, url, response.status_code,
-                                           dict(response.headers), response.content, sha, response_id(url, sha)))
-        batch.queries[query.sha256] = query
-
-    def _keep_budget(self, points: int) -> None:
-        """Below the reserve of points (as the last response counted them), wait for the reset rather than
-        spend the last ones."""
-        now = self.client.clock.now()
-        if (self._remaining is None or self._reset_at is None or self._reset_at <= now
-                or self._remaining - points >= self.rate_limit_buffer):
+    def _next_page(self, repo: str, pull: _Pull, holder: dict, connection: str, key: str, page) -> None:
+        """A follow-up page of `holder`'s connection, merged into it when it came and brought something new."""
+        asked = _cursor_of(holder.get(connection))
+        if not isinstance(page, dict):
+            self._part_lost(repo, pull, connection, key, "partial_data", "its next page did not come back")
             return
-        self.client._wait(self._reset_at - now + 1.0, f"{self._remaining} points left, a query of {points} would go "
-                                                       f"under the reserve of {self.rate_limit_buffer}")
-        self._remaining = None
+        if self._read(repo, pull, key, {connection: page}, connection, asked or ""):
+            _extend(holder[connection], page)
 
-    def _wait_for_reset(self, response, message: str) -> None:
-        now = self.client.clock.now()
-        try:
-            reset = float(response.headers["X-RateLimit-Reset"])
-        except (KeyError, ValueError):
-            reset = self._reset_at if self._reset_at and self._reset_at > now else now + 60.0
-        self._remaining = None
-        self.client._wait(max(0.0, reset - now) + 1.0, f"GraphQL rate limit ({message})")
-
-    def _failed(self, what: str, wait: bool = True, since: float | None = None) -> None:
-        """One more failure in a row (a request that failed after being tried since `since`): wait (exponential
-        backoff with jitter) and let the caller retry, unless the failures would then have lasted longer than
-        `give_up_after` seconds, which stops the run with one line."""
-        now = self.client.clock.now()
-        began, failures = self._streak or (min(now, since or now), 0)
-        failures += 1
-        self._streak = (began, failures)
-        delay = min(32.0, 2.0 ** (failures - 1)) * (0.5 + self._rng.random()) if wait else 0.0
-        if now - began + delay > self.give_up_after:
-            raise FatalHttpError(f"GitHub GraphQL at {self.endpoint} failed {failures} times in a row over "
-                                 f"{now - began:.0f} s (last: {what}); stopped, the next run resumes from what "
-                                 f"was committed")
-        self.client.stats.retries += 1
-        if delay:
-            self.client._wait(delay, f"{what}; retry {failures}", rate_limited=False)
+    def _part_lost(self, repo: str, pull: _Pull, connection: str, key: str, reason: str, what: str) -> None:
+        """A connection not read whole: its part is kept with what was read, noted, and asked again next run."""
+        pull.stopped.add(key)
+        pull.incomplete.add(PARTS.get(connection, connection))
+        pull.misses.append(self._miss_row(repo, pull.number, [connection], what, reason=reason))
 
     # partial answers
     def _note_errors(self, repo: str, errors: list, owner_of: Callable[[list], _Pull | None]) -> None:
         """Errors beside data: each one's part is noted as missing against its PR."""
         for error in errors:
-            path = error.get("path") or []
+            path = error.get("path")
+            path = path if isinstance(path, list) else []
             try:
                 pull = owner_of(path) if path else None
             except (IndexError, ValueError, TypeError):
                 pull = None
             what = f"GraphQL {error.get('type') or 'error'}: {error.get('message', '')}"
-            if pull is None:
+            if not isinstance(pull, _Pull):
                 self.log(f"github {repo}: {what} at {path or 'the query'}; ignored")
                 continue
-            pull.misses.append(self._miss_row(repo, pull, [str(p) for p in path[2:]] or ["node"], what))
+            pull.misses.append(self._miss_row(repo, pull.number, [str(p) for p in path[2:]] or ["node"], what))
 
-    def _miss_row(self, repo: str, pull: _Pull, where: list[str], what: str, reason: str = "partial_data") -> dict:
-        self.log(f"github {repo}#{pull.number}: {what} ({'.'.join(where)}); kept without it, asked again next run")
-        return {"url": f"{self.endpoint}#{repo}/pull/{pull.number}/{'/'.join(where)}", "source": names.GITHUB,
-                "repo": repo, "pr_number": pull.number, "status": 200, "reason": reason,
-                "detail": f"{what} ({'.'.join(where)}); asked again on the next run"}
+    def _miss_row(self, repo: str, number: int, where: list[str], what: str, reason: str = "partial_data",
+                  status: int = 200) -> dict:
+        self.log(f"github {repo}#{number}: {what} ({'.'.join(where)}); kept without it, asked again next run")
+        return {"url": f"{self.endpoint}#{repo}/pull/{number}/{'/'.join(where)}", "source": names.GITHUB,
+                "repo": repo, "pr_number": number, "status": status, "reason": reason,
+                "detail": " ".join(f"{what} ({'.'.join(where)}); asked again on the next run".split())}
 
     def _no_repository(self, repo: str, errors: list) -> FatalHttpError:
         found = next((e for e in errors if e.get("type") == "NOT_FOUND"), None) or (errors[0] if errors else {})
@@ -524,38 +491,27 @@ class GraphQLCollector:
                               f"(GraphQL {found.get('type') or 'error'}: {found.get('message', 'no data')})")
 
     def _batch(self) -> GraphQLBatch:
-        return GraphQLBatch(page_sizes=dict(self.sizes))
+        return GraphQLBatch(page_sizes=dict(self.queries.sizes))
 
 
-def _json(response) -> dict | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
-def _first_message(body: dict | None) -> str:
-    errors = (body or {}).get("errors") or []
-    return str(errors[0].get("message", ""))[:200] if errors and isinstance(errors[0], dict) else ""
-
-
-def _timed_out(message: str) -> bool:
-    return message.startswith("Something went wrong while executing your query") or "couldn't respond" in message
-
-
-def _nodes(connection) -> list:
-    return [n for n in (connection or {}).get("nodes") or [] if isinstance(n, dict)]
+def _objects(connection) -> list[dict]:
+    return [n for n in as_list(value_at(connection, "nodes")) if isinstance(n, dict)]
 
 
 def _has_more(connection) -> bool:
-    return bool(isinstance(connection, dict) and (connection.get("pageInfo") or {}).get("hasNextPage"))
+    return value_at(connection, "pageInfo", "hasNextPage") is True
+
+
+def _cursor_of(connection) -> str | None:
+    """Where the connection's next page starts; None (its first page) for a cursor that is no text."""
+    cursor = value_at(connection, "pageInfo", "endCursor")
+    return cursor if isinstance(cursor, str) else None
 
 
 def _remaining(connection) -> int:
     """How many nodes the connection's next page should ask for (all that are left, up to a page)."""
     total = connection.get("totalCount")
-    left = total - len(connection.get("nodes") or []) if isinstance(total, int) else MAX_PAGE
+    left = total - len(as_list(connection.get("nodes"))) if is_int(total) else MAX_PAGE
     return max(1, min(MAX_PAGE, left))
 
 
@@ -563,24 +519,20 @@ def _page_variables(part: list[_Pull], connection: str) -> dict:
     found = {}
     for i, pull in enumerate(part):
         page = pull.node[connection]
-        found.update({f"n{i}": pull.number, f"a{i}": page["pageInfo"].get("endCursor"), f"f{i}": _remaining(page)})
+        found.update({f"n{i}": pull.number, f"a{i}": _cursor_of(page), f"f{i}": _remaining(page)})
     return found
 
 
-def _thread_variables(part: list[tuple[_Pull, dict]]) -> dict:
+def _thread_variables(part: list[tuple[_Pull, dict, str]]) -> dict:
     found = {}
-    for i, (_, thread) in enumerate(part):
+    for i, (_, thread, _) in enumerate(part):
         page = thread["comments"]
-        found.update({f"t{i}": thread["id"], f"a{i}": page["pageInfo"].get("endCursor"), f"f{i}": _remaining(page)})
+        found.update({f"t{i}": thread["id"], f"a{i}": _cursor_of(page), f"f{i}": _remaining(page)})
     return found
 
 
-def _extend(holder: dict, connection: str, page: dict | None) -> None:
-    """Append a follow-up page to a connection; a page that did not come back leaves the connection null (a
-    missing part)."""
-    if page is None:
-        holder[connection] = None
-        return
-    holder[connection]["nodes"] = [*_nodes(holder[connection]), *(page.get("nodes") or [])]
-    holder[connection]["pageInfo"] = page.get("pageInfo") or {}
-    holder[connection]["totalCount"] = page.get("totalCount", holder[connection].get("totalCount"))
+def _extend(connection: dict, page: dict) -> None:
+    """Append a follow-up page to a connection."""
+    connection["nodes"] = [*as_list(connection.get("nodes")), *as_list(page.get("nodes"))]
+    connection["pageInfo"] = page.get("pageInfo") if isinstance(page.get("pageInfo"), dict) else {}
+    connection["totalCount"] = page.get("totalCount", connection.get("totalCount"))

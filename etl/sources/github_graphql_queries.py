@@ -9,11 +9,14 @@ them (the docs say nothing of it: counting them is the cautious reading).
 
 Shapes, each with the page size the collector adapts (see github_graphql.py):
 - scan: one page of the repo's pull requests, newest update first, with nothing but what tells whether a PR
-  changed (id, number, updatedAt): 1 point per 100 PRs, however far back a window lies;
+  changed (id, number, updatedAt), and how many there are (so that a walk told of more pages than that ends):
+  1 point per 100 PRs, however far back a window lies;
 - detail: the PRs that changed, by id, with everything the warehouse keeps nested (labels, files, reviews,
   review threads and their comments) and each connection's pageInfo and totalCount;
 - lookup: PRs by number (the open ones the warehouse holds, the ones a part was missing of): cheap;
-- more_<connection>: the next pages of a nested connection for the PRs (or threads) that have more."""
+- more_<connection>: the next pages of a nested connection for the PRs (or threads) that have more;
+- probe: nothing but the rate limit, asked after an answer that could not be used, to tell whether the API
+  answers at all (then the fault is the answer's)."""
 
 from __future__ import annotations
 
@@ -75,7 +78,7 @@ class Query:
 SCAN = Query("scan", f"""query PullScan({_REPO_VARS}, $first: Int!, $after: String) {{
   {_REPO} {{
     pullRequests(first: $first, after: $after, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{
-      {_PAGE}
+      totalCount {_PAGE}
       edges {{ cursor node {{ id number updatedAt }} }}
     }}
   }}
@@ -87,6 +90,9 @@ DETAIL = Query("detail", f"""query PullDetails($ids: [ID!]!) {{
   {_RATE}
 }}
 {_PULL}""")
+
+
+PROBE = Query("probe", f"query RateLimit {{\n  {_RATE}\n}}")
 
 
 @lru_cache(maxsize=256)

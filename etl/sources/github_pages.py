@@ -1,8 +1,9 @@
 """Walking the pages of one GitHub list without being walked in circles: a next page (a REST `Link` URL, or
 a GraphQL cursor) already read, a page that brings only entries already read (the same page under another
 name: GitHub's /repositories/{id}/ form of a URL, say), or more pages than the list can have (its `last`
-link when it gives one, else a bound for the kind of list) each end the walk with the reason, which the
-collector notes as a miss. Both collectors walk their lists with a PageGuard."""
+link, or as many entries read as its GraphQL `totalCount` says it holds, else a bound for the kind of list)
+each end the walk with the reason, which the collector notes as a miss. Both collectors walk their lists
+with a PageGuard."""
 
 from __future__ import annotations
 
@@ -26,15 +27,17 @@ class PageGuard:
         self.limit = MAX_PAGES.get(kind, 1_000)
         self.pages = 0
         self.last: int | None = None
+        self.total: int | None = None
         self._keys: set = set()
         self._entries: set = set()
 
-    def read(self, key: str, entries: list, last: int | None = None) -> Problem | None:
+    def read(self, key: str, entries: list, last: int | None = None, total: int | None = None) -> Problem | None:
         """Note a page read under `key` (a URL or a cursor) with its entries, and the page count its links
-        give; a Problem when it brought nothing new."""
+        give (or the entry count its `totalCount` gives); a Problem when it brought nothing new."""
         self.pages += 1
         self._keys.add(page_key(key))
         self.last = last or self.last
+        self.total = total if isinstance(total, int) and not isinstance(total, bool) else self.total
         found = {identity(entry) for entry in entries}
         repeated = self.pages > 1 and bool(found) and found <= self._entries
         self._entries |= found
@@ -46,6 +49,9 @@ class PageGuard:
         """Why the page named `following` may not be read next, if it may not."""
         if page_key(following) in self._keys:
             return Problem("pagination_loop", f"its next link leads back to a page already read ({following[:200]})")
+        if self.total is not None and len(self._entries) >= self.total:
+            return Problem("too_many_pages", f"all {self.total} entries its total count gives were read, yet it "
+                                             f"says there are more ({following[:200]}); not followed")
         allowed = self.last or self.limit
         if self.pages >= allowed:
             said = f"only {self.last} (its last link says)" if self.last else f"no more than {allowed}"

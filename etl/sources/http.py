@@ -268,11 +268,12 @@ class HttpClient:
             headers["If-Modified-Since"] = last_modified
         return self._request("GET", url, headers, answers=answers, retry=retry)
 
-    def post(self, url: str, payload: dict, *, pass_through: frozenset[int] = frozenset()) -> requests.Response:
+    def post(self, url: str, payload: dict, *, pass_through: frozenset[int] = frozenset(),
+             retry: bool = True) -> requests.Response:
         """POST `payload` as JSON (a GraphQL query) under the same token, deadline, retry and rate-limit rules as
-        GET. The statuses in `pass_through` are handed back instead of retried, for a caller with a better
-        remedy (a smaller GraphQL page on a 502)."""
-        return self._request("POST", url, {}, payload=payload, answers=PASSED_THROUGH | pass_through)
+        GET (one attempt with `retry` False). The statuses in `pass_through` are handed back instead of
+        retried, for a caller with a better remedy (a smaller GraphQL page on a 502)."""
+        return self._request("POST", url, {}, payload=payload, answers=PASSED_THROUGH | pass_through, retry=retry)
 
     def _request(self, method: str, url: str, headers: dict, *, payload: dict | None = None,
                  answers: frozenset[int] = PASSED_THROUGH, retry: bool = True) -> requests.Response:

@@ -86,9 +86,14 @@ def test_every_page_opens_without_an_exception(server, page, name):
 @pytest.mark.parametrize(("path", "heading"), [("/trends", "Trends"), ("/prs", "Pull requests"),
                                                ("/health", "Data health")])
 def test_a_pages_own_path_opens_that_page(server, page, path, heading):
+    asked = []
+    page.on("response", lambda response: asked.append((response.status, response.url.removeprefix(server))))
     open_and_wait(page, server + path, heading)
     assert_no_exception(page)
     assert not page.dialogs and page.get_by_text("Page not found").count() == 0
+    # the front end finds the server at once: no 404 at /<page>/_stcore/health before asking at the root
+    assert sorted(url for status, url in asked if "/_stcore/" in url) == ["/_stcore/health", "/_stcore/host-config"]
+    assert not [url for status, url in asked if status == 404], asked
 
 
 def test_chain_node_leads_to_its_pr_page(server, page):

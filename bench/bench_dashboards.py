@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -88,9 +89,11 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
     key = q.find_prs(version, "10042")["pr_key"].iloc[0]
     example = next(iter(example_queries().values()))
     sort = next(iter(q.BROWSE_SORTS))
-    no_filter = (None,) * 9
-    filtered = (None, *quarter, busiest, None, "high", True, None, None)
-    cell = (None, None, None, busiest, flag, None, None, None, None)
+    in_quarter = q.PrFilter(start=quarter[0], end=quarter[1])
+    bar, fix_bar = replace(in_quarter, risk="high"), replace(in_quarter, fixes="regression")
+    no_filter = q.PrFilter()
+    filtered = replace(in_quarter, module=busiest, risk="high", has_report=True)
+    cell = q.PrFilter(module=busiest, flag=flag)
     # one entry per page render; variants of a page (another parameter) are entries of their own
     return {
         "gate": [("is_empty", lambda: q.is_empty(version)), ("repos", lambda: q.repos(version))],
@@ -108,26 +111,22 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
                             ("headline before", lambda: q.headline(version, None, *before, None)),
                             ("weekly", lambda: q.weekly(version, None, *quarter, None)),
                             ("weekly_flags", lambda: q.weekly_flags(version, None, *quarter, None))],
-        "trends[bar]": [("browse_count", lambda: q.browse_count(version, None, *quarter, None, None, "high",
-                                                                None, None, None)),
-                        ("browse_prs", lambda: q.browse_prs(version, None, *quarter, None, None, "high", None, None,
-                                                            None, sort=sort, limit=100))],
-        "trends[fix bar]": [("browse_count", lambda: q.browse_count(version, None, *quarter, None, None, None,
-                                                                    None, None, None, "regression")),
-                            ("browse_prs", lambda: q.browse_prs(version, None, *quarter, None, None, None, None,
-                                                                None, None, "regression", sort=sort, limit=100))],
+        "trends[bar]": [("browse_count", lambda: q.browse_count(version, bar)),
+                        ("browse_prs", lambda: q.browse_prs(version, bar, sort, 100))],
+        "trends[fix bar]": [("browse_count", lambda: q.browse_count(version, fix_bar)),
+                            ("browse_prs", lambda: q.browse_prs(version, fix_bar, sort, 100))],
         "prs": [("modules", lambda: q.modules(version, None)),
                 ("canonical_flags", lambda: q.canonical_flags(version)),
-                ("browse_count", lambda: q.browse_count(version, *no_filter)),
-                ("browse_prs", lambda: q.browse_prs(version, *no_filter, sort=sort, limit=100))],
-        "prs[filtered]": [("browse_count", lambda: q.browse_count(version, *filtered)),
-                          ("browse_prs", lambda: q.browse_prs(version, *filtered, sort=sort, limit=100))],
+                ("browse_count", lambda: q.browse_count(version, no_filter)),
+                ("browse_prs", lambda: q.browse_prs(version, no_filter, sort, 100))],
+        "prs[filtered]": [("browse_count", lambda: q.browse_count(version, filtered)),
+                          ("browse_prs", lambda: q.browse_prs(version, filtered, sort, 100))],
         "modules": [("module_flag_matrix", lambda: q.module_flag_matrix(version, None, None, None, 25)),
                     ("module_figures", lambda: q.module_figures(version, None, None, None)),
                     ("canonical_flags", lambda: q.canonical_flags(version)),
                     ("week_bounds", lambda: q.week_bounds(version))],
-        "modules[cell]": [("browse_count", lambda: q.browse_count(version, *cell)),
-                          ("browse_prs", lambda: q.browse_prs(version, *cell, sort=sort, limit=100))],
+        "modules[cell]": [("browse_count", lambda: q.browse_count(version, cell)),
+                          ("browse_prs", lambda: q.browse_prs(version, cell, sort, 100))],
         "modules[quarter vs before]": [
             ("module_flag_matrix", lambda: q.module_flag_matrix(version, None, *quarter, 25)),
             ("module_figures", lambda: q.module_figures(version, None, *quarter)),

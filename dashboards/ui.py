@@ -269,18 +269,22 @@ def pr_table(frame: pd.DataFrame) -> None:
     st.dataframe(link_column(frame), hide_index=True, width="stretch", column_config=PR_TABLE_COLUMNS)
 
 
+# URL parameters of the Pull requests page that differ from PrFilter's field names; their values are yes / no
+_PRS_PAGE_PARAMETERS = {"in_chain": "chain", "has_report": "report"}
+
+
 def prs_behind(what: str, where: Scope, **filters) -> None:
-    """The PRs a chart mark or a table row counts: the first LISTED of them, and a link that opens all of
-    them on the Pull requests page (with the same filters in its URL)."""
-    args = (where.repo, where.start, where.end, filters.get("module"), filters.get("flag"), filters.get("risk"),
-            None, filters.get("chain"), None, filters.get("fixes"))
-    total = queries.browse_count(version(), *args)
-    shown = queries.browse_prs(version(), *args, sort=next(iter(queries.BROWSE_SORTS)), limit=LISTED)
+    """The PRs a chart mark or a table row counts (`filters`: fields of queries.PrFilter besides the scope): the
+    first LISTED of them, and a link that opens all of them on the Pull requests page (with the same filters in
+    its URL)."""
+    chosen = queries.PrFilter(repo=where.repo, start=where.start, end=where.end, **filters)
+    total = queries.browse_count(version(), chosen)
+    shown = queries.browse_prs(version(), chosen, next(iter(queries.BROWSE_SORTS)), LISTED)
     head = st.columns([3, 1], vertical_alignment="center")
     head[0].markdown(f"**{total:,} PR(s): {as_text(what)}**" + (f" (the latest {LISTED})" if total > LISTED else ""))
-    url = {**where.params(), **{name: str(value) for name, value in filters.items() if value is not None}}
-    if "chain" in url:
-        url["chain"] = "yes" if filters["chain"] else "no"
+    url = {**where.params(), **{_PRS_PAGE_PARAMETERS.get(name, name): ("yes" if value else "no")
+                                if isinstance(value, bool) else str(value)
+                                for name, value in filters.items() if value is not None}}
     head[1].page_link(PRS_PAGE, label="Open in Pull requests", icon=":material/list:", query_params=url)
     pr_table(shown)
 

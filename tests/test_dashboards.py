@@ -424,3 +424,16 @@ def test_pr_browser_filters_from_the_url_sorts_pages_and_downloads(warehouse):
     assert expected and len(shown) == min(len(expected), 100) and set(shown["pr_key"]) <= expected
     assert (shown["risk_level"] == "high").all() and shown["in_chain"].all()
     assert app.download_button[0].label.startswith("Download all matching PRs")
+
+
+def test_every_query_keeps_few_results_for_a_while():
+    """A snapshot's version is in every key: with a bound on entries and on their age, an old snapshot's results
+    go instead of piling up (512 a function, kept for ever, before)."""
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
+    from dashboards import queries
+
+    cached = [value for value in vars(queries).values() if isinstance(value, CachedFunc)]
+    assert len(cached) > 30
+    for query in cached:
+        assert 0 < query._info.max_entries <= 128 and query._info.ttl, query._info.display_name

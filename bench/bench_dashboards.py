@@ -84,7 +84,7 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
     before = (quarter[0] - timedelta(days=91), quarter[0] - timedelta(days=1))
     busiest = q.modules(version, None)[0]
     flag = q.canonical_flags(version)[0]
-    chains = q.chains(version, None, None, None)
+    chains = q.chains(version, None, None, None, False, "recent")
     chain = chains["chain_id"].iloc[0]
     key = q.find_prs(version, "10042")["pr_key"].iloc[0]
     example = next(iter(example_queries().values()))
@@ -132,12 +132,13 @@ def page_queries(version: str) -> dict[str, list[tuple[str, callable]]]:
             ("module_figures", lambda: q.module_figures(version, None, *quarter)),
             ("period_figures now", lambda: q.period_figures(version, None, *quarter)),
             ("period_figures then", lambda: q.period_figures(version, None, *before))],
-        "chains": [("chains", lambda: q.chains(version, None, None, None)),
-                   ("chain_count", lambda: q.chain_count(version, None, None, None)),
+        "chains": [("chains", lambda: q.chains(version, None, None, None, False, "recent")),
+                   ("chain_counts", lambda: q.chain_counts(version, None, None, None)),
                    ("chain_nodes", lambda: q.chain_nodes(version, chain)),
                    ("chain_edges", lambda: q.chain_edges(version, chain))],
-        "chains[quarter]": [("chains", lambda: q.chains(version, None, *quarter)),
-                            ("chain_count", lambda: q.chain_count(version, None, *quarter))],
+        "chains[all, slowest]": [("chains", lambda: q.chains(version, None, None, None, True, "slowest"))],
+        "chains[quarter]": [("chains", lambda: q.chains(version, None, *quarter, False, "recent")),
+                            ("chain_counts", lambda: q.chain_counts(version, None, *quarter))],
         "pr[title words]": [("find_prs", lambda: q.find_prs(version, "前缀缓存淘汰"))],
         "pr": [("find_prs", lambda: q.find_prs(version, "10042")), ("pr", lambda: q.pr(version, key)),
                ("pr_files", lambda: q.pr_files(version, key)), ("pr_snippets", lambda: q.pr_snippets(version, key)),

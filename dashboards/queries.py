@@ -205,24 +205,37 @@ CHAINS_SHOWN = 300
 # a chain is in a merge range when any member merged in it
 _CHAIN_SCOPE = """($repo is null or repo = $repo) and ($start is null or last_merged_at >= $start)
                   and ($end is null or first_merged_at < $end::date + interval 1 day)"""
+# a chain a maintainer looks for regressions in: one whose links are not all follow-ups
+_HAS_FIX = "list_has_any(relations, ['regression', 'revert'])"
+# how the chains page orders chains: most recent (by the latest merge of a member), most PRs, slowest to fix (from
+# the first member's merge to its first fix, revert or follow-up); chain_id last, so the order is always the same
+CHAIN_ORDERS = {"recent": "last_merged_at desc nulls last, chain_id",
+                "size": "length desc, last_merged_at desc nulls last, chain_id",
+                "slowest": "days_to_fix desc nulls last, last_merged_at desc nulls last, chain_id"}
 
 
 @cached
-def chain_count(version: str, repo: str | None, start: date | None, end: date | None) -> int:
-    return int(read(version, f"select count(*) as n from regression_chains where {_CHAIN_SCOPE}",
-                    _scope_params(repo, start, end))["n"][0])
+def chain_counts(version: str, repo: str | None, start: date | None, end: date | None) -> dict[str, int]:
+    """Chains in scope: `all` of them, and `with_fix`, those holding a regression or a revert."""
+    row = read(version, f"select count(*) as all, count(*) filter (where {_HAS_FIX}) as with_fix "
+                        f"from regression_chains where {_CHAIN_SCOPE}", _scope_params(repo, start, end)).iloc[0]
+    return {"all": int(row["all"]), "with_fix": int(row["with_fix"])}
 
 
 @cached
-def chains(version: str, repo: str | None, start: date | None, end: date | None,
-           limit: int = CHAINS_SHOWN) -> pd.DataFrame:
-    """The longest chains in scope, most recent first among equals (at most `limit`)."""
+def chains(version: str, repo: str | None, start: date | None, end: date | None, follow_ups_only_too: bool,
+           order: str, limit: int = CHAINS_SHOWN) -> pd.DataFrame:
+    """The chains in scope (those holding a regression or revert, or with `follow_ups_only_too` every one) in one
+    of CHAIN_ORDERS, at most `limit`. `members` reads `#123` per member, `(no number)` for an unnumbered
+    report; `first_title` is null when the first PR has no title (the view gives its key then)."""
     return read(version, f"""
-        select chain_id, member_numbers, member_titles[1] as first_title, length, days_to_fix, first_merged_at,
-               relations, modules, repo
-        from regression_chains where {_CHAIN_SCOPE}
-        order by length desc, first_merged_at desc nulls last, chain_id limit $limit""",
-                {**_scope_params(repo, start, end), "limit": limit})
+        select chain_id, [coalesce('#' || n, '(no number)') for n in member_numbers] as members,
+               nullif(member_titles[1], chain_id) as first_title, length, days_to_fix, first_merged_at,
+               last_merged_at, relations, modules, repo
+        from regression_chains
+        where {_CHAIN_SCOPE} and ($follow_ups_only_too or {_HAS_FIX})
+        order by {CHAIN_ORDERS[order]} limit $limit""",
+                {**_scope_params(repo, start, end), "follow_ups_only_too": follow_ups_only_too, "limit": limit})
 
 
 @cached

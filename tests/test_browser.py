@@ -107,6 +107,25 @@ def test_chain_node_leads_to_its_pr_page(server, page):
     assert_no_exception(page)
 
 
+def test_the_chains_shown_and_their_order_are_in_the_address_and_back_returns(server, page):
+    open_and_wait(page, f"{server}/chains", "Regression chains")
+    expect(page.get_by_text(re.compile(r"chain\(s\) with a regression or revert, most recent first"))).to_be_visible()
+    expect(page.get_by_text("1 chain(s) of follow-ups only are not listed", exact=False)).to_be_visible()
+    page.get_by_role("combobox", name="Order", exact=True).click()
+    page.get_by_role("option", name="slowest to fix first").click()
+    page.wait_for_url("**/chains?order=slowest", timeout=30_000)
+    page.get_by_role("combobox", name="Chains", exact=True).click()
+    page.get_by_role("option", name="all, follow-ups only too").click()
+    page.wait_for_url(lambda url: "show=all" in url and "order=slowest" in url, timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^\d+ chain\(s\), slowest to fix first"))).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "chains_all_slowest.png"), full_page=True)
+    page.go_back()  # each choice was a history entry of its own
+    page.wait_for_url("**/chains?order=slowest", timeout=30_000)
+    expect(page.get_by_role("combobox", name="Chains", exact=True)).to_have_value("with a regression or revert",
+                                                                                  timeout=30_000)
+    assert_no_exception(page)
+
+
 def heading(page) -> str:
     return page.get_by_role("heading", level=1).first.inner_text()
 

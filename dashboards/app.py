@@ -1,4 +1,4 @@
-"""PR Atlas dashboards: `pr-atlas dashboard` (or `streamlit run dashboards/app.py`) serves this file.
+"""PR Atlas dashboards: `pr-atlas dashboard` (or `streamlit run dashboards/server.py`) serves this file.
 
 The entrypoint only sets up navigation, the freshness watch and the first-run gate; each page is a
 thin file under app_pages/ (not pages/, whose presence would switch Streamlit to its older
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import page_list, queries, ui
 from dashboards.warehouse import source
 
 PAGES = Path(__file__).parent / "app_pages"
@@ -17,16 +17,8 @@ REFRESH_SECONDS = 3
 
 st.set_page_config(page_title="PR Atlas", page_icon=":material/hub:", layout="wide")
 
-pages = [
-    st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
-    st.Page(PAGES / "prs.py", title="Pull requests", icon=":material/list:", url_path="prs"),
-    st.Page(PAGES / "modules.py", title="Modules", icon=":material/grid_view:", url_path="modules"),
-    st.Page(PAGES / "chains.py", title="Regression chains", icon=":material/account_tree:", url_path="chains"),
-    st.Page(PAGES / "pr.py", title="PR report", icon=":material/article:", url_path="pr"),
-    st.Page(PAGES / "search.py", title="Search", icon=":material/search:", url_path="search"),
-    st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
-    st.Page(PAGES / "health.py", title="Data health", icon=":material/monitor_heart:", url_path="health"),
-]
+pages = [st.Page(PAGES / listed.script, title=listed.title, icon=listed.icon, url_path=listed.url_path)
+         for listed in page_list.PAGES]
 
 
 def _home() -> None:

@@ -38,8 +38,9 @@ def chain_dot(nodes: pd.DataFrame, edges: pd.DataFrame) -> str:
         colour = EDGE_COLOURS.get(edge.relation, "#555555")
         status = "" if edge.status == "claimed" else f" ({edge.status})"
         label = f"{edge.relation}\n{' + '.join(edge.sources)}{status}"
+        evidence = str(edge.evidence)[:300] if present(edge.evidence) else ""
         lines.append(f"  {_quoted(edge.from_key)} -> {_quoted(edge.to_key)} "
-                     f"[label={_quoted(label)}, tooltip={_quoted(str(edge.evidence)[:300])}, "
+                     f"[label={_quoted(label)}, tooltip={_quoted(evidence)}, "
                      f"color={_quoted(colour)}, fontcolor={_quoted(colour)}];")
     lines.append("}")
     return "\n".join(lines)

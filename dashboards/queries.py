@@ -4,6 +4,7 @@ Filters use null for "all": `($repo is null or repo = $repo)`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import pandas as pd
@@ -11,7 +12,12 @@ import streamlit as st
 
 from .warehouse import read
 
-cached = st.cache_data(max_entries=512, show_spinner=False)
+# A snapshot never changes, so a result could be kept for ever; the bounds are about memory. Every key starts with
+# the snapshot's version, and once a newer one is published the old version is never asked again: after an hour its
+# entries are gone (a query in use runs again at most once an hour, at most ~120 ms on 100,000 PRs: make
+# bench-dashboards). 128 entries a function (least recently used dropped first) hold that hour's distinct views:
+# each PR opened, each filter combination, each search is one entry of each function the page calls.
+cached = st.cache_data(max_entries=128, ttl="1h", show_spinner=False)
 ALL_MODULES = "(all)"
 
 
@@ -199,24 +205,37 @@ CHAINS_SHOWN = 300
 # a chain is in a merge range when any member merged in it
 _CHAIN_SCOPE = """($repo is null or repo = $repo) and ($start is null or last_merged_at >= $start)
                   and ($end is null or first_merged_at < $end::date + interval 1 day)"""
+# a chain a maintainer looks for regressions in: one whose links are not all follow-ups
+_HAS_FIX = "list_has_any(relations, ['regression', 'revert'])"
+# how the chains page orders chains: most recent (by the latest merge of a member), most PRs, slowest to fix (from
+# the first member's merge to its first fix, revert or follow-up); chain_id last, so the order is always the same
+CHAIN_ORDERS = {"recent": "last_merged_at desc nulls last, chain_id",
+                "size": "length desc, last_merged_at desc nulls last, chain_id",
+                "slowest": "days_to_fix desc nulls last, last_merged_at desc nulls last, chain_id"}
 
 
 @cached
-def chain_count(version: str, repo: str | None, start: date | None, end: date | None) -> int:
-    return int(read(version, f"select count(*) as n from regression_chains where {_CHAIN_SCOPE}",
-                    _scope_params(repo, start, end))["n"][0])
+def chain_counts(version: str, repo: str | None, start: date | None, end: date | None) -> dict[str, int]:
+    """Chains in scope: `all` of them, and `with_fix`, those holding a regression or a revert."""
+    row = read(version, f"select count(*) as all, count(*) filter (where {_HAS_FIX}) as with_fix "
+                        f"from regression_chains where {_CHAIN_SCOPE}", _scope_params(repo, start, end)).iloc[0]
+    return {"all": int(row["all"]), "with_fix": int(row["with_fix"])}
 
 
 @cached
-def chains(version: str, repo: str | None, start: date | None, end: date | None,
-           limit: int = CHAINS_SHOWN) -> pd.DataFrame:
-    """The longest chains in scope, most recent first among equals (at most `limit`)."""
+def chains(version: str, repo: str | None, start: date | None, end: date | None, follow_ups_only_too: bool,
+           order: str, limit: int = CHAINS_SHOWN) -> pd.DataFrame:
+    """The chains in scope (those holding a regression or revert, or with `follow_ups_only_too` every one) in one
+    of CHAIN_ORDERS, at most `limit`. `members` reads `#123` per member, `(no number)` for an unnumbered
+    report; `first_title` is null when the first PR has no title (the view gives its key then)."""
     return read(version, f"""
-        select chain_id, member_numbers, member_titles[1] as first_title, length, days_to_fix, first_merged_at,
-               relations, modules, repo
-        from regression_chains where {_CHAIN_SCOPE}
-        order by length desc, first_merged_at desc nulls last, chain_id limit $limit""",
-                {**_scope_params(repo, start, end), "limit": limit})
+        select chain_id, [coalesce('#' || n, '(no number)') for n in member_numbers] as members,
+               nullif(member_titles[1], chain_id) as first_title, length, days_to_fix, first_merged_at,
+               last_merged_at, relations, modules, repo
+        from regression_chains
+        where {_CHAIN_SCOPE} and ($follow_ups_only_too or {_HAS_FIX})
+        order by {CHAIN_ORDERS[order]} limit $limit""",
+                {**_scope_params(repo, start, end), "follow_ups_only_too": follow_ups_only_too, "limit": limit})
 
 
 @cached
@@ -458,29 +477,42 @@ _BROWSE = """
 """
 
 
-def _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author, fixes) -> dict:
-    return {"repo": repo, "start": start, "end": end, "module": module, "flag": flag, "risk": risk,
-            "has_report": has_report, "in_chain": in_chain, "author": author or None, "fixes": fixes}
+@dataclass(frozen=True)
+class PrFilter:
+    """What the PR list is narrowed to (None: any). Frozen, so the cached queries take it whole as their key."""
+    repo: str | None = None
+    start: date | None = None  # merged on or after
+    end: date | None = None  # merged on or before
+    module: str | None = None
+    flag: str | None = None  # a canonical flag
+    risk: str | None = None  # a report risk level, one of RISK_LEVELS
+    has_report: bool | None = None
+    in_chain: bool | None = None
+    author: str | None = None  # part of the author's name, any case
+    fixes: str | None = None  # a key of FIXES: only the PRs that fixed a regression or reverted a PR
+
+    def params(self) -> dict:
+        return {**asdict(self), "author": self.author or None}
 
 
 @cached
-def browse_count(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author,
-                 fixes=None) -> int:
-    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author, fixes)
-    return int(read(version, _BROWSE + "select count(*) as n from listed", params)["n"][0])
+def browse_count(version: str, where: PrFilter) -> int:
+    return int(read(version, _BROWSE + "select count(*) as n from listed", where.params())["n"][0])
 
 
 @cached
-def browse_prs(version: str, repo, start, end, module, flag, risk, has_report, in_chain, author, fixes=None, *,
-               sort: str, limit: int, offset: int = 0) -> pd.DataFrame:
-    """One page of the PRs that pass every filter (None: any), sorted by one of BROWSE_SORTS. `fixes`: only
-    the PRs that fixed a regression or reverted a PR (a key of FIXES)."""
-    params = _browse_params(repo, start, end, module, flag, risk, has_report, in_chain, author, fixes)
+def browse_prs(version: str, where: PrFilter, sort: str, limit: int, offset: int = 0) -> pd.DataFrame:
+    """One page of the PRs that pass the filter, sorted by one of BROWSE_SORTS."""
+    return matching_prs(version, where, sort, limit, offset)
+
+
+def matching_prs(version: str, where: PrFilter, sort: str, limit: int, offset: int = 0) -> pd.DataFrame:
+    """browse_prs without the cache: for a download of every matching PR, too big to keep."""
     return read(version, _BROWSE + f"""
         select pr_key, repo, number, title, merged_at, author, risk_score, risk_band, risk_level, flags, has_report,
                in_chain
         from listed p order by {BROWSE_SORTS[sort]} limit $limit offset $offset""",
-                {**params, "limit": limit, "offset": offset})
+                {**where.params(), "limit": limit, "offset": offset})
 
 
 @cached

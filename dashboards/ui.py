@@ -30,6 +30,8 @@ _MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
 _AUTOLINKED = re.compile(r"(:(?=//)|(?<![\w.])www(?=\.)|@)", re.I)  # where a URL, www. name or address begins
 LONG_TEXT = 20_000  # characters of one text drawn on a page (a 10 MB body froze the browser); the rest downloads
 LABEL_TEXT = 200    # characters of a title in a heading or a link
+ABSENT = "—"  # a value the data does not have, in tables and figures (never None, NaN, NaT or a 0 standing in)
+NO_TITLE = "(title unknown)"  # a PR only named by another one: no source gave its title
 log = logging.getLogger("pr_atlas.dashboards")
 
 
@@ -57,6 +59,12 @@ def present(value) -> bool:
     if pd.api.types.is_scalar(value):
         return not pd.isna(value) and bool(value)
     return len(value) > 0
+
+
+def known(value) -> bool:
+    """Whether a value read from the warehouse is there at all (0, False and "" are values; None, NA, NaN and NaT
+    are not)."""
+    return value is not None and not (pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def safe_url(value) -> str | None:
@@ -128,8 +136,18 @@ def pr_link(key: str, label: str) -> None:
 def pr_label(number, title, key: str) -> str:
     """`#123 title` (plain text: escape it where Markdown is drawn), a long title cut."""
     prefix = f"#{int(number)}" if present(number) else "(no number)"
-    text = str(title) if present(title) else key
+    text = known_title(title, key) or NO_TITLE
     return f"{prefix} {text[:LABEL_TEXT] + '…' if len(text) > LABEL_TEXT else text}"
+
+
+def known_title(display_title, key: str) -> str | None:
+    """A PR's display title, or None when it has none: the views fall back to the PR's key (warehouse/README.md)."""
+    return str(display_title) if present(display_title) and display_title != key else None
+
+
+def data_table(data, **kwargs):
+    """st.dataframe with the values the data lacks drawn as ABSENT (Streamlit writes "None" in them)."""
+    return st.dataframe(data, **{"placeholder": ABSENT, **kwargs})
 
 
 def link_column(frame: pd.DataFrame, key_column: str = "pr_key") -> pd.DataFrame:
@@ -184,6 +202,9 @@ def url_choice(widget, label: str, options: list, key: str, **kwargs):
     widget_key = f"url:{key}"
     if st.session_state.get(widget_key) != value:
         st.session_state[widget_key] = value
+    if None in options:  # "no choice" is an option (so it can be chosen again): it reads as the placeholder
+        label_of, empty = kwargs.pop("format_func", str), kwargs.get("placeholder") or "any"
+        kwargs["format_func"] = lambda option: empty if option is None else label_of(option)
     widget(label, options, key=widget_key, on_change=lambda: set_url(**{key: st.session_state[widget_key]}),
            **kwargs)
     return value
@@ -223,14 +244,15 @@ def _report(message: str) -> None:
     (st.session_state.get("notices") or st).warning(message, icon=":material/link_off:")
 
 
+def line_counts(additions, deletions, between: str = " ") -> str:
+    """`+12 −3`: the lines added and deleted, each side left out when unknown (ABSENT when both are)."""
+    sides = [f"{sign}{int(count):,}" for sign, count in (("+", additions), ("−", deletions)) if known(count)]
+    return between.join(sides) or ABSENT
+
+
 def files_table(files: pd.DataFrame) -> pd.DataFrame:
     """A PR's files as four short columns for st.table (which renders Markdown, so every cell is escaped):
     the path, its module, the lines changed, and why the file matters (the report's words, its symbols)."""
-    def lines(row) -> str:
-        if pd.isna(row.additions) and pd.isna(row.deletions):
-            return ""
-        return f"+{int(row.additions or 0):,} −{int(row.deletions or 0):,}"
-
     def why(row) -> str:
         symbols = [] if row.symbols is None or pd.api.types.is_scalar(row.symbols) else list(row.symbols)
         kind = " · ".join(str(v) for v in (row.category, row.file_type, row.change_status) if v and not pd.isna(v))
@@ -243,14 +265,14 @@ def files_table(files: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({"file": [as_text(path) for path in files["path"]],
                          "module": [module(row) for row in files.itertuples()],
-                         "lines": [lines(row) for row in files.itertuples()],
+                         "lines": [line_counts(row.additions, row.deletions) for row in files.itertuples()],
                          "why it matters": [why(row) for row in files.itertuples()]})
 
 
 # ---- lists of PRs ---------------------------------------------------------------------------------------
 
 PR_TABLE_COLUMNS = {
-    "page": st.column_config.LinkColumn("PR", display_text=r"pr=(?:[^%]*%2F)*[^%]*%23(\d+)$", width="small"),
+    "page": st.column_config.LinkColumn("PR", width="small"),  # its text: pr_table
     "pr_key": None, "number": None,
     "title": st.column_config.TextColumn("title", width="large"),
     "repo": st.column_config.TextColumn("repo", width="small"),
@@ -265,22 +287,31 @@ PR_TABLE_COLUMNS = {
 
 
 def pr_table(frame: pd.DataFrame) -> None:
-    """PRs as a table whose first column opens each PR's page."""
-    st.dataframe(link_column(frame), hide_index=True, width="stretch", column_config=PR_TABLE_COLUMNS)
+    """PRs as a table whose first column opens each PR's page, reading `#123`, or `(no number)` for an unnumbered
+    report (a link's text can only be cut from its address otherwise, and there the key is all there is)."""
+    shown = link_column(frame)
+    numbers = dict(zip(shown["page"], (f"#{int(n)}" if known(n) else "(no number)" for n in shown["number"]),
+                       strict=True))
+    data_table(shown.style.format(numbers.get, subset=["page"]), hide_index=True, width="stretch",
+               column_config=PR_TABLE_COLUMNS)
+
+
+# URL parameters of the Pull requests page that differ from PrFilter's field names; their values are yes / no
+_PRS_PAGE_PARAMETERS = {"in_chain": "chain", "has_report": "report"}
 
 
 def prs_behind(what: str, where: Scope, **filters) -> None:
-    """The PRs a chart mark or a table row counts: the first LISTED of them, and a link that opens all of
-    them on the Pull requests page (with the same filters in its URL)."""
-    args = (where.repo, where.start, where.end, filters.get("module"), filters.get("flag"), filters.get("risk"),
-            None, filters.get("chain"), None, filters.get("fixes"))
-    total = queries.browse_count(version(), *args)
-    shown = queries.browse_prs(version(), *args, sort=next(iter(queries.BROWSE_SORTS)), limit=LISTED)
+    """The PRs a chart mark or a table row counts (`filters`: fields of queries.PrFilter besides the scope): the
+    first LISTED of them, and a link that opens all of them on the Pull requests page (with the same filters in
+    its URL)."""
+    chosen = queries.PrFilter(repo=where.repo, start=where.start, end=where.end, **filters)
+    total = queries.browse_count(version(), chosen)
+    shown = queries.browse_prs(version(), chosen, next(iter(queries.BROWSE_SORTS)), LISTED)
     head = st.columns([3, 1], vertical_alignment="center")
     head[0].markdown(f"**{total:,} PR(s): {as_text(what)}**" + (f" (the latest {LISTED})" if total > LISTED else ""))
-    url = {**where.params(), **{name: str(value) for name, value in filters.items() if value is not None}}
-    if "chain" in url:
-        url["chain"] = "yes" if filters["chain"] else "no"
+    url = {**where.params(), **{_PRS_PAGE_PARAMETERS.get(name, name): ("yes" if value else "no")
+                                if isinstance(value, bool) else str(value)
+                                for name, value in filters.items() if value is not None}}
     head[1].page_link(PRS_PAGE, label="Open in Pull requests", icon=":material/list:", query_params=url)
     pr_table(shown)
 

@@ -82,7 +82,7 @@ def _prepare_dashboards(target: str) -> None:
 
 
 def _dashboard_command(port: int, address: str) -> list[str]:
-    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    app = Path(__file__).resolve().parent.parent / "dashboards" / "server.py"  # serves dashboards/app.py
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer",

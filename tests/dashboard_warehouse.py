@@ -1,6 +1,7 @@
 """The small warehouse the dashboard tests read: the bundled sample reports and git history, one report
-whose text tries to be HTML and script, one unnumbered report that fixes a numbered PR, and a PR from a local GitHub API server that only
-GitHub knows. Built once per test session through the real `pr-atlas ingest`."""
+whose text tries to be HTML and script, one unnumbered report that fixes a numbered PR, one report that fixes a PR
+no source knows but by its number (so a chain starts with a PR without title or merge time), and a PR from a local
+GitHub API server that only GitHub knows. Built once per test session through the real `pr-atlas ingest`."""
 
 from __future__ import annotations
 
@@ -49,6 +50,29 @@ python/sglang/srt/layers/rope_fallback_precision.py(模块 位置编码;类别 s
 """
 
 
+# fixes a regression of a PR (in another repo) that only this report names: no title, no merge time, so the chain
+# it starts has no fix time
+ONLY_NAMED, NAMES_IT = "flashinfer-ai/flashinfer#1490", 27070
+NAMES_IT_REPORT = f"""# PR #{NAMES_IT} 完整报告
+
+- 仓库：{REPO}
+- 标题：Reset the prefix-cache hit counter after an eviction
+- 合并时间：2026-06-26 10:00
+
+## 执行摘要
+
+- 一句话：淘汰之后前缀缓存的命中计数重新从零开始。
+
+## 功能与动机
+
+本次修复 {ONLY_NAMED} 引入的回归：淘汰之后命中计数没有清零，命中率因此偏高。
+
+## 风险与影响
+
+- 风险：低风险。
+"""
+
+
 def _pull(number: int, title: str, merged_at: str | None) -> dict:
     return {"number": number, "title": title, "body": "Adds a <i>warm-up</i> pass before serving.",
             "user": {"login": "octo-dev", "type": "User"}, "state": "closed" if merged_at else "open",
@@ -64,6 +88,7 @@ def build(folder: Path) -> Path:
     reports.mkdir()
     (reports / f"{HOSTILE}.md").write_text(HOSTILE_REPORT, encoding="utf-8")
     (reports / "rope_precision.txt").write_text(UNNUMBERED_REPORT, encoding="utf-8")
+    (reports / f"{NAMES_IT}.md").write_text(NAMES_IT_REPORT, encoding="utf-8")
     database = folder / "w.duckdb"
     pulls = [_pull(GITHUB_ONLY, "Warm up the draft model before serving", "2026-06-30T02:00:00Z")]
     files = [{"filename": "python/sglang/srt/speculative/eagle_worker.py", "status": "modified",

@@ -31,10 +31,26 @@ def free_port() -> int:
 def dashboard_server(database: Path, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
     """`pr-atlas dashboard` on `database`; yields its base URL once Streamlit reports healthy."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "etl.cli", "dashboard", "--db", str(database), "--port", str(port),
-         "--address", "127.0.0.1"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
+    with _serving([sys.executable, "-m", "etl.cli", "dashboard", "--db", str(database), "--port", str(port),
+                   "--address", "127.0.0.1"], port, env, timeout) as base:
+        yield base
+
+
+@contextmanager
+def streamlit_server(script: Path, timeout: float = 60) -> Iterator[str]:
+    """`streamlit run script` as `pr-atlas dashboard` runs the dashboards (the benchmark's floor: a page of nothing)."""
+    port = free_port()
+    with _serving([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                   "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats",
+                   "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
+                  port, None, timeout) as base:
+        yield base
+
+
+@contextmanager
+def _serving(command: list[str], port: int, env: dict[str, str] | None, timeout: float) -> Iterator[str]:
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

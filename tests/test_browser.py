@@ -86,9 +86,14 @@ def test_every_page_opens_without_an_exception(server, page, name):
 @pytest.mark.parametrize(("path", "heading"), [("/trends", "Trends"), ("/prs", "Pull requests"),
                                                ("/health", "Data health")])
 def test_a_pages_own_path_opens_that_page(server, page, path, heading):
+    asked = []
+    page.on("response", lambda response: asked.append((response.status, response.url.removeprefix(server))))
     open_and_wait(page, server + path, heading)
     assert_no_exception(page)
     assert not page.dialogs and page.get_by_text("Page not found").count() == 0
+    # the front end finds the server at once: no 404 at /<page>/_stcore/health before asking at the root
+    assert sorted(url for status, url in asked if "/_stcore/" in url) == ["/_stcore/health", "/_stcore/host-config"]
+    assert not [url for status, url in asked if status == 404], asked
 
 
 def test_chain_node_leads_to_its_pr_page(server, page):
@@ -99,6 +104,25 @@ def test_chain_node_leads_to_its_pr_page(server, page):
     page.wait_for_url("**/pr?pr=*22598*", timeout=30_000)
     open_and_wait(page, page.url, "#22598")
     expect(page.get_by_text("regression: #20978")).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
+
+
+def test_the_chains_shown_and_their_order_are_in_the_address_and_back_returns(server, page):
+    open_and_wait(page, f"{server}/chains", "Regression chains")
+    expect(page.get_by_text(re.compile(r"chain\(s\) with a regression or revert, most recent first"))).to_be_visible()
+    expect(page.get_by_text("1 chain(s) of follow-ups only are not listed", exact=False)).to_be_visible()
+    page.get_by_role("combobox", name="Order", exact=True).click()
+    page.get_by_role("option", name="slowest to fix first").click()
+    page.wait_for_url("**/chains?order=slowest", timeout=30_000)
+    page.get_by_role("combobox", name="Chains", exact=True).click()
+    page.get_by_role("option", name="all, follow-ups only too").click()
+    page.wait_for_url(lambda url: "show=all" in url and "order=slowest" in url, timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^\d+ chain\(s\), slowest to fix first"))).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "chains_all_slowest.png"), full_page=True)
+    page.go_back()  # each choice was a history entry of its own
+    page.wait_for_url("**/chains?order=slowest", timeout=30_000)
+    expect(page.get_by_role("combobox", name="Chains", exact=True)).to_have_value("with a regression or revert",
+                                                                                  timeout=30_000)
     assert_no_exception(page)
 
 

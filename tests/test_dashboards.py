@@ -9,15 +9,17 @@ import re
 import sys
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboards import ui
 from etl import user_sql
 from etl.snapshot import current_snapshot, publish
 from etl.user_sql import READER_CONFIG
 
 from .conftest import PROJECT_ROOT
-from .dashboard_warehouse import GITHUB_ONLY, HOSTILE, REPO, UNNUMBERED_ONE_LINER
+from .dashboard_warehouse import GITHUB_ONLY, HOSTILE, NAMES_IT, ONLY_NAMED, REPO, UNNUMBERED_ONE_LINER
 
 APP = str(PROJECT_ROOT / "dashboards" / "app.py")
 PAGES = ("trends", "prs", "modules", "chains", "pr", "search", "sql", "health")
@@ -148,6 +150,10 @@ def test_modules_over_a_range_and_compared_with_the_period_before(warehouse):
                             "and merged_at < '2026-06-01'")
     assert (compared.loc["(all)", "merged_prs_now"], compared.loc["(all)", "merged_prs_then"]) == (now, before)
     assert compared.loc["(all)", "merged_prs_change"] == now - before
+    # a module without PRs then merged none then, but its days to fix then are unknown: no change, not now − 0
+    new = compared[(compared["merged_prs_then"] == 0) & compared["median_days_to_fix_now"].notna()]
+    assert not new.empty and new["median_days_to_fix_change"].isna().all()
+    assert (new["merged_prs_change"] == new["merged_prs_now"]).all()
 
 
 def test_trends_compares_periods_and_lists_the_prs_of_a_bar(warehouse):
@@ -192,13 +198,107 @@ def test_unknown_values_in_the_url_are_reported(warehouse):
 
 
 def test_chains_table_graph_and_links(warehouse):
-    app = open_page("chains")
+    app = open_page("chains", order="size")
     chains = app.dataframe[0].value
     assert "sgl-project/sglang#20978" in chains["chain_id"].tolist()
     app.selectbox(key="url:chain").set_value("sgl-project/sglang#23140").run()
     dot = app.get("graphviz_chart")[0].proto.spec
     assert "./pr?pr=sgl-project%2Fsglang%2323188" in dot and "regression" in dot
     assert [label.split()[0] for label in link_labels(app)] == ["#23140", "#23188", "#23251"]
+
+
+def chain_ids(database, where: str = "true", order: str = "last_merged_at desc nulls last, chain_id") -> list[str]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return [key for (key,) in con.execute(f"select chain_id from regression_chains where {where} order by {order}")
+                .fetchall()]
+    finally:
+        con.close()
+
+
+FOLLOW_UPS_ONLY = "sgl-project/sglang#25945"  # the fixture's chain of a PR and its follow-up, nothing fixed
+
+
+def test_chains_with_a_regression_or_revert_by_default_all_on_request(warehouse):
+    with_fix = chain_ids(warehouse, "list_has_any(relations, ['regression', 'revert'])")
+    app = open_page("chains")
+    assert app.dataframe[0].value["chain_id"].tolist() == with_fix, "most recent (latest merge) first"
+    assert FOLLOW_UPS_ONLY not in with_fix
+    assert "1 chain(s) of follow-ups only are not listed" in texts(app)
+
+    every = open_page("chains", show="all")
+    assert every.dataframe[0].value["chain_id"].tolist() == chain_ids(warehouse)
+    assert FOLLOW_UPS_ONLY in every.dataframe[0].value["chain_id"].tolist()
+
+    # the choice is the URL's, and choosing sets it
+    app.selectbox(key="url:show").set_value("all").run()
+    assert app.query_params["show"] == "all" and len(app.dataframe[0].value) == len(every.dataframe[0].value)
+
+
+@pytest.mark.parametrize(("order", "sql"), [
+    ("recent", "last_merged_at desc nulls last, chain_id"),
+    ("size", "length desc, last_merged_at desc nulls last, chain_id"),
+    ("slowest", "days_to_fix desc nulls last, last_merged_at desc nulls last, chain_id")])
+def test_chains_in_the_order_chosen(warehouse, order, sql):
+    app = open_page("chains", show="all", order=order)
+    assert app.dataframe[0].value["chain_id"].tolist() == chain_ids(warehouse, order=sql)
+    assert app.selectbox(key="url:order").value == order
+    if order == "slowest":  # a chain without a fix time comes last, not first
+        assert app.dataframe[0].value["chain_id"].iloc[-1] == ONLY_NAMED
+
+
+def test_absent_values_read_as_absent_in_chains(warehouse):
+    """A PR without a number, a chain without a fix time, a first PR without a title: none shows as 0, None or
+    its key."""
+    app = open_page("chains", show="all", chain=ONLY_NAMED)
+    table = app.dataframe[0].value.set_index("chain_id")
+    assert app.dataframe[0].proto.placeholder == ui.ABSENT, "an empty cell reads as absent, not as None"
+    assert list(table.loc["sgl-project/sglang#25145", "members"]) == ["#25145", "#25470", "(no number)"]
+    untitled = table.loc[ONLY_NAMED]
+    assert untitled["first_title"] == ui.NO_TITLE and pd.isna(untitled["days_to_fix"])
+    assert list(untitled["members"]) == ["#1490", f"#{NAMES_IT}"]
+    dot = app.get("graphviz_chart")[0].proto.spec
+    assert f"#1490 {ui.NO_TITLE}" in dot and f'label="{ONLY_NAMED}' not in dot
+    assert link_labels(app)[0] == f"#1490 {ui.NO_TITLE}"
+    assert "None" not in texts(app)
+    assert heading(open_page("pr", pr=ONLY_NAMED)) == f"#1490 {ui.NO_TITLE}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_table_draws_absent_values_as_absent(warehouse, page):
+    app = open_page(page, **({"sql_text": "select null as nothing"} if page == "sql" else {}))
+    placeholders = {frame.proto.placeholder for frame in app.dataframe}
+    assert placeholders <= {ui.ABSENT, "NULL"} and (page != "sql" or "NULL" in placeholders), placeholders
+
+
+def test_a_pr_without_a_number_reads_so_in_a_list_of_prs(warehouse):
+    import pyarrow as pa
+
+    app = open_page("prs", chain="yes")
+    shown = pa.ipc.open_stream(app.dataframe[0].proto.arrow_data.styler.display_values).read_all().to_pandas()
+    texts_of = dict(zip(shown["pr_key"], shown["page"], strict=True))
+    unnumbered = app.dataframe[0].value.loc[lambda frame: frame["number"].isna(), "pr_key"].tolist()
+    assert unnumbered and {texts_of[key] for key in unnumbered} == {"(no number)"}
+    assert texts_of[f"{REPO}#22598"] == "#22598"
+
+
+def test_every_query_keeps_few_results_for_a_while():
+    """A snapshot's version is in every key: with a bound on entries and on their age, an old snapshot's results
+    go instead of piling up (512 a function, kept for ever, before)."""
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
+    from dashboards import queries
+
+    cached = [value for value in vars(queries).values() if isinstance(value, CachedFunc)]
+    assert len(cached) > 30
+    for query in cached:
+        assert 0 < query._info.max_entries <= 128 and query._info.ttl, query._info.display_name
+
+
+def test_line_counts_leave_out_what_is_unknown():
+    assert ui.line_counts(12, 3) == "+12 −3" and ui.line_counts(0, 5, " / ") == "+0 / −5"
+    assert ui.line_counts(12, None) == "+12" and ui.line_counts(float("nan"), 4) == "−4"
+    assert ui.line_counts(None, pd.NA) == ui.ABSENT
 
 
 def test_chain_with_an_unnumbered_report_shows_its_one_liner(warehouse):

@@ -25,17 +25,18 @@ for name in names:
         run = runs.loc[name]
         summary = json.loads(run["summary"]) if run["summary"] else {}
         rows.append({"source": name, "last run (UTC)": run["finished_at"], "run": run["run_id"][:8],
-                     "figures": ", ".join(f"{k}: {v}" for k, v in summary.items() if not isinstance(v, (list, dict)))})
+                     "figures": ", ".join(f"{k}: {v}" for k, v in summary.items()
+                                          if v is not None and not isinstance(v, (list, dict)))})
     else:
         rows.append({"source": name, "last run (UTC)": None, "run": "never run (not configured?)", "figures": ""})
-st.dataframe(rows, hide_index=True, width="stretch", column_config={
+ui.data_table(rows, hide_index=True, width="stretch", column_config={
     "source": st.column_config.TextColumn(width="medium"), "run": st.column_config.TextColumn(width="small"),
     "figures": st.column_config.TextColumn(width="large")})
 
 left, right = st.columns([1, 3])
 with left:
     st.subheader("Rows")
-    st.dataframe(queries.row_counts(version), hide_index=True, width="stretch")
+    ui.data_table(queries.row_counts(version), hide_index=True, width="stretch")
 with right:
     st.subheader("Checks")
     checks = queries.check_results(version)
@@ -51,11 +52,11 @@ with right:
             st.markdown(f":red-background[**FAIL**] {ui.as_text(check.check_name)} on {ui.as_text(check.asset)} "
                         f"({check.severity.lower()})")
     shown = checks.assign(passed=checks["passed"].map({True: "pass", False: "FAIL"}))
-    st.dataframe(shown.style.map(lambda v: FAIL_STYLE if v == "FAIL" else PASS_STYLE, subset=["passed"]),
-                 hide_index=True, width="stretch", column_config={
-                     "passed": st.column_config.TextColumn("result", width="small"),
-                     "severity": st.column_config.TextColumn(width="small"),
-                     "metadata": st.column_config.TextColumn(width="large")})
+    ui.data_table(shown.style.map(lambda v: FAIL_STYLE if v == "FAIL" else PASS_STYLE, subset=["passed"]),
+                  hide_index=True, width="stretch", column_config={
+                      "passed": st.column_config.TextColumn("result", width="small"),
+                      "severity": st.column_config.TextColumn(width="small"),
+                      "metadata": st.column_config.TextColumn(width="large")})
 
 st.subheader("Quarantine")
 quarantined = queries.quarantine(version)
@@ -65,7 +66,7 @@ else:
     st.caption(f"{len(quarantined)} document(s) could not be read as reports; their bytes are kept in "
                "raw.documents, exactly as received. Entries without a size were found in a report location "
                "but not read (links, pipes, unreadable or oversized files); the reason says why.")
-    st.dataframe(quarantined, hide_index=True)
+    ui.data_table(quarantined, hide_index=True)
 
 st.subheader("Parse warnings")
 warned = queries.parse_warnings(version)
@@ -75,7 +76,7 @@ if warned.empty:
 else:
     st.caption(f"{len(warned)} warning(s) on {warned['report_id'].nunique()} report(s): each was parsed, but "
                "part of it was damaged or contradicts itself (the warning says what was done).")
-    st.dataframe(warned, hide_index=True)
+    ui.data_table(warned, hide_index=True)
 
 st.subheader("GitHub: values changed or left out")
 warned = queries.github_warnings(version)
@@ -85,7 +86,7 @@ else:
     st.caption(f"{len(warned)} value(s) on {warned['pr_key'].nunique()} PR(s) were of another type or range than "
                "GitHub documents, or text that cannot be stored: each PR is stored with what could be read, and the "
                "warning names the field and says what was done.")
-    st.dataframe(warned, hide_index=True, column_config={"warning": st.column_config.TextColumn(width="large")})
+    ui.data_table(warned, hide_index=True, column_config={"warning": st.column_config.TextColumn(width="large")})
 
 st.subheader("Requests that gave up (asked again by the next run)")
 missed = queries.fetch_misses(version)
@@ -95,7 +96,7 @@ else:
     st.caption(f"{len(missed)} request(s) got nothing usable: a part of a PR (kept without it), a list page, a PR "
                "whose number cannot be stored, a report not published yet. The reason says which; each is asked "
                "again by the next run and goes once it is answered.")
-    st.dataframe(missed, hide_index=True, column_config={"detail": st.column_config.TextColumn(width="large")})
+    ui.data_table(missed, hide_index=True, column_config={"detail": st.column_config.TextColumn(width="large")})
 
 st.subheader("Regression risk model")
 scope = ui.scope()
@@ -108,5 +109,5 @@ else:
                "bug beside the share that did. Each PR was scored by the version in force when it merged, trained "
                "before it; band unknown is the base rate while a repo had too few known outcomes.")
     st.altair_chart(charts.calibration(calibration), width="stretch", key="calibration")
-st.dataframe(queries.risk_models(version), hide_index=True, width="stretch", column_config={
+ui.data_table(queries.risk_models(version), hide_index=True, width="stretch", column_config={
     "reason": st.column_config.TextColumn(width="large")})

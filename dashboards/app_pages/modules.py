@@ -3,6 +3,9 @@ import streamlit as st
 
 from dashboards import charts, queries, ui
 
+COUNTS = ("merged_prs", "regressions_introduced", "regressions_fixed")  # the period figures that count PRs
+RATES = ("pct_flagged", "median_days_to_fix")
+
 st.title("Module risk")
 version = ui.version()
 scope = ui.scope()
@@ -41,23 +44,23 @@ st.subheader("All modules")
 st.caption("Select a row to list the module's PRs; click a column header to sort. `% later fixed` is the share of "
            "the module's PRs that a later PR fixed or reverted. `% predicted` is the mean regression-risk score of "
            "its PRs; `% observed`, the share of those whose 90-day outcome is known that introduced a bug.")
-st.dataframe(figures, hide_index=True, width="stretch", key="module_table", on_select=pick_row,
-             selection_mode="single-row", column_config={
-                 "module": st.column_config.TextColumn("module", width="medium", pinned=True),
-                 "prs": st.column_config.NumberColumn("PRs", width="small"),
-                 "flagged_prs": st.column_config.NumberColumn("flagged", width="small"),
-                 "pct_later_fixed": st.column_config.NumberColumn("% later fixed", format="%.1f %%", width="small"),
-                 "regressions_introduced": st.column_config.NumberColumn("caused a regression", width="small"),
-                 "reverted_prs": st.column_config.NumberColumn("reverted", width="small"),
-                 "regressions_fixed": st.column_config.NumberColumn("fixed a regression", width="small"),
-                 "median_days_to_fix": st.column_config.NumberColumn("days to fix (median)", width="small"),
-                 "pct_predicted": st.column_config.NumberColumn("% predicted", format="%.1f %%", width="small"),
-                 "pct_observed": st.column_config.NumberColumn("% observed", format="%.1f %%", width="small"),
-                 "prs_with_outcome": st.column_config.NumberColumn("outcome known", width="small"),
-                 "high_risk_prs": st.column_config.NumberColumn("high risk", width="small"),
-                 "medium_risk_prs": st.column_config.NumberColumn("medium", width="small"),
-                 "low_risk_prs": st.column_config.NumberColumn("low", width="small"),
-                 "repo": st.column_config.TextColumn("repo", width="small")})
+ui.data_table(figures, hide_index=True, width="stretch", key="module_table", on_select=pick_row,
+              selection_mode="single-row", column_config={
+                  "module": st.column_config.TextColumn("module", width="medium", pinned=True),
+                  "prs": st.column_config.NumberColumn("PRs", width="small"),
+                  "flagged_prs": st.column_config.NumberColumn("flagged", width="small"),
+                  "pct_later_fixed": st.column_config.NumberColumn("% later fixed", format="%.1f %%", width="small"),
+                  "regressions_introduced": st.column_config.NumberColumn("caused a regression", width="small"),
+                  "reverted_prs": st.column_config.NumberColumn("reverted", width="small"),
+                  "regressions_fixed": st.column_config.NumberColumn("fixed a regression", width="small"),
+                  "median_days_to_fix": st.column_config.NumberColumn("days to fix (median)", width="small"),
+                  "pct_predicted": st.column_config.NumberColumn("% predicted", format="%.1f %%", width="small"),
+                  "pct_observed": st.column_config.NumberColumn("% observed", format="%.1f %%", width="small"),
+                  "prs_with_outcome": st.column_config.NumberColumn("outcome known", width="small"),
+                  "high_risk_prs": st.column_config.NumberColumn("high risk", width="small"),
+                  "medium_risk_prs": st.column_config.NumberColumn("medium", width="small"),
+                  "low_risk_prs": st.column_config.NumberColumn("low", width="small"),
+                  "repo": st.column_config.TextColumn("repo", width="small")})
 
 cells = st.columns(2)
 with cells[0]:
@@ -76,9 +79,12 @@ other = ui.period_to_compare(start, end)
 if other:
     now = queries.period_figures(version, scope.repo, start, end).set_index("module")
     then = queries.period_figures(version, scope.repo, *other).set_index("module")
-    both = now.join(then, how="outer", lsuffix="_now", rsuffix="_then")
-    for name in ("merged_prs", "pct_flagged", "regressions_introduced", "regressions_fixed", "median_days_to_fix"):
-        both[f"{name}_change"] = both[f"{name}_now"].fillna(0) - both[f"{name}_then"].fillna(0)
+    both = now.join(then, how="outer", suffixes=("_now", "_then"))
+    # a module without PRs in a period counted none there; its share flagged and days to fix are unknown, not 0
+    for name in COUNTS:
+        both[[f"{name}_now", f"{name}_then"]] = both[[f"{name}_now", f"{name}_then"]].fillna(0)
+    for name in (*COUNTS, *RATES):
+        both[f"{name}_change"] = both[f"{name}_now"] - both[f"{name}_then"]
     both = both.sort_values("merged_prs_now", ascending=False, na_position="last").reset_index()
     st.caption(f"Per module: {ui.period_label(start, end)} (now) against {ui.period_label(*other)} (then). "
                "“(all)” counts each PR once.")
@@ -92,6 +98,6 @@ if other:
                                                                 if name in ("pct_flagged", "median_days_to_fix")
                                                                 else "%+d")
     order = ["module", *(f"{name}_{when}" for name in labels for when in ("now", "then", "change"))]
-    st.dataframe(pd.DataFrame(both)[order], hide_index=True, width="stretch", column_config=config)
+    ui.data_table(pd.DataFrame(both)[order], hide_index=True, width="stretch", column_config=config)
 else:
     st.caption("Choose a period to compare with: the figures of each module then and now, and the change.")

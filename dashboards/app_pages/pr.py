@@ -54,10 +54,9 @@ with ui.section("The PR's summary"):
         links[0].link_button("On GitHub", github, icon=":material/open_in_new:")
     if original := ui.safe_url(pr["source_url"]):
         links[1].link_button("Original report", original, icon=":material/description:")
-    if ui.present(pr["additions"]):
-        deletions = int(pr["deletions"]) if ui.present(pr["deletions"]) else 0
-        links[2].metric("Lines", f"+{int(pr['additions']):,} / −{deletions:,}")
-    if ui.present(pr["changed_files"]):
+    if ui.known(pr["additions"]) or ui.known(pr["deletions"]):
+        links[2].metric("Lines", ui.line_counts(pr["additions"], pr["deletions"], " / "))
+    if ui.known(pr["changed_files"]):
         links[3].metric("Files changed", f"{int(pr['changed_files']):,}")
 
     badges = st.container(horizontal=True)
@@ -77,7 +76,7 @@ with ui.section("The PR's predicted regression risk"):
         with st.container(border=True):
             head = st.columns([1, 3], vertical_alignment="center")
             score = risk["score"]
-            head[0].metric("Predicted regression risk", f"{score:.0%}" if ui.present(score) else "—")
+            head[0].metric("Predicted regression risk", f"{score:.0%}" if ui.known(score) else ui.ABSENT)
             with head[1]:
                 st.badge(ui.as_text(f"risk band: {risk['band']}"), color=RISK_COLOURS.get(risk["band"], "gray"),
                          icon=":material/query_stats:")
@@ -115,7 +114,7 @@ with ui.section("The PR's files"):
         st.table(ui.files_table(files.head(FILES_IN_TABLE)), hide_index=True)
         if len(files) > FILES_IN_TABLE:
             with st.expander(f"All {len(files):,} files"):
-                st.dataframe(files, hide_index=True, width="stretch")
+                ui.data_table(files, hide_index=True, width="stretch")
 
 with ui.section("The PR's code"):
     snippets = queries.pr_snippets(version, key)
@@ -154,6 +153,11 @@ with ui.section("The PR's reviews"):
         ui.text_block("Risks", pr["risk_text"])
         ui.text_block("Impact", pr["impact"])
 
+def said(link) -> list[str]:
+    """The sentence that makes a link, quoted, when there is one."""
+    return [f"“{link.evidence}”"] if ui.present(link.evidence) else []
+
+
 with ui.section("The PR's links to other PRs"):
     neighbours = queries.pr_neighbours(version, key)
     chain = queries.pr_chain(version, key)
@@ -169,7 +173,7 @@ with ui.section("The PR's links to other PRs"):
                 for row in rows.itertuples():
                     label = ui.pr_label(row.number, row.display_title, row.other_key)
                     ui.pr_link(row.other_key, f"{row.relation}: {label}")
-                    st.caption(ui.as_text(f"{row.status} · from {', '.join(row.sources)} · “{row.evidence}”"))
+                    st.caption(ui.as_text(" · ".join([row.status, f"from {', '.join(row.sources)}", *said(row)])))
         for row in chain.itertuples():
             st.page_link("app_pages/chains.py", label=f"Whole chain ({len(row.members)} PRs)",
                          icon=":material/account_tree:", query_params={"chain": row.chain_id})
@@ -177,4 +181,4 @@ with ui.section("The PR's links to other PRs"):
         with st.expander(f"PRs it mentions or is mentioned by ({len(mentions)}): references, not fixes"):
             for row in mentions.itertuples():
                 ui.pr_link(row.other_key, ui.pr_label(row.number, row.display_title, row.other_key))
-                st.caption(ui.as_text(f"from {', '.join(row.sources)} · “{row.evidence}”"))
+                st.caption(ui.as_text(" · ".join([f"from {', '.join(row.sources)}", *said(row)])))

@@ -35,19 +35,21 @@ fixes = ui.url_choice(more[5].selectbox, "Fixed or reverted", [None, *queries.FI
 author = more[6].text_input("Author contains", key="author", bind="query-params")
 sort = ui.url_choice(st.selectbox, "Sort by", list(queries.BROWSE_SORTS), "sort")
 
-filters = (scope.repo, scope.start, scope.end, module, flag, risk, has_report, in_chain, author or None, fixes)
-total = queries.browse_count(version, *filters)
+filters = queries.PrFilter(repo=scope.repo, start=scope.start, end=scope.end, module=module, flag=flag, risk=risk,
+                           has_report=has_report, in_chain=in_chain, author=author or None, fixes=fixes)
+total = queries.browse_count(version, filters)
 pages = max(1, -(-total // PAGE_SIZE))
 page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="page",
                        bind="query-params")
-shown = queries.browse_prs(version, *filters, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+shown = queries.browse_prs(version, filters, sort, PAGE_SIZE, (page - 1) * PAGE_SIZE)
 st.caption(f"{total:,} PR(s) match; showing {len(shown):,} from #{(page - 1) * PAGE_SIZE + 1:,}.")
 ui.pr_table(shown)
 
 
 def all_matching_as_csv() -> bytes:
-    """Built when the button is pressed, not on every render: on 100,000 PRs it is the slow part."""
-    return as_csv(queries.browse_prs(version, *filters, sort=sort, limit=CSV_LIMIT)).encode("utf-8")
+    """Built when the button is pressed, not on every render: on 100,000 PRs it is the slow part. Not cached: up to
+    CSV_LIMIT rows, read once."""
+    return as_csv(queries.matching_prs(version, filters, sort, CSV_LIMIT)).encode("utf-8")
 
 
 st.download_button(f"Download all matching PRs (CSV, up to {CSV_LIMIT:,})", all_matching_as_csv, file_name="prs.csv",

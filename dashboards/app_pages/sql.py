@@ -44,7 +44,7 @@ with query_side:
         else:
             more = f" (only the first {ROW_LIMIT:,} are shown)" if result.truncated else ""
             st.caption(f"{len(result.frame):,} rows{more} in {result.seconds * 1000:.0f} ms")
-            st.dataframe(result.frame, hide_index=True)
+            ui.data_table(result.frame, hide_index=True, placeholder="NULL")  # SQL's own word for it
             st.download_button("Download CSV (lists as JSON arrays)", user_sql.as_csv(result.frame).encode("utf-8"),
                                "pr_atlas_query.csv", mime="text/csv", icon=":material/download:")
 
@@ -55,7 +55,7 @@ with schema_side:
         with st.expander(name):
             st.caption(ui.as_text(view.description))
             present = columns[columns["view"] == name]
-            st.dataframe(pd.DataFrame({
+            ui.data_table(pd.DataFrame({
                 "column": present["column"],
                 "type": [view.columns.get(c, (t, ""))[0] or t for c, t in zip(present["column"], present["type"],
                                                                                   strict=True)],

@@ -30,11 +30,11 @@ def show_headline(figures: dict, before: dict | None) -> None:
     cells = st.columns(5)
     cells[0].metric("PRs merged", f"{int(figures['prs']):,}", delta("prs"))
     cells[1].metric("With a report", f"{int(figures['reports']):,}", delta("reports"))
-    cells[2].metric("Reports flagged", "–" if share is None else f"{share:.0%}", delta("share_flagged", 100),
+    cells[2].metric("Reports flagged", ui.ABSENT if share is None else f"{share:.0%}", delta("share_flagged", 100),
                     delta_color="inverse", help="Share of reported PRs that carry at least one risk flag "
                                                 "(its change in percentage points).")
     cells[3].metric("Regressions fixed", f"{int(figures['regression_fixes']):,}", delta("regression_fixes"))
-    cells[4].metric("Median days to fix", "–" if days is None else f"{days:.1f}", delta("median_days_to_fix"),
+    cells[4].metric("Median days to fix", ui.ABSENT if days is None else f"{days:.1f}", delta("median_days_to_fix"),
                     delta_color="inverse",
                     help="From the merge of the PR that introduced a regression to the merge of its fix.")
 

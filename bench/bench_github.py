@@ -24,7 +24,6 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +45,7 @@ from etl.sources.github import WHOLE_HISTORY, GitHubCollector, Window  # noqa: E
 from etl.sources.github_graphql import GraphQLCollector, GraphQLStats  # noqa: E402
 from etl.sources.http import HttpClient  # noqa: E402
 from tests.graphql_server import GRAPHQL_FIXTURES, GitHubStandIn  # noqa: E402
+from tests.local_server import send, serve_in_background  # noqa: E402
 
 
 def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
@@ -57,19 +57,12 @@ def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
         def do_GET(self):  # noqa: N802
             base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
             status, headers, body = rest_answer(fake, self.path, base, self.headers.get("If-None-Match"))
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, status, headers.items(), body)
 
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return serve_in_background(Handler)
 
 
 def collect_rest(con, base_url: str, windows: list[Window] = (WHOLE_HISTORY,)) -> dict:

@@ -357,3 +357,13 @@ and none has been published for {as_text(src.database)}.
 
 This page refreshes by itself a few seconds after the first ingestion finishes.""",
         icon=":material/info:")
+
+
+def listing(title: str, rows, when_empty: str, caption, **table) -> None:
+    """A section listing `rows`, or saying in `when_empty` why there are none; `caption(rows)` says what they are."""
+    st.subheader(title)
+    if rows.empty:
+        st.caption(when_empty)
+    else:
+        st.caption(caption(rows))
+        data_table(rows, hide_index=True, **table)

@@ -8,6 +8,7 @@ import pytest
 
 from etl import settings
 from etl.db import apply_schema, size_in_bytes
+from tests.local_server import chromium
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Set before any fixture runs (session fixtures included) and inherited by every subprocess.
@@ -105,3 +106,24 @@ def risk_dashboard_db(tmp_path_factory) -> Path:
     from .risk_warehouse import build
 
     return build(tmp_path_factory.mktemp("risk_dashboard"))
+
+
+# The browser tests' Chromium (one per test module) and a fresh page for each test, which keeps the messages of
+# the dialogs it dismissed (`page.dialogs`: a page's script must never open one).
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        with chromium() as launched:
+            yield launched
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    yield tab
+    context.close()

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from .local_server import serve_in_background, stop
 from .replay_server import require_fixtures
 
 PER_PAGE = 4  # PRs per list page: small, so a few PRs make several pages
@@ -356,14 +357,11 @@ class StandIn:
 
     def __enter__(self) -> StandIn:
         handler = type("Handler", (_Handler,), {"standin": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_in_background(handler)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        stop(self._server)
 
 
 def gzip_header_on_plain_body(answer: Answer) -> Answer:

@@ -37,6 +37,8 @@ from graphql import GraphQLError, TypeInfo, TypeInfoVisitor, Visitor, get_named_
 
 from etl.sources.github_graphql_queries import NODE_LIMIT, query_cost
 
+from .local_server import send, serve_in_background, stop
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GRAPHQL_FIXTURES = PROJECT_ROOT.parent / "shared" / "github_graphql"
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
@@ -376,24 +378,16 @@ class GitHubStandIn:
                 self._send(*stand_in.answer(payload, dict(self.headers)))
 
             def _send(self, status: int, headers: dict, body: bytes) -> None:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send(self, status, headers.items(), body)
 
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_in_background(Handler)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        stop(self._server)
 
 
 def _or_error(find, node_id: str):

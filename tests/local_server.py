@@ -1,5 +1,5 @@
-"""The dashboards on a free local port, in the background, and the headless Chromium that visits them:
-shared by the browser tests and the dashboard benchmark."""
+"""Local servers in the background: the dashboards on a free port and the headless Chromium that visits them
+(the browser tests and the dashboard benchmark), and the HTTP stand-ins' threaded server and their answers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -19,6 +21,29 @@ CHROMIUM = os.environ.get("PR_ATLAS_CHROMIUM", "/usr/bin/chromium")
 # No sandbox when run as root; no background calls to Google, which a closed network refuses many at a time.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def serve_in_background(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """A threaded HTTP server on a free local port, serving from a daemon thread until `stop`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop(server: ThreadingHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, headers: Iterable[tuple[str, str]], body: bytes) -> None:
+    """One whole answer: the status, the headers, the body's length and the body."""
+    handler.send_response(status)
+    for key, value in headers:
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def free_port() -> int:

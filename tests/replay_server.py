@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from .local_server import send, serve_in_background, stop
+
 GITHUB_API_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "github_api"
 _DROPPED_HEADERS = {"status", "content-length", "transfer-encoding", "content-encoding", "connection"}
 _TEMPLATE = re.compile(r"\{\{(?:now|testStartDate)([^}]*)\}\}")
@@ -118,24 +120,17 @@ class ReplayServer:
                 etag = recorded.etag()
                 if etag and self.headers.get("If-None-Match") == etag and status == 200:
                     status, body = 304, b""
-                self.send_response(status)
-                for key, value in recorded.headers:
-                    self.send_header(key, _render(value).replace("https://api.github.com", replay.base_url))
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send(self, status, [(key, _render(value).replace("https://api.github.com", replay.base_url))
+                                    for key, value in recorded.headers], body)
 
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_in_background(Handler)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        stop(self._server)
 
 
 class FakeClock:

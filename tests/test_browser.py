@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.local_server import chromium, dashboard_server
+from tests.local_server import dashboard_server
 
 from .conftest import PROJECT_ROOT, cli_env
 from .dashboard_warehouse import HOSTILE, REPO
@@ -34,25 +34,6 @@ pytestmark = pytest.mark.slow
 def server(dashboard_db):
     with dashboard_server(dashboard_db, env=cli_env()) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as launched:
-            yield launched
-    except FileNotFoundError as exc:
-        pytest.fail(str(exc))
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.dialogs = []
-    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    yield tab
-    context.close()
 
 
 def open_and_wait(page, url: str, heading: str | None = None) -> None:

@@ -6,13 +6,12 @@ body is cut on screen with the whole a download away, and the page stays light."
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote
 
 import pytest
 
-from tests.local_server import chromium, dashboard_server
+from tests.local_server import dashboard_server, serve_in_background, stop
 
 from .conftest import cli_env
 from .hostile_dashboard_warehouse import BROKEN, FIX, REPO, build
@@ -37,11 +36,9 @@ class _Pixel(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def pixel():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pixel)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_in_background(_Pixel)
     yield f"http://127.0.0.1:{server.server_address[1]}/pixel.png"
-    server.shutdown()
-    server.server_close()
+    stop(server)
 
 
 @pytest.fixture(scope="module")
@@ -52,23 +49,6 @@ def server(tmp_path_factory, pixel):
     database = build(tmp_path_factory.mktemp("hostile_browser"), pixel)
     with dashboard_server(database, env=cli_env()) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as launched:
-            yield launched
-    except FileNotFoundError as exc:
-        pytest.fail(str(exc))
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def pr_url(server: str, number: int) -> str:

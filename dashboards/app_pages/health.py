@@ -58,45 +58,29 @@ with right:
                       "severity": st.column_config.TextColumn(width="small"),
                       "metadata": st.column_config.TextColumn(width="large")})
 
-st.subheader("Quarantine")
-quarantined = queries.quarantine(version)
-if quarantined.empty:
-    st.caption("Nothing in quarantine: every document was read as a report.")
-else:
-    st.caption(f"{len(quarantined)} document(s) could not be read as reports; their bytes are kept in "
-               "raw.documents, exactly as received. Entries without a size were found in a report location "
-               "but not read (links, pipes, unreadable or oversized files); the reason says why.")
-    ui.data_table(quarantined, hide_index=True)
-
-st.subheader("Parse warnings")
-warned = queries.parse_warnings(version)
-if warned.empty:
-    st.caption("No report was read with damage: no cut characters, repaired encodings, unclosed code fences, "
-               "out-of-range numbers or unreadable dates.")
-else:
-    st.caption(f"{len(warned)} warning(s) on {warned['report_id'].nunique()} report(s): each was parsed, but "
-               "part of it was damaged or contradicts itself (the warning says what was done).")
-    ui.data_table(warned, hide_index=True)
-
-st.subheader("GitHub: values changed or left out")
-warned = queries.github_warnings(version)
-if warned.empty:
-    st.caption("Every GitHub payload was what the API documents: nothing had to be changed or left out.")
-else:
-    st.caption(f"{len(warned)} value(s) on {warned['pr_key'].nunique()} PR(s) were of another type or range than "
-               "GitHub documents, or text that cannot be stored: each PR is stored with what could be read, and the "
-               "warning names the field and says what was done.")
-    ui.data_table(warned, hide_index=True, column_config={"warning": st.column_config.TextColumn(width="large")})
-
-st.subheader("Requests that gave up (asked again by the next run)")
-missed = queries.fetch_misses(version)
-if missed.empty:
-    st.caption("Every request for a PR, its parts and its report was answered.")
-else:
-    st.caption(f"{len(missed)} request(s) got nothing usable: a part of a PR (kept without it), a list page, a PR "
-               "whose number cannot be stored, a report not published yet. The reason says which; each is asked "
-               "again by the next run and goes once it is answered.")
-    ui.data_table(missed, hide_index=True, column_config={"detail": st.column_config.TextColumn(width="large")})
+ui.listing("Quarantine", queries.quarantine(version),
+           "Nothing in quarantine: every document was read as a report.",
+           lambda quarantined: f"{len(quarantined)} document(s) could not be read as reports; their bytes are kept in "
+                               "raw.documents, exactly as received. Entries without a size were found in a report "
+                               "location but not read (links, pipes, unreadable or oversized files); the reason says "
+                               "why.")
+ui.listing("Parse warnings", queries.parse_warnings(version),
+           "No report was read with damage: no cut characters, repaired encodings, unclosed code fences, "
+           "out-of-range numbers or unreadable dates.",
+           lambda warned: f"{len(warned)} warning(s) on {warned['report_id'].nunique()} report(s): each was parsed, "
+                       "but part of it was damaged or contradicts itself (the warning says what was done).")
+ui.listing("GitHub: values changed or left out", queries.github_warnings(version),
+           "Every GitHub payload was what the API documents: nothing had to be changed or left out.",
+           lambda warned: f"{len(warned)} value(s) on {warned['pr_key'].nunique()} PR(s) were of another type or range "
+                       "than GitHub documents, or text that cannot be stored: each PR is stored with what could be "
+                       "read, and the warning names the field and says what was done.",
+           column_config={"warning": st.column_config.TextColumn(width="large")})
+ui.listing("Requests that gave up (asked again by the next run)", queries.fetch_misses(version),
+           "Every request for a PR, its parts and its report was answered.",
+           lambda missed: f"{len(missed)} request(s) got nothing usable: a part of a PR (kept without it), a list "
+                       "page, a PR whose number cannot be stored, a report not published yet. The reason says which; "
+                       "each is asked again by the next run and goes once it is answered.",
+           column_config={"detail": st.column_config.TextColumn(width="large")})
 
 st.subheader("Regression risk model")
 scope = ui.scope()

@@ -101,7 +101,8 @@ def _whole_text(text: str, key: str) -> None:
     cells = st.columns([3, 1], vertical_alignment="center")
     cells[0].caption(f"Cut at {LONG_TEXT:,} of {len(text):,} characters.")
     cells[1].download_button("The whole text", lambda: text.encode("utf-8"), file_name="pr_atlas_text.txt",
-                             mime="text/plain; charset=utf-8", key=f"whole:{key}", icon=":material/download:")
+                             mime="text/plain; charset=utf-8", key=f"whole:{key}", icon=":material/download:",
+                             on_click="ignore")
 
 
 @contextlib.contextmanager

@@ -53,4 +53,4 @@ def all_matching_as_csv() -> bytes:
 
 
 st.download_button(f"Download all matching PRs (CSV, up to {CSV_LIMIT:,})", all_matching_as_csv, file_name="prs.csv",
-                   mime="text/csv", icon=":material/download:")
+                   mime="text/csv", icon=":material/download:", on_click="ignore")

@@ -46,7 +46,8 @@ with query_side:
             st.caption(f"{len(result.frame):,} rows{more} in {result.seconds * 1000:.0f} ms")
             ui.data_table(result.frame, hide_index=True, placeholder="NULL")  # SQL's own word for it
             st.download_button("Download CSV (lists as JSON arrays)", user_sql.as_csv(result.frame).encode("utf-8"),
-                               "pr_atlas_query.csv", mime="text/csv", icon=":material/download:")
+                               "pr_atlas_query.csv", mime="text/csv", icon=":material/download:",
+                               on_click="ignore")
 
 with schema_side:
     st.markdown("**Public views**")

@@ -338,3 +338,37 @@ def test_claims_are_read_batch_after_batch(history, tmp_path):
         total = con.execute("select count(*) from staging.git_commits").fetchone()[0]
         assert read_claims(con, batch_size=3).texts_read == total
         assert read_claims(con, batch_size=3).texts_read == 0  # nothing new, nothing read
+
+
+def test_a_number_inside_the_listed_range_that_github_never_listed_is_an_issue(tmp_path):
+    """PR and issue numbers share one sequence: between the first and the last PR GitHub listed, a number it did
+    not list is an issue, and a claim about it makes no link; a listed number is a PR (at any size: the check is
+    a join, not a scan of every listed number per claim)."""
+    from etl.db import apply_schema
+    from etl.models import discover, in_build_order
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(con)
+    con.execute("""
+        insert into staging.github_pulls by name
+        select 'acme/engine' as repo, n as number, 'change ' || n as title, timestamp '2025-01-01' + to_days(n) as
+               created_at, timestamp '2025-03-01' as updated_at, timestamp '2025-01-02' + to_days(n) as merged_at,
+               'closed' as state, 'page-1' as response_id, now() as loaded_at
+        from range(100, 111) t(n) where n <> 105""")
+    con.execute("""
+        insert into staging.text_claims by name
+        select 'github' as source, 'acme/engine' as repo, 'acme/engine#110' as said_in, i as ordinal, 110 as pr_number,
+               ref as ref_number, 'pr' as ref_kind, 'regression' as relation, 'earlier' as referenced_is,
+               'mention' as cue, 'the fault came in #' || ref as evidence, now() as loaded_at
+        from (values (0, 104), (1, 105)) v(i, ref)""")
+    models = {model.table: model for model in discover()}
+    needed, wanted = set(), ["intermediate.link_claims"]
+    while wanted:  # the model and every model it reads
+        table = wanted.pop()
+        if table in models and table not in needed:
+            needed.add(table)
+            wanted += models[table].reads
+    for model in in_build_order([models[table] for table in needed]):
+        model.build(con)
+    pairs = con.execute("select from_number, to_number, relation from intermediate.link_claims").fetchall()
+    assert pairs == [(104, 110, "regression")]

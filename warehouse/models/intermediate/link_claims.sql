@@ -116,7 +116,7 @@ known_issues as (
 github_ranges as (
     -- PR and issue numbers share one sequence: between the first and last PR GitHub listed as opened since its
     -- collection began, a number that is no PR is an issue
-    select p.repo, min(p.number) as low, max(p.number) as high, list(p.number) as numbers
+    select p.repo, min(p.number) as low, max(p.number) as high
     from staging.github_pulls p
     left join (select repo, min(window_start) as since from meta.github_windows group by repo) w using (repo)
     where p.created_at >= coalesce(w.since, '1970-01-01'::timestamp)
@@ -134,8 +134,9 @@ ordered as (
     left join merge_times mc on mc.pr_key = c.claimant_key
     left join merge_times mr on mr.pr_key = pr_key(c.ref_repo, c.ref_number)
     left join github_ranges g on g.repo = c.ref_repo
+    left join staging.github_pulls listed on listed.repo = c.ref_repo and listed.number = c.ref_number
     where pr_key(c.ref_repo, c.ref_number) not in (select ref_key from known_issues)
-      and (g.repo is null or c.ref_number not between g.low and g.high or list_contains(g.numbers, c.ref_number))
+      and (g.repo is null or c.ref_number not between g.low and g.high or listed.number is not null)
       -- what a fix or a revert undoes was merged: where git history names the repository's PRs, a number it
       -- never merged is an issue ("fix bug #174"), not the PR that brought the fault
       and not (c.relation in ('regression', 'revert') and c.referenced_is = 'earlier'

@@ -9,7 +9,8 @@ The warehouse is built through the real pipeline: synthetic reports are ingested
 index, snapshot), GitHub-sized volume is added to core.github_* in SQL (bench/synthetic_github.py), and a
 second ingestion rebuilds the marts and publishes the snapshot the pages read. Targets: each page's
 queries p95 < 200 ms; each page opened in a new tab at its own address draws its last element within 1.5 s (the
-browser cache warm), beside the floor: a Streamlit page holding only a title, opened the same way.
+browser cache warm), beside the floors: a Streamlit page holding only a title, and the same with one element the
+pages draw (a table, a chart, the sidebar's widgets), opened the same way.
 """
 
 from __future__ import annotations
@@ -273,7 +274,17 @@ new MutationObserver(records => {
 }).observe(document, {childList: true, subtree: true, characterData: true});
 """
 QUIET_MS = 1500  # nothing drawn for this long after the script ran: the page is complete
-FLOOR_APP = 'import streamlit as st\n\nst.title("Floor")\n'  # the least a Streamlit page can be
+# The least a Streamlit page can be, and what one element of the kinds the pages draw adds to it.
+FLOOR = 'import datetime, altair as alt, pandas as pd, streamlit as st\n\nst.title("Floor")\n'
+FLOORS = {
+    "floor (a title only)": FLOOR,
+    "floor + a table": FLOOR + 'st.dataframe(pd.DataFrame({c: range(100) for c in "abcdef"}))\n',
+    "floor + a chart": FLOOR + 'st.altair_chart(alt.Chart(pd.DataFrame({"x": range(50), "y": range(50)}))'
+                               '.mark_bar().encode(x="x:O", y="y:Q"))\n',
+    "floor + sidebar widgets": FLOOR + 'st.sidebar.selectbox("Repo", ["a", "b"])\n'
+                                       'st.sidebar.date_input("Merged", (datetime.date(2025, 1, 1), '
+                                       'datetime.date(2025, 6, 1)))\n',
+}
 
 
 def drawn_in(page, since: str = "0") -> float:
@@ -288,7 +299,7 @@ def drawn_in(page, since: str = "0") -> float:
 def time_browser(database: Path, repeat: int) -> dict | None:
     """Real render in headless Chromium, to the last element drawn: each page opened in a new tab at its own
     address (the browser cache warm: the first visit of each page is not counted), and reached from another page
-    through the sidebar; and the floor, a page holding only a title, opened in a new tab."""
+    through the sidebar; and the floors (FLOORS), opened in a new tab."""
     if not Path(CHROMIUM).exists():
         return None
     urls = {"pr": "/pr?pr=10042", "search": "/search?q=%E6%98%BE%E5%AD%98%E6%B1%A0"}
@@ -301,18 +312,19 @@ def time_browser(database: Path, repeat: int) -> dict | None:
         context = browser.new_context()  # one visitor: the app's JavaScript is fetched once, then cached
         context.add_init_script(LAST_DRAWN)
         with tempfile.TemporaryDirectory() as folder:
-            floor = Path(folder) / "floor.py"
-            floor.write_text(FLOOR_APP, encoding="utf-8")
-            with streamlit_server(floor) as base:
-                samples = []
-                for attempt in range(repeat + 1):
-                    page = context.new_page()
-                    page.goto(base)
-                    page.get_by_role("heading", level=1, name="Floor").wait_for(timeout=60_000)
-                    if attempt:
-                        samples.append(drawn_in(page))
-                    page.close()
-                results["floor"] = {"new_tab_p95_s": round(p95(samples), 3)}
+            for name, code in FLOORS.items():
+                floor = Path(folder) / f"floor_{len(results)}.py"
+                floor.write_text(code, encoding="utf-8")
+                with streamlit_server(floor) as base:
+                    samples = []
+                    for attempt in range(repeat + 1):
+                        page = context.new_page()
+                        page.goto(base)
+                        page.get_by_role("heading", level=1, name="Floor").wait_for(timeout=60_000)
+                        if attempt:
+                            samples.append(drawn_in(page))
+                        page.close()
+                    results[name] = {"new_tab_p95_s": round(p95(samples), 3)}
         with dashboard_server(database, timeout=120) as base:
             for page_name in PAGES:
                 new_tab, in_app = [], []
@@ -379,7 +391,7 @@ def main() -> None:
             cells = [f"{result['page_p95_ms']:>8.1f} ms {slowest[0]:>22} {slowest[1]:>5.1f} ms" if result
                      else " " * 42, f"{script:>9.3f} s" if script else " " * 11,
                      f"{tab:>10.3f} s" if tab else " " * 12, f"{nav:>9.3f} s" if nav else ""]
-            print(f"{'floor (a title only)' if page == 'floor' else page:26} " + " ".join(cells))
+            print(f"{page:26} " + " ".join(cells))
         print(json.dumps({"queries": queries, "apptest": render, "browser": browser}, ensure_ascii=False))
         if args.keep:
             print(f"kept: {database}")

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -45,12 +45,12 @@ from etl.sources.github import WHOLE_HISTORY, GitHubCollector, Window  # noqa: E
 from etl.sources.github_graphql import GraphQLCollector, GraphQLStats  # noqa: E402
 from etl.sources.http import HttpClient  # noqa: E402
 from tests.graphql_server import GRAPHQL_FIXTURES, GitHubStandIn  # noqa: E402
-from tests.local_server import send, serve_in_background  # noqa: E402
+from tests.local_server import QuietHandler, send, serve_in_background  # noqa: E402
 
 
 def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
     """The repository over REST alone (tests/graphql_server.py serves it over both APIs)."""
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
 
@@ -58,9 +58,6 @@ def serve(fake: FakeGitHub) -> ThreadingHTTPServer:
             base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
             status, headers, body = rest_answer(fake, self.path, base, self.headers.get("If-None-Match"))
             send(self, status, headers.items(), body)
-
-        def log_message(self, *args):
-            pass
 
     return serve_in_background(Handler)
 

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -42,6 +42,7 @@ from etl.ingest.github_store import GitHubStore  # noqa: E402
 from etl.sources.github import WHOLE_HISTORY, GitHubCollector  # noqa: E402
 from etl.sources.http import HttpClient, HttpError  # noqa: E402
 from tests.github_standin import Dribble, Raw, Replace, StandIn, Target, build_repo  # noqa: E402
+from tests.local_server import QuietHandler  # noqa: E402
 
 FILES_OF = f"/repos/{REPO}/pulls/150/files"
 SECOND_PAGE = "page=2"
@@ -49,7 +50,7 @@ HOSTILE = 150
 
 
 def misbehaving(fake: FakeGitHub, how: str, where: str) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self):  # noqa: N802 (GraphQL: only the whole-API rows)
@@ -83,9 +84,6 @@ def misbehaving(fake: FakeGitHub, how: str, where: str) -> ThreadingHTTPServer:
         def handle(self):
             with contextlib.suppress(BrokenPipeError, ConnectionResetError, TimeoutError):  # the client gave up
                 super().handle()
-
-        def log_message(self, *args):
-            pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .local_server import serve_in_background, stop
+from .local_server import QuietHandler, serve_in_background, stop
 from .replay_server import require_fixtures
 
 PER_PAGE = 4  # PRs per list page: small, so a few PRs make several pages
@@ -221,7 +221,7 @@ def link_next(url_of: Callable[[_Handler], str], last: int | None = None) -> Rew
 
 # ---- serving it ----------------------------------------------------------------------------------------------
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     standin: StandIn
@@ -260,9 +260,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         answer, targets = standin.graphql.answer(payload)
         (standin.fault_for(targets) or Fault()).send(self, answer)
-
-    def log_message(self, *args):
-        pass
 
 
 class RestRoutes:

@@ -29,7 +29,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import graphql
@@ -37,7 +37,7 @@ from graphql import GraphQLError, TypeInfo, TypeInfoVisitor, Visitor, get_named_
 
 from etl.sources.github_graphql_queries import NODE_LIMIT, query_cost
 
-from .local_server import send, serve_in_background, stop
+from .local_server import QuietHandler, send, serve_in_background, stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GRAPHQL_FIXTURES = PROJECT_ROOT.parent / "shared" / "github_graphql"
@@ -359,7 +359,7 @@ class GitHubStandIn:
     def __enter__(self) -> GitHubStandIn:
         stand_in = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True
 
@@ -379,9 +379,6 @@ class GitHubStandIn:
 
             def _send(self, status: int, headers: dict, body: bytes) -> None:
                 send(self, status, headers.items(), body)
-
-            def log_message(self, *args):
-                pass
 
         self._server = serve_in_background(Handler)
         return self

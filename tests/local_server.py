@@ -23,6 +23,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A stand-in's request handler that keeps its access log off the test's output."""
+
+    def log_message(self, *args):
+        pass
+
+
 def serve_in_background(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     """A threaded HTTP server on a free local port, serving from a daemon thread until `stop`."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

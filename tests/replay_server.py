@@ -15,12 +15,12 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from .local_server import send, serve_in_background, stop
+from .local_server import QuietHandler, send, serve_in_background, stop
 
 GITHUB_API_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "github_api"
 _DROPPED_HEADERS = {"status", "content-length", "transfer-encoding", "content-encoding", "connection"}
@@ -105,7 +105,7 @@ class ReplayServer:
     def __enter__(self) -> ReplayServer:
         replay = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # headers and body go out in separate writes
 
@@ -122,9 +122,6 @@ class ReplayServer:
                     status, body = 304, b""
                 send(self, status, [(key, _render(value).replace("https://api.github.com", replay.base_url))
                                     for key, value in recorded.headers], body)
-
-            def log_message(self, *args):
-                pass
 
         self._server = serve_in_background(Handler)
         return self

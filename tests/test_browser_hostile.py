@@ -6,12 +6,11 @@ body is cut on screen with the whole a download away, and the page stays light."
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote
 
 import pytest
 
-from tests.local_server import dashboard_server, serve_in_background, stop
+from tests.local_server import QuietHandler, dashboard_server, serve_in_background, stop
 
 from .conftest import cli_env
 from .hostile_dashboard_warehouse import BROKEN, FIX, REPO, build
@@ -20,7 +19,7 @@ from .test_browser import assert_no_exception, open_and_wait
 pytestmark = pytest.mark.slow
 
 
-class _Pixel(BaseHTTPRequestHandler):
+class _Pixel(QuietHandler):
     asked: list[str] = []
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
@@ -29,9 +28,6 @@ class _Pixel(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "image/png")
         self.send_header("Content-Length", "0")
         self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,7 @@
 
 import functools
 import json
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 
 import duckdb
 import pytest
@@ -11,19 +10,18 @@ import pytest
 from etl.pipeline import run_ingest
 
 from .conftest import SAMPLES
+from .local_server import QuietHandler, serve_in_background, stop
 from .replay_server import Recorded, ReplayServer
 
 
 @pytest.fixture
 def report_site():
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SAMPLES / "site"))
-    handler.log_message = lambda *args: None
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    class Site(SimpleHTTPRequestHandler, QuietHandler):
+        pass
+
+    server = serve_in_background(functools.partial(Site, directory=str(SAMPLES / "site")))
     yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    stop(server)
 
 
 def test_reports_by_url_take_identity_from_the_url(report_site, tmp_path):

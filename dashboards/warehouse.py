@@ -68,7 +68,7 @@ def _connection(version: str) -> duckdb.DuckDBPyConnection:
 
 def connection(version: str) -> duckdb.DuckDBPyConnection:
     """A cursor on the snapshot `version`: cheap, and one per query keeps concurrent sessions apart."""
-    return second_cursor(_connection(version))
+    return second_cursor(_connection(version), on_lake=lake.is_lake(version))  # the version says so: no extra query per read
 
 
 def read(version: str, sql: str, params: dict | None = None) -> pd.DataFrame:

@@ -203,11 +203,12 @@ def _move_loaded_tables_out_of_core(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("drop schema core cascade")
 
 
-def second_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+def second_cursor(con: duckdb.DuckDBPyConnection, on_lake: bool | None = None) -> duckdb.DuckDBPyConnection:
     """Another cursor on the same session's database, e.g. to stream a read while `con` writes. A cursor
-    starts on the default catalog without the session's temp macros: a lake's cursor is given both."""
+    starts on the default catalog without the session's temp macros: a lake's cursor is given both.
+    `on_lake` says whether `con` is a lake's when the caller knows (else a query asks)."""
     cursor = con.cursor()
-    if is_lake_connection(con):
+    if is_lake_connection(con) if on_lake is None else on_lake:
         cursor.execute(f"use {lake.ALIAS}")
         create_session_macros(cursor)
     return cursor
